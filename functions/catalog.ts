@@ -1,0 +1,87 @@
+/**
+ * What each Lambda is, in one place: infra/ builds the functions, queues and grants from it,
+ * and the local stack runs the same handlers with the same batch sizes, timeouts and queues.
+ */
+export type QueueId = 'assignment' | 'mail';
+
+export interface QueueSpec {
+  /** Deliveries before a message goes to the dead-letter queue. */
+  maxReceiveCount: number;
+}
+
+export const queues: Record<QueueId, QueueSpec> = {
+  assignment: { maxReceiveCount: 5 },
+  mail: { maxReceiveCount: 8 },
+};
+
+export type Access = {
+  table: 'read' | 'readwrite';
+  sendsTo: readonly QueueId[];
+  putsEvents: boolean;
+  sendsMail: boolean;
+};
+
+export type Trigger =
+  | { kind: 'events' }
+  | { kind: 'queue'; queue: QueueId; batchSize: number; maxConcurrency: number; maxBatchingWindowSeconds?: number };
+
+export interface FunctionSpec {
+  /** Path of the handler module, from the project root. */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  trigger: Trigger;
+  access: Access;
+}
+
+export const functionSpecs = {
+  'fan-out': {
+    entry: 'functions/fan-out/handler.ts',
+    description: 'Resolves a directive\'s target units and queues their assignment work',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    trigger: { kind: 'events' },
+    access: { table: 'readwrite', sendsTo: ['assignment'], putsEvents: false, sendsMail: false },
+  },
+  assignment: {
+    entry: 'functions/assignment/handler.ts',
+    description: 'Writes assignments and reporting obligations, queues one notification per unit',
+    timeoutSeconds: 60,
+    memoryMb: 1024,
+    trigger: { kind: 'queue', queue: 'assignment', batchSize: 5, maxConcurrency: 10, maxBatchingWindowSeconds: 1 },
+    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false },
+  },
+  mail: {
+    entry: 'functions/mail/handler.ts',
+    description: 'Sends rendered notifications through SES at a capped rate, once per message key',
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    // Two concurrent senders at SES_MAX_SEND_RATE/2 each keep the account under its send-rate quota.
+    trigger: { kind: 'queue', queue: 'mail', batchSize: 10, maxConcurrency: 2 },
+    access: { table: 'readwrite', sendsTo: [], putsEvents: false, sendsMail: true },
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionId = keyof typeof functionSpecs;
+export const FUNCTION_IDS = Object.keys(functionSpecs) as FunctionId[];
+
+/** SQS visibility timeout: at least six times the consumer's timeout, as AWS advises for Lambda event sources. */
+export function visibilityTimeoutSeconds(queue: QueueId): number {
+  const consumers = Object.values(functionSpecs as Record<string, FunctionSpec>).filter(
+    (f) => f.trigger.kind === 'queue' && f.trigger.queue === queue,
+  );
+  const longest = Math.max(...consumers.map((f) => f.timeoutSeconds));
+  return 6 * longest;
+}
+
+/** Environment variable names each handler reads, set by infra/ on AWS and by local/ on one machine. */
+export const ENV = {
+  table: 'TABLE_NAME',
+  queueUrl: (q: QueueId) => `${q.toUpperCase()}_QUEUE_URL`,
+  dlqUrl: (q: QueueId) => `${q.toUpperCase()}_DLQ_URL`,
+  eventBus: 'EVENT_BUS_NAME',
+  mailFrom: 'MAIL_FROM',
+  sesMaxSendRate: 'SES_MAX_SEND_RATE',
+  idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
+} as const;

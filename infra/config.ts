@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import type { Construct } from 'constructs';
+import { fromRoot } from './paths.ts';
+
+/** Deployment settings, read from CDK context (`cdk.json`, or `cdk synth -c thidua:mailFrom=...`). */
+export interface ThiduaConfig {
+  /** The From address of every notification. Must belong to `sesIdentity`. */
+  readonly mailFrom: string;
+  /** The SES identity (a verified domain or email address) the functions may send as. */
+  readonly sesIdentity: string;
+  /** The account's SES send-rate quota (emails per second), shared by the mail senders. */
+  readonly sesMaxSendRate: number;
+  /** Optional address subscribed to the dead-letter alarms topic. */
+  readonly alarmEmail?: string;
+  /** How long an idempotency record outlives the message it guards. */
+  readonly idempotencyTtlSeconds: number;
+}
+
+export const CONTEXT_KEYS = {
+  mailFrom: 'thidua:mailFrom',
+  sesIdentity: 'thidua:sesIdentity',
+  sesMaxSendRate: 'thidua:sesMaxSendRate',
+  alarmEmail: 'thidua:alarmEmail',
+  idempotencyTtlSeconds: 'thidua:idempotencyTtlSeconds',
+} as const;
+
+/**
+ * 14 days: the longest an SQS message can live (dead-letter queues keep messages that long), so a message
+ * redriven from a DLQ is still recognised as already processed.
+ */
+const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 60 * 60;
+
+/** The `context` block of cdk.json: the defaults an app built outside the CLI (tests) starts from. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(fromRoot('cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+export function readConfig(scope: Construct): ThiduaConfig {
+  const get = (key: string): unknown => scope.node.tryGetContext(key);
+  const str = (key: string): string => {
+    const value = get(key);
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new Error(`Context ${key} is required (set it in cdk.json or with -c ${key}=...)`);
+    }
+    return value.trim();
+  };
+  const num = (key: string, fallback?: number): number => {
+    const raw = get(key) ?? fallback;
+    const value = typeof raw === 'string' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new Error(`Context ${key} must be a positive number, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+
+  const mailFrom = str(CONTEXT_KEYS.mailFrom);
+  const sesIdentity = str(CONTEXT_KEYS.sesIdentity);
+  // The IAM policy only allows the identity's ARN with ses:FromAddress = mailFrom: a mismatch would deploy
+  // a mail function that is denied on every send, so fail at synth instead.
+  const identityIsAddress = sesIdentity.includes('@');
+  if (identityIsAddress ? mailFrom !== sesIdentity : !mailFrom.toLowerCase().endsWith(`@${sesIdentity.toLowerCase()}`)) {
+    throw new Error(`${CONTEXT_KEYS.mailFrom} (${mailFrom}) does not belong to ${CONTEXT_KEYS.sesIdentity} (${sesIdentity})`);
+  }
+
+  const alarmEmail = get(CONTEXT_KEYS.alarmEmail);
+  return {
+    mailFrom,
+    sesIdentity,
+    sesMaxSendRate: num(CONTEXT_KEYS.sesMaxSendRate),
+    ...(typeof alarmEmail === 'string' && alarmEmail.trim() !== '' ? { alarmEmail: alarmEmail.trim() } : {}),
+    idempotencyTtlSeconds: num(CONTEXT_KEYS.idempotencyTtlSeconds, DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+  };
+}

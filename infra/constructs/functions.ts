@@ -1,0 +1,98 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Construct } from 'constructs';
+import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type FunctionSpec } from '../../functions/catalog.ts';
+import { pascal } from '../naming.ts';
+import type { ThiduaMail } from './mail.ts';
+import type { ThiduaQueues } from './queues.ts';
+import { ThiduaFunction } from './thidua-function.ts';
+
+export interface ThiduaFunctionsProps {
+  readonly table: ITableV2;
+  /** GSIs the functions may query (named one by one in their policies). */
+  readonly indexNames: readonly string[];
+  readonly queues: ThiduaQueues;
+  readonly bus: IEventBus;
+  readonly mail: ThiduaMail;
+  readonly idempotencyTtlSeconds: number;
+  readonly metricsNamespace: string;
+}
+
+/**
+ * Every function of the catalog, with the environment variables named in `ENV` and the grants its `access`
+ * asks for, and nothing more:
+ * - table: TABLE_NAME, read or read-write on the table and its GSIs;
+ * - sendsTo: `<QUEUE>_QUEUE_URL` and send on each queue;
+ * - queue trigger: an SQS event source (partial batch responses) and `<QUEUE>_DLQ_URL` with send on its own
+ *   queue's DLQ, for poison messages the handler parks explicitly;
+ * - putsEvents: EVENT_BUS_NAME and events:PutEvents on the bus;
+ * - sendsMail: MAIL_FROM, SES_MAX_SEND_RATE and SES send on the one identity.
+ */
+export class ThiduaFunctions extends Construct {
+  private readonly functions = new Map<FunctionId, ThiduaFunction>();
+
+  constructor(scope: Construct, id: string, props: ThiduaFunctionsProps) {
+    super(scope, id);
+    const { queues } = props;
+
+    for (const functionId of FUNCTION_IDS) {
+      const spec: FunctionSpec = functionSpecs[functionId];
+      const fn = new ThiduaFunction(this, pascal(functionId), {
+        functionId,
+        spec,
+        metricsNamespace: props.metricsNamespace,
+        environment: {
+          [ENV.table]: props.table.tableName,
+          [ENV.idempotencyTtlSeconds]: String(props.idempotencyTtlSeconds),
+        },
+      });
+
+      fn.grantTable(props.table, spec.access.table, props.indexNames);
+
+      for (const queueId of spec.access.sendsTo) {
+        const queue = queues.queue(queueId);
+        fn.addEnvironment(ENV.queueUrl(queueId), queue.queueUrl);
+        fn.grantSend(queue);
+      }
+
+      if (spec.trigger.kind === 'queue') {
+        const { queue: queueId, batchSize, maxConcurrency, maxBatchingWindowSeconds } = spec.trigger;
+        const dlq = queues.dlq(queueId);
+        fn.addEnvironment(ENV.dlqUrl(queueId), dlq.queueUrl);
+        fn.grantSend(dlq);
+        fn.function.addEventSource(
+          new SqsEventSource(queues.queue(queueId), {
+            batchSize,
+            maxConcurrency,
+            ...(maxBatchingWindowSeconds !== undefined ? { maxBatchingWindow: Duration.seconds(maxBatchingWindowSeconds) } : {}),
+            reportBatchItemFailures: true,
+          }),
+        );
+      }
+
+      if (spec.access.putsEvents) {
+        fn.addEnvironment(ENV.eventBus, props.bus.eventBusName);
+        props.bus.grantPutEventsTo(fn);
+      }
+
+      if (spec.access.sendsMail) {
+        for (const [name, value] of Object.entries(props.mail.environment)) fn.addEnvironment(name, value);
+        props.mail.grantSend(fn);
+      }
+
+      this.functions.set(functionId, fn);
+    }
+  }
+
+  get(functionId: FunctionId): ThiduaFunction {
+    const fn = this.functions.get(functionId);
+    if (!fn) throw new Error(`Function ${functionId} is not in the catalog`);
+    return fn;
+  }
+
+  all(): [FunctionId, ThiduaFunction][] {
+    return [...this.functions];
+  }
+}

@@ -1,0 +1,144 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Charset, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionSpec } from '../../functions/catalog.ts';
+import { fromRoot, PROJECT_ROOT } from '../paths.ts';
+
+/** nodejs24.x: aws-cdk-lib 2.276 ships the constant, and cdk-nag's AwsSolutions-L1 accepts it as the latest Node.js runtime. */
+export const NODE_RUNTIME: Runtime = Runtime.NODEJS_24_X;
+
+export const LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+/** Defines `require` inside the ESM bundle, for the CommonJS dependencies esbuild inlines (they call require('node:...')). */
+const REQUIRE_SHIM = "import { createRequire as __thiduaCreateRequire } from 'node:module'; const require = __thiduaCreateRequire(import.meta.url);";
+
+const DYNAMO_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const DYNAMO_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const DYNAMO_INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
+
+export interface ThiduaFunctionProps {
+  /** Catalog id, e.g. `fan-out`: names the Powertools service. */
+  readonly functionId: string;
+  /** The catalog entry: entry file, description, timeout, memory. */
+  readonly spec: FunctionSpec;
+  /** Powertools metrics namespace shared by every function. */
+  readonly metricsNamespace: string;
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * A thidua Lambda function with the project's defaults fixed once: Node.js 24 on arm64, ESM bundle built by the
+ * local esbuild (minified, with source maps), X-Ray tracing, an explicit one-month log group, Powertools
+ * environment, and its own role holding only what the grant methods add (no AWS managed policies).
+ */
+export class ThiduaFunction extends Construct implements IGrantable {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ThiduaFunctionProps) {
+    super(scope, id);
+    const { spec, functionId } = props;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: LOG_RETENTION,
+      // Logs outlive a torn-down stack (audit trail); retention still bounds what is kept.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Own role instead of AWSLambdaBasicExecutionRole: writing to this log group only, not to logs:*.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `thidua ${functionId} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: fromRoot(spec.entry),
+      handler: 'handler',
+      description: spec.description,
+      runtime: NODE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      memorySize: spec.memoryMb,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: fromRoot('package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `thidua-${functionId}`,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_SHIM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        charset: Charset.UTF8,
+        // The SDK version the handlers are tested against (package-lock), not whatever the runtime preinstalls.
+        bundleAwsSDK: true,
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement CDK adds for active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords): ' +
+        'these actions support no resource-level permissions, so Resource must be "*". Every other statement of this role names its resources.',
+    });
+  }
+
+  get grantPrincipal(): IPrincipal {
+    return this.function.grantPrincipal;
+  }
+
+  addEnvironment(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+
+  /**
+   * Table access by catalog level. Statements name the table and each GSI (no `index/*` wildcard);
+   * indexes only get Query/Scan, the only calls DynamoDB accepts on them.
+   */
+  grantTable(table: ITableV2, access: 'read' | 'readwrite', indexNames: readonly string[]): void {
+    Grant.addToPrincipal({
+      grantee: this,
+      actions: access === 'readwrite' ? [...DYNAMO_READ_ACTIONS, ...DYNAMO_WRITE_ACTIONS] : DYNAMO_READ_ACTIONS,
+      resourceArns: [table.tableArn],
+    });
+    if (indexNames.length > 0) {
+      Grant.addToPrincipal({
+        grantee: this,
+        actions: DYNAMO_INDEX_ACTIONS,
+        resourceArns: indexNames.map((name) => `${table.tableArn}/index/${name}`),
+      });
+    }
+  }
+
+  /** sqs:SendMessage (and what SendMessageBatch needs) on one queue. */
+  grantSend(queue: IQueue): void {
+    queue.grantSendMessages(this);
+  }
+}

@@ -1,0 +1,172 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type QueueId } from '../../functions/catalog.ts';
+import { aws, resetAws } from '../../shared/adapters/aws.ts';
+import { ensureTable, startDynamo, type LocalDynamo } from './dynamodb.ts';
+import { startQueues, type LocalQueues } from './queues.ts';
+import { readInbox, startSes, type LocalSes, type StoredEmail } from './ses.ts';
+import { startBus, type LocalBus } from './bus.ts';
+import { LocalFunction } from './lambda.ts';
+import { QueuePoller } from './poller.ts';
+import { sleep } from '../../shared/retry.ts';
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const REGION = 'ap-southeast-1';
+export const BUS_NAME = 'thidua';
+export const TABLE_NAME = 'thidua';
+
+export interface StackOptions {
+  /** Keep DynamoDB and SQS data in this folder; without it everything lives in memory. */
+  dataDir?: string;
+  /** Handlers' log level (Powertools): quiet by default so a person reads the story, not the logs. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  mailFrom?: string;
+  sesPort?: number;
+  /** Seconds before a failed record is retried; Lambda waits for the visibility timeout, locally we shorten it. */
+  retryDelaySeconds?: (receiveCount: number) => number;
+  /** Start the pollers and the bus's deliveries (false: only the services, for a client of a running stack). */
+  runFunctions?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface LocalStack {
+  env: Record<string, string>;
+  inboxUrl: string;
+  sesEndpoint: string;
+  queues: LocalQueues;
+  bus: LocalBus;
+  functions: Record<FunctionId, LocalFunction>;
+  pollers: Partial<Record<FunctionId, QueuePoller>>;
+  /** Deliver every SQS message and every event twice, as at-least-once delivery may. */
+  setDuplicateDeliveries(on: boolean): void;
+  /** Resolves when no event, message or invocation is left in flight (dead-letter queues aside). */
+  settle(timeoutMs?: number): Promise<void>;
+  inbox(): Promise<StoredEmail[]>;
+  /** Messages waiting in a queue's dead-letter queue, read without consuming them. */
+  deadLetters(queue: QueueId | 'events'): { body: string; attributes: Record<string, string> }[];
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[local] ${m}\n`));
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    const [dynamo, queues, ses]: [LocalDynamo, LocalQueues, LocalSes] = await Promise.all([
+      startDynamo({ ...(opts.dataDir ? { dataDir: resolve(opts.dataDir, 'dynamodb') } : {}) }),
+      startQueues({ prefix: 'thidua', ...(opts.dataDir ? { dataDir: resolve(opts.dataDir, 'sqs') } : {}) }),
+      startSes(opts.sesPort),
+    ]);
+    started.push(dynamo, queues, ses);
+
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, credentials });
+    const functions = Object.fromEntries(FUNCTION_IDS.map((id) => [id, new LocalFunction(id, PROJECT_ROOT)])) as Record<FunctionId, LocalFunction>;
+    const bus = await startBus({ functions, sqs, dlqUrl: queues.eventsDlqUrl, busName: BUS_NAME, log });
+    started.push(bus);
+
+    const env: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: queues.endpoint,
+      AWS_ENDPOINT_URL_S3: queues.endpoint,
+      AWS_ENDPOINT_URL_SES: ses.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+      [ENV.table]: TABLE_NAME,
+      [ENV.eventBus]: BUS_NAME,
+      [ENV.mailFrom]: opts.mailFrom ?? 'thidua@thidua.local',
+      // The local SES has no quota; a high rate keeps the limiter's code path in use without slowing the story.
+      [ENV.sesMaxSendRate]: '500',
+      POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_METRICS_NAMESPACE: 'thidua',
+    };
+    for (const q of Object.values(queues.byId)) {
+      env[ENV.queueUrl(q.id as QueueId)] = q.url;
+      env[ENV.dlqUrl(q.id as QueueId)] = q.dlqUrl;
+    }
+    Object.assign(process.env, env);
+    resetAws();
+    await ensureTable(aws().dynamo, TABLE_NAME);
+
+    const pollers: Partial<Record<FunctionId, QueuePoller>> = {};
+    if (opts.runFunctions !== false) {
+      for (const id of FUNCTION_IDS) await functions[id].load();
+      for (const id of FUNCTION_IDS) {
+        const trigger = functionSpecs[id].trigger;
+        if (trigger.kind !== 'queue') continue;
+        const q = queues.byId[trigger.queue];
+        const poller = new QueuePoller(functions[id], sqs, {
+          queueUrl: q.url,
+          queueArn: `arn:aws:sqs:${REGION}:000000000000:${q.name}`,
+          batchSize: trigger.batchSize,
+          maxConcurrency: trigger.maxConcurrency,
+          retryDelaySeconds: opts.retryDelaySeconds ?? ((n) => Math.min(8, 2 ** (n - 1))),
+          log,
+        });
+        poller.start();
+        pollers[id] = poller;
+      }
+    }
+
+    const queueNames = Object.values(queues.byId).map((q) => q.name);
+    const pending = () => {
+      let n = bus.inFlight();
+      for (const p of Object.values(pollers)) n += p?.inFlight() ?? 0;
+      for (const name of queueNames) {
+        const q = queues.server.inspectQueue(name);
+        if (q) n += q.messages.ready.length + q.messages.delayed.length + q.messages.inflight.length;
+      }
+      return n;
+    };
+
+    const stack: LocalStack = {
+      env,
+      inboxUrl: ses.inboxUrl,
+      sesEndpoint: ses.endpoint,
+      queues,
+      bus,
+      functions,
+      pollers,
+      setDuplicateDeliveries(on) {
+        bus.duplicateDeliveries = on;
+        for (const p of Object.values(pollers)) if (p) p.duplicateDeliveries = on;
+      },
+      async settle(timeoutMs = 120_000) {
+        const deadline = Date.now() + timeoutMs;
+        let quiet = 0;
+        while (quiet < 3) {
+          if (Date.now() > deadline) throw new Error(`The local stack did not settle in ${timeoutMs} ms (${pending()} items in flight)`);
+          await sleep(100);
+          quiet = pending() === 0 ? quiet + 1 : 0;
+        }
+      },
+      inbox: () => readInbox(ses.endpoint),
+      deadLetters(queue) {
+        const name = queue === 'events' ? 'thidua-events-dlq' : queues.byId[queue].dlqName;
+        const q = queues.server.inspectQueue(name);
+        const all = q ? [...q.messages.ready, ...q.messages.delayed, ...q.messages.inflight.map((i) => i.message)] : [];
+        return all.map((m) => ({
+          body: (m as { body: string }).body,
+          attributes: Object.fromEntries(
+            Object.entries((m as { messageAttributes?: Record<string, { StringValue?: string }> }).messageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']),
+          ),
+        }));
+      },
+      async stop() {
+        await Promise.all(Object.values(pollers).map((p) => p?.stop()));
+        sqs.destroy();
+        resetAws();
+        for (const s of started.reverse()) await s.stop();
+      },
+    };
+    return stack;
+  } catch (e) {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    throw e;
+  }
+}
+

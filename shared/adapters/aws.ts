@@ -1,0 +1,49 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SESClient } from '@aws-sdk/client-ses';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+
+/**
+ * One client per service per process, made on first use so that whoever sets the environment first
+ * (Lambda, or the local stack through AWS_ENDPOINT_URL_<SERVICE>) decides where they point.
+ */
+export interface AwsClients {
+  dynamo: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  ses: SESClient;
+  events: EventBridgeClient;
+}
+
+let clients: AwsClients | undefined;
+
+export function aws(): AwsClients {
+  if (clients) return clients;
+  const dynamo = new DynamoDBClient({
+    maxAttempts: 8,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
+  });
+  clients = {
+    dynamo,
+    doc: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    sqs: new SQSClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 25_000 } }),
+    // aws-ses-v2-local never answers calls it does not implement: a request timeout turns a hang into an error.
+    ses: new SESClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }),
+    events: new EventBridgeClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }),
+  };
+  return clients;
+}
+
+/** Forget the clients (tests and benchmarks that start a new stack in the same process). */
+export function resetAws(): void {
+  if (!clients) return;
+  for (const c of [clients.dynamo, clients.sqs, clients.ses, clients.events]) c.destroy();
+  clients = undefined;
+}
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}`);
+  return value;
+}

@@ -1,0 +1,46 @@
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backoffMs, chunk, sleep } from '../../retry.ts';
+
+type Item = Record<string, unknown>;
+type Key = { PK: string; SK: string };
+
+const MAX_ATTEMPTS = 10;
+
+/** BatchWriteItem in requests of 25, retrying UnprocessedItems with backoff until all are written. */
+export async function batchPut(doc: DynamoDBDocumentClient, table: string, items: readonly Item[]): Promise<void> {
+  for (const group of chunk(items, 25)) {
+    let pending = group.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWriteItem left ${pending.length} items unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+    }
+  }
+}
+
+/** BatchGetItem in requests of 100, retrying UnprocessedKeys with backoff. Returns the items found, keyed by PK|SK. */
+export async function batchGet(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Key[],
+  opts: { consistent?: boolean } = {},
+): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  const unique = [...new Map(keys.map((k) => [`${k.PK}|${k.SK}`, { PK: k.PK, SK: k.SK }])).values()];
+  for (const group of chunk(unique, 100)) {
+    let pending: Key[] = group;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await doc.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: opts.consistent ?? false } } }),
+      );
+      for (const item of out.Responses?.[table] ?? []) found.set(`${item.PK}|${item.SK}`, item);
+      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
+    }
+  }
+  return found;
+}
+
+export const keyOf = (k: Key) => `${k.PK}|${k.SK}`;

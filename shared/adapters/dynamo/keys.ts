@@ -1,0 +1,44 @@
+/**
+ * The single table's keys. Every access pattern is a GetItem, a BatchGetItem or a Query on one of these;
+ * docs/data-model.md lists them. Items of one directive are spread over shard keys so that no partition
+ * key takes more than about a thousand writes during a fan-out.
+ */
+import { shardOf } from '../../domain/assignment.ts';
+
+export const META = '#META';
+
+/** Spread of the due-date index (reminder sweeps) and of the mail log; fixed so readers know every shard. */
+export const DUE_SHARDS = 16;
+export const MAIL_SHARDS = 16;
+
+export const keys = {
+  unit: (unitId: string) => ({ PK: `UNIT#${unitId}`, SK: META }),
+  /** Materialized path: all descendants of a unit at a level are one Query with begins_with. */
+  unitTree: (rootId: string, level: string, path: readonly string[]) => ({
+    GSI1PK: `TREE#${rootId}`,
+    GSI1SK: `${level}#/${path.join('/')}/`,
+  }),
+  unitTreePrefix: (level: string, path: readonly string[]) => `${level}#/${path.join('/')}/`,
+  unitChildren: (parentId: string, unitId: string) => ({ GSI2PK: `PARENT#${parentId}`, GSI2SK: unitId }),
+
+  directive: (directiveId: string) => ({ PK: `DIR#${directiveId}`, SK: META }),
+  directiveVersion: (directiveId: string, version: number) => ({
+    PK: `DIR#${directiveId}`,
+    SK: `V#${String(version).padStart(5, '0')}`,
+  }),
+
+  assignment: (unitId: string, directiveId: string) => ({ PK: `UNIT#${unitId}`, SK: `ASSIGN#${directiveId}` }),
+  assignmentsOfDirective: (directiveId: string, shard: number) => `DIRA#${directiveId}#${shard}`,
+
+  obligation: (unitId: string, directiveId: string, periodId: string) => ({
+    PK: `UNIT#${unitId}`,
+    SK: `OBL#${directiveId}#${periodId}`,
+  }),
+  obligationsOfUnitPrefix: (directiveId: string) => `OBL#${directiveId}#`,
+  obligationsOfDirective: (directiveId: string, periodId: string, shard: number) => `DIRO#${directiveId}#${periodId}#${shard}`,
+  /** Sparse: only open obligations carry it, so the daily sweep reads nothing that is already in. */
+  openByDueDate: (dueDate: string, directiveId: string, unitId: string) => `DUE#${dueDate}#${shardOf(`${directiveId}/${unitId}`, DUE_SHARDS)}`,
+
+  mailLog: (key: string) => ({ PK: `MAIL#${key}`, SK: META }),
+  mailLogOfDirective: (directiveId: string, shard: number) => `DIRM#${directiveId}#${shard}`,
+};

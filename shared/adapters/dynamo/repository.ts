@@ -1,0 +1,352 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { Directive } from '../../domain/directive.ts';
+import type { Assignment, Obligation, ObligationStatus } from '../../domain/assignment.ts';
+import { Unit, type UnitLevel } from '../../domain/units.ts';
+import type { MailMessage } from '../../../events/schemas.ts';
+import type {
+  AssignmentStore,
+  DirectiveStatusReader,
+  DirectiveStore,
+  MailLog,
+  PutVersionResult,
+  UnitDirectory,
+} from '../../app/ports.ts';
+import { shardOf } from '../../domain/assignment.ts';
+import { batchGet, batchPut, keyOf } from './batch.ts';
+import { keys, MAIL_SHARDS, META } from './keys.ts';
+import { mapLimit } from '../../retry.ts';
+
+type Item = Record<string, unknown>;
+
+const strip = <T>(item: Item): T => {
+  const { PK: _pk, SK: _sk, GSI1PK: _a, GSI1SK: _b, GSI2PK: _c, GSI2SK: _d, type: _t, ...rest } = item;
+  return rest as T;
+};
+
+const isConditionFailure = (e: unknown) =>
+  e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** The single-table adapter. It knows keys and conditions; the rules live in shared/app and shared/domain. */
+export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, DirectiveStatusReader, MailLog {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  // ---- units
+
+  async getUnits(ids: readonly string[]): Promise<Map<string, Unit>> {
+    const found = await batchGet(this.doc, this.tableName, ids.map(keys.unit));
+    const out = new Map<string, Unit>();
+    for (const item of found.values()) {
+      const unit = Unit.parse(strip(item));
+      out.set(unit.id, unit);
+    }
+    return out;
+  }
+
+  async *descendantsAt(ancestor: Unit, level: UnitLevel): AsyncIterable<Unit[]> {
+    const rootId = ancestor.path[0] as string;
+    yield* this.pages(
+      {
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `TREE#${rootId}`, ':prefix': keys.unitTreePrefix(level, ancestor.path) },
+      },
+      (item) => Unit.parse(strip(item)),
+    );
+  }
+
+  async *childrenOf(parentId: string): AsyncIterable<Unit[]> {
+    yield* this.pages(
+      {
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': `PARENT#${parentId}` },
+      },
+      (item) => Unit.parse(strip(item)),
+    );
+  }
+
+  async putUnits(units: readonly Unit[]): Promise<void> {
+    await batchPut(
+      this.doc,
+      this.tableName,
+      units.map((u) => ({
+        ...keys.unit(u.id),
+        ...keys.unitTree(u.path[0] as string, u.level, u.path),
+        ...(u.parentId ? keys.unitChildren(u.parentId, u.id) : {}),
+        type: 'unit',
+        ...u,
+      })),
+    );
+  }
+
+  // ---- directives
+
+  async getDirective(id: string, opts: { consistent?: boolean } = {}): Promise<Directive | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.directive(id), ConsistentRead: opts.consistent ?? true }));
+    return out.Item ? Directive.parse(strip(out.Item)) : undefined;
+  }
+
+  async putDirectiveVersion(next: Directive, expectedVersion: number): Promise<PutVersionResult> {
+    const body = { type: 'directive', ...next };
+    try {
+      // The current version and an immutable copy of it, together: history never lags the head.
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.directive(next.id), ...body },
+                ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
+                ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.directiveVersion(next.id, next.version), ...body },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+          ],
+        }),
+      );
+      return { outcome: 'written' };
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'TransactionCanceledException') throw e;
+      const current = await this.getDirective(next.id, { consistent: true });
+      if (current && current.contentHash === next.contentHash && current.status === next.status) return { outcome: 'unchanged', current };
+      return { outcome: 'conflict', current };
+    }
+  }
+
+  // ---- assignments and obligations
+
+  async getAssignments(directiveId: string, unitIds: readonly string[]): Promise<Map<string, Assignment>> {
+    const found = await batchGet(this.doc, this.tableName, unitIds.map((u) => keys.assignment(u, directiveId)), { consistent: true });
+    const out = new Map<string, Assignment>();
+    for (const item of found.values()) {
+      const a = strip<Assignment>(item);
+      out.set(a.unitId, a);
+    }
+    return out;
+  }
+
+  async putAssignmentIfNewer(a: Assignment): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.assignment(a.unitId, a.directiveId),
+            GSI1PK: keys.assignmentsOfDirective(a.directiveId, a.shard),
+            GSI1SK: `${a.status}#${a.unitId}`,
+            type: 'assignment',
+            ...a,
+          },
+          ConditionExpression: 'attribute_not_exists(PK) OR version < :v',
+          ExpressionAttributeValues: { ':v': a.version },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  private obligationItem(o: Obligation): Item {
+    return {
+      ...keys.obligation(o.unitId, o.directiveId, o.periodId),
+      GSI1PK: keys.obligationsOfDirective(o.directiveId, o.periodId, o.shard),
+      GSI1SK: `${o.status}#${o.unitId}`,
+      ...(o.status === 'open' ? { GSI2PK: keys.openByDueDate(o.dueDate, o.directiveId, o.unitId), GSI2SK: `${o.directiveId}#${o.unitId}#${o.periodId}` } : {}),
+      type: 'obligation',
+      ...o,
+    };
+  }
+
+  async putNewObligations(obligations: readonly Obligation[]): Promise<void> {
+    if (obligations.length === 0) return;
+    // Which already exist: a duplicate delivery must never reopen a report that came in.
+    const existing = await batchGet(
+      this.doc,
+      this.tableName,
+      obligations.map((o) => keys.obligation(o.unitId, o.directiveId, o.periodId)),
+      { consistent: true },
+    );
+    const fresh = obligations.filter((o) => !existing.has(keyOf(keys.obligation(o.unitId, o.directiveId, o.periodId))));
+    await batchPut(this.doc, this.tableName, fresh.map((o) => this.obligationItem(o)));
+  }
+
+  async obligationsOf(directiveId: string, unitId: string): Promise<Obligation[]> {
+    const out: Obligation[] = [];
+    for await (const page of this.pages(
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `UNIT#${unitId}`, ':prefix': keys.obligationsOfUnitPrefix(directiveId) },
+        ConsistentRead: true,
+      },
+      (item) => strip<Obligation>(item),
+    ))
+      out.push(...page);
+    return out;
+  }
+
+  async updateObligation(
+    o: Obligation,
+    change: { status?: ObligationStatus; dueDate?: string; version: number },
+    from: readonly ObligationStatus[],
+  ): Promise<boolean> {
+    const next: Obligation = { ...o, ...change };
+    const values: Item = { ':v': change.version };
+    from.forEach((s, i) => (values[`:from${i}`] = s));
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.obligationItem(next),
+          ConditionExpression: `version <= :v AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async withdrawAssignment(directiveId: string, unitId: string, version: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.assignment(unitId, directiveId),
+          UpdateExpression: 'SET #status = :withdrawn, version = :v, GSI1SK = :gsk',
+          ConditionExpression: 'attribute_exists(PK) AND version <= :v AND #status <> :withdrawn',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':withdrawn': 'withdrawn', ':v': version, ':gsk': `withdrawn#${unitId}` },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async *assignmentsOfDirective(directive: Pick<Directive, 'id' | 'shardCount'>): AsyncIterable<Assignment[]> {
+    for (let shard = 0; shard < directive.shardCount; shard++) {
+      yield* this.pages(
+        {
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.assignmentsOfDirective(directive.id, shard) },
+        },
+        (item) => strip<Assignment>(item),
+      );
+    }
+  }
+
+  // ---- status
+
+  private async count(input: Omit<QueryCommandInput, 'TableName'>): Promise<number> {
+    let total = 0;
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, ...input, Select: 'COUNT', ExclusiveStartKey }));
+      total += out.Count ?? 0;
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return total;
+  }
+
+  private async countByPrefix(pk: string, prefix: string): Promise<number> {
+    return this.count({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+    });
+  }
+
+  async countAssignments(directive: Pick<Directive, 'id' | 'shardCount'>) {
+    const shards = Array.from({ length: directive.shardCount }, (_, i) => i);
+    const counts = await mapLimit(shards, 8, async (s) => ({
+      active: await this.countByPrefix(keys.assignmentsOfDirective(directive.id, s), 'active#'),
+      withdrawn: await this.countByPrefix(keys.assignmentsOfDirective(directive.id, s), 'withdrawn#'),
+    }));
+    return counts.reduce((a, b) => ({ active: a.active + b.active, withdrawn: a.withdrawn + b.withdrawn }), { active: 0, withdrawn: 0 });
+  }
+
+  async countObligations(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string) {
+    const result: Record<ObligationStatus, number> = { open: 0, submitted: 0, cancelled: 0 };
+    const shards = Array.from({ length: directive.shardCount }, (_, i) => i);
+    await mapLimit(shards, 8, async (s) => {
+      for (const status of Object.keys(result) as ObligationStatus[]) {
+        result[status] += await this.countByPrefix(keys.obligationsOfDirective(directive.id, periodId, s), `${status}#`);
+      }
+    });
+    return result;
+  }
+
+  async countMailSent(directiveId: string): Promise<number> {
+    const shards = Array.from({ length: MAIL_SHARDS }, (_, i) => i);
+    const counts = await mapLimit(shards, 8, (s) =>
+      this.count({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.mailLogOfDirective(directiveId, s) } }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  // ---- mail log
+
+  async recordSent(message: MailMessage, messageId: string, at: Date): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.mailLog(message.key),
+          ...(message.directiveId
+            ? { GSI1PK: keys.mailLogOfDirective(message.directiveId, shardOf(message.unitId ?? message.key, MAIL_SHARDS)), GSI1SK: message.key }
+            : {}),
+          type: 'mail',
+          key: message.key,
+          kind: message.kind,
+          to: message.to,
+          subject: message.subject,
+          messageId,
+          sentAt: at.toISOString(),
+          directiveId: message.directiveId,
+          unitId: message.unitId,
+        },
+      }),
+    );
+  }
+
+  // ---- paging
+
+  private async *pages<T>(input: Omit<QueryCommandInput, 'TableName'>, map: (item: Item) => T): AsyncIterable<T[]> {
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey }));
+      const items = (out.Items ?? []).map(map);
+      if (items.length > 0) yield items;
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+}
+
+export { META };

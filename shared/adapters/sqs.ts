@@ -1,0 +1,52 @@
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { WorkQueue } from '../app/ports.ts';
+import { backoffMs, chunk, sleep } from '../retry.ts';
+
+const MAX_ATTEMPTS = 8;
+
+/** A queue of JSON messages, sent ten to a SendMessageBatch request; failed entries are retried with backoff. */
+export class SqsWorkQueue<T extends { key: string }> implements WorkQueue<T> {
+  constructor(
+    private readonly sqs: SQSClient,
+    readonly queueUrl: string,
+  ) {}
+
+  async sendAll(items: readonly T[]): Promise<void> {
+    for (const group of chunk(items, 10)) {
+      let pending = group.map((item, i) => ({ Id: String(i), MessageBody: JSON.stringify(item) }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new Error(`SendMessageBatch failed for ${pending.length} entries after ${MAX_ATTEMPTS} attempts`);
+        }
+        if (attempt > 0) await sleep(backoffMs(attempt, 100));
+        const out = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }));
+        const failed = new Set((out.Failed ?? []).filter((f) => !f.SenderFault).map((f) => f.Id));
+        const senderFaults = (out.Failed ?? []).filter((f) => f.SenderFault);
+        if (senderFaults.length > 0) {
+          throw new Error(`SQS refused ${senderFaults.length} entries: ${senderFaults.map((f) => `${f.Code}: ${f.Message}`).join('; ')}`);
+        }
+        pending = pending.filter((e) => failed.has(e.Id));
+      }
+    }
+  }
+}
+
+/** Puts a message that can never be processed on the dead-letter queue, with the reason beside it. */
+export async function sendToDeadLetter(
+  sqs: SQSClient,
+  dlqUrl: string,
+  body: string,
+  reason: { error: string; source: string; messageId: string },
+): Promise<void> {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: dlqUrl,
+      MessageBody: body,
+      MessageAttributes: {
+        reason: { DataType: 'String', StringValue: reason.error.slice(0, 1000) },
+        source: { DataType: 'String', StringValue: reason.source },
+        originalMessageId: { DataType: 'String', StringValue: reason.messageId },
+      },
+    }),
+  );
+}

@@ -1,0 +1,134 @@
+import type { AssignmentWorkItem, MailMessage } from '../../events/schemas.ts';
+import { assignmentFor, obligationsFor, reportingPeriods, type Obligation } from '../domain/assignment.ts';
+import type { CalendarOptions } from '../domain/calendar/index.ts';
+import type { Directive } from '../domain/directive.ts';
+import type { Unit } from '../domain/units.ts';
+import { renderAssignmentMail, type AssignmentMailKind } from '../mail/assignment-email.ts';
+import { mapLimit } from '../retry.ts';
+import { PermanentError } from './errors.ts';
+import type { AssignmentStore, Clock, DirectiveStore, MailQueue, UnitDirectory } from './ports.ts';
+
+export interface AssignDeps {
+  directives: DirectiveStore;
+  units: UnitDirectory;
+  assignments: AssignmentStore;
+  mail: MailQueue;
+  clock: Clock;
+  calendar?: CalendarOptions;
+}
+
+export interface AssignResult {
+  key: string;
+  outcome: 'done' | 'superseded';
+  written: number;
+  alreadyDone: number;
+  withdrawn: number;
+  missingUnits: string[];
+  withoutEmail: string[];
+  mailQueued: number;
+}
+
+const WRITE_CONCURRENCY = 8;
+
+/** Directives change rarely and a version never changes: one read per version per warm worker. */
+const directiveCache = new Map<string, Directive>();
+
+async function directiveAt(deps: AssignDeps, id: string, version: number): Promise<Directive> {
+  const cached = directiveCache.get(`${id}@${version}`);
+  if (cached) return cached;
+  const d = await deps.directives.getDirective(id, { consistent: true });
+  if (!d) throw new PermanentError(`Directive ${id} is not stored`);
+  if (d.version === version) directiveCache.set(`${id}@${version}`, d);
+  return d;
+}
+
+/** One key per unit and version, whatever the wording: a duplicate can never send both "giao" and "điều chỉnh". */
+export const mailKey = (kind: AssignmentMailKind, directiveId: string, version: number, unitId: string) =>
+  `${kind === 'withdrawn' ? 'withdrawn' : 'assignment'}:${directiveId}:v${version}:${unitId}`;
+
+function mailFor(kind: AssignmentMailKind, directive: Directive, unit: Unit, periods: ReturnType<typeof reportingPeriods>, targets = {}): MailMessage {
+  const rendered = renderAssignmentMail(kind, directive, unit, targets, periods);
+  return {
+    key: mailKey(kind, directive.id, directive.version, unit.id),
+    to: unit.emails,
+    cc: [],
+    ...rendered,
+    kind: `directive-${kind}`,
+    directiveId: directive.id,
+    unitId: unit.id,
+  };
+}
+
+/** Brings a unit's obligations in line with a newer version: new periods open, dropped ones close, submitted ones stay. */
+async function reconcileObligations(directive: Directive, unitId: string, wanted: Obligation[], deps: AssignDeps): Promise<void> {
+  const existing = new Map((await deps.assignments.obligationsOf(directive.id, unitId)).map((o) => [o.periodId, o]));
+  const fresh: Obligation[] = [];
+  for (const o of wanted) {
+    const had = existing.get(o.periodId);
+    if (!had) fresh.push(o);
+    else if (had.status === 'cancelled' || (had.status === 'open' && had.dueDate !== o.dueDate)) {
+      await deps.assignments.updateObligation(had, { status: 'open', dueDate: o.dueDate, version: directive.version }, ['open', 'cancelled']);
+    }
+  }
+  const wantedIds = new Set(wanted.map((o) => o.periodId));
+  for (const had of existing.values()) {
+    if (!wantedIds.has(had.periodId) && had.status === 'open') {
+      await deps.assignments.updateObligation(had, { status: 'cancelled', version: directive.version }, ['open']);
+    }
+  }
+  await deps.assignments.putNewObligations(fresh);
+}
+
+/**
+ * Writes the assignments and obligations of one work item and queues one notification per unit.
+ * Safe to run any number of times: an assignment is replaced only by a newer version, an obligation is
+ * created only if absent, and each notification carries a key the mail sender sends once.
+ */
+export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): Promise<AssignResult> {
+  const result: AssignResult = { key: item.key, outcome: 'done', written: 0, alreadyDone: 0, withdrawn: 0, missingUnits: [], withoutEmail: [], mailQueued: 0 };
+  const directive = await directiveAt(deps, item.directiveId, item.version);
+  if (directive.version < item.version) throw new Error(`Directive ${item.directiveId} v${item.version} not visible yet (have v${directive.version})`);
+  if (directive.version > item.version) return { ...result, outcome: 'superseded' };
+
+  const [units, existing] = await Promise.all([deps.units.getUnits(item.unitIds), deps.assignments.getAssignments(item.directiveId, item.unitIds)]);
+  result.missingUnits = item.unitIds.filter((id) => !units.has(id));
+  const periods = reportingPeriods(directive, deps.calendar);
+  const mails: MailMessage[] = [];
+  const queueMail = (kind: AssignmentMailKind, unit: Unit, targets = {}) => {
+    if (unit.emails.length === 0) result.withoutEmail.push(unit.id);
+    else mails.push(mailFor(kind, directive, unit, periods, targets));
+  };
+
+  if (item.action === 'withdraw' || directive.status === 'withdrawn') {
+    await mapLimit([...units.values()], WRITE_CONCURRENCY, async (unit) => {
+      const had = existing.get(unit.id);
+      if (!had) return;
+      if (await deps.assignments.withdrawAssignment(directive.id, unit.id, directive.version)) result.withdrawn++;
+      else result.alreadyDone++;
+      for (const o of await deps.assignments.obligationsOf(directive.id, unit.id)) {
+        if (o.status === 'open') await deps.assignments.updateObligation(o, { status: 'cancelled', version: directive.version }, ['open']);
+      }
+      // Queued even when the write was already done: a crash between the write and the send must not lose the email.
+      if (had.version <= directive.version) queueMail('withdrawn', unit);
+    });
+  } else {
+    const freshObligations: Obligation[] = [];
+    await mapLimit([...units.values()], WRITE_CONCURRENCY, async (unit) => {
+      const had = existing.get(unit.id);
+      if (had && had.version > directive.version) return;
+      const assignment = assignmentFor(directive, unit, deps.clock.now());
+      const wrote = had?.version === directive.version ? false : await deps.assignments.putAssignmentIfNewer(assignment);
+      if (wrote) result.written++;
+      else result.alreadyDone++;
+      // Done again on a duplicate too: a crash after the assignment and before its obligations must not leave them out.
+      const wanted = obligationsFor(directive, unit.id, periods);
+      if (!had || directive.version === 1) freshObligations.push(...wanted);
+      else await reconcileObligations(directive, unit.id, wanted, deps);
+      queueMail(had && directive.version > 1 ? 'amended' : 'assigned', unit, assignment.targets);
+    });
+    await deps.assignments.putNewObligations(freshObligations);
+  }
+  await deps.mail.sendAll(mails);
+  result.mailQueued = mails.length;
+  return result;
+}

@@ -1,0 +1,66 @@
+/** What the use cases need from the outside world. Adapters in shared/adapters implement these. */
+import type { Assignment, Obligation, ObligationStatus } from '../domain/assignment.ts';
+import type { Directive } from '../domain/directive.ts';
+import type { Unit, UnitLevel } from '../domain/units.ts';
+import type { AssignmentWorkItem, EventDetail, EventType, MailMessage } from '../../events/schemas.ts';
+
+export interface UnitDirectory {
+  getUnits(ids: readonly string[]): Promise<Map<string, Unit>>;
+  /** Pages of the units at `level` anywhere under `ancestor`. */
+  descendantsAt(ancestor: Unit, level: UnitLevel): AsyncIterable<Unit[]>;
+  childrenOf(parentId: string): AsyncIterable<Unit[]>;
+  putUnits(units: readonly Unit[]): Promise<void>;
+}
+
+export type PutVersionResult = { outcome: 'written' } | { outcome: 'unchanged'; current: Directive } | { outcome: 'conflict'; current: Directive | undefined };
+
+export interface DirectiveStore {
+  getDirective(id: string, opts?: { consistent?: boolean }): Promise<Directive | undefined>;
+  /** Writes `next` as the current version only if the stored one is still `expectedVersion` (0: none yet). */
+  putDirectiveVersion(next: Directive, expectedVersion: number): Promise<PutVersionResult>;
+}
+
+export interface AssignmentStore {
+  getAssignments(directiveId: string, unitIds: readonly string[]): Promise<Map<string, Assignment>>;
+  /** Conditional: only an absent assignment or one of an older version is replaced. Returns whether it was written. */
+  putAssignmentIfNewer(assignment: Assignment): Promise<boolean>;
+  /** Creates obligations that do not exist yet (a submitted report is never reopened by a duplicate). */
+  putNewObligations(obligations: readonly Obligation[]): Promise<void>;
+  obligationsOf(directiveId: string, unitId: string): Promise<Obligation[]>;
+  /** Conditional update: only an obligation still in one of `from` changes. */
+  updateObligation(o: Obligation, change: { status?: ObligationStatus; dueDate?: string; version: number }, from: readonly ObligationStatus[]): Promise<boolean>;
+  withdrawAssignment(directiveId: string, unitId: string, version: number): Promise<boolean>;
+  assignmentsOfDirective(directive: Pick<Directive, 'id' | 'shardCount'>): AsyncIterable<Assignment[]>;
+}
+
+export interface DirectiveStatusReader {
+  countAssignments(directive: Pick<Directive, 'id' | 'shardCount'>): Promise<{ active: number; withdrawn: number }>;
+  countObligations(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Record<ObligationStatus, number>>;
+  countMailSent(directiveId: string): Promise<number>;
+}
+
+export interface MailLog {
+  recordSent(message: MailMessage, messageId: string, at: Date): Promise<void>;
+}
+
+export interface WorkQueue<T> {
+  /** Sends every item, ten to a request, retrying failed entries; throws only if some could not be sent. */
+  sendAll(items: readonly T[]): Promise<void>;
+}
+
+export type AssignmentQueue = WorkQueue<AssignmentWorkItem>;
+export type MailQueue = WorkQueue<MailMessage>;
+
+export interface Mailer {
+  send(message: MailMessage): Promise<{ messageId: string }>;
+}
+
+export interface EventPublisher {
+  publish<T extends EventType>(type: T, detail: EventDetail<T>): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

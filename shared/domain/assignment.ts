@@ -1,0 +1,87 @@
+import { dueDate, periodsOf, type CalendarOptions, type Period } from './calendar/index.ts';
+import { targetsFor, type Directive, type TargetValue } from './directive.ts';
+import type { Unit } from './units.ts';
+
+export type AssignmentStatus = 'active' | 'withdrawn';
+export type ObligationStatus = 'open' | 'submitted' | 'cancelled';
+
+/** One unit's share of a directive: its targets for the year. */
+export interface Assignment {
+  directiveId: string;
+  version: number;
+  unitId: string;
+  unitName: string;
+  unitLevel: Unit['level'];
+  parentId?: string;
+  targets: Record<string, TargetValue>;
+  status: AssignmentStatus;
+  assignedAt: string;
+  shard: number;
+}
+
+/** One report a unit owes for one period. */
+export interface Obligation {
+  directiveId: string;
+  unitId: string;
+  periodId: string;
+  cadence: Period['cadence'];
+  periodLabel: string;
+  periodStart: string;
+  periodEnd: string;
+  dueDate: string;
+  status: ObligationStatus;
+  version: number;
+  shard: number;
+}
+
+/** Stable shard of a unit within a directive, so retries and amendments find the same key. */
+export function shardOf(unitId: string, shardCount: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < unitId.length; i++) {
+    h ^= unitId.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) % shardCount;
+}
+
+export function reportingPeriods(directive: Pick<Directive, 'year' | 'cadences' | 'cutoff' | 'deadline'>, cal?: CalendarOptions) {
+  return directive.cadences.flatMap((cadence) =>
+    periodsOf(directive.year, cadence, directive.cutoff).map((period) => ({ period, due: dueDate(period, directive.deadline, cal) })),
+  );
+}
+
+export function assignmentFor(directive: Directive, unit: Unit, now: Date): Assignment {
+  return {
+    directiveId: directive.id,
+    version: directive.version,
+    unitId: unit.id,
+    unitName: unit.name,
+    unitLevel: unit.level,
+    ...(unit.parentId ? { parentId: unit.parentId } : {}),
+    targets: targetsFor(directive, unit.id),
+    status: 'active',
+    assignedAt: now.toISOString(),
+    shard: shardOf(unit.id, directive.shardCount),
+  };
+}
+
+export function obligationsFor(
+  directive: Directive,
+  unitId: string,
+  periods: ReturnType<typeof reportingPeriods>,
+): Obligation[] {
+  const shard = shardOf(unitId, directive.shardCount);
+  return periods.map(({ period, due }) => ({
+    directiveId: directive.id,
+    unitId,
+    periodId: period.id,
+    cadence: period.cadence,
+    periodLabel: period.label,
+    periodStart: period.start,
+    periodEnd: period.end,
+    dueDate: due,
+    status: 'open',
+    version: directive.version,
+    shard,
+  }));
+}

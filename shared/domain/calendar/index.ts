@@ -1,0 +1,3 @@
+export * from './lunar.ts';
+export * from './holidays.ts';
+export * from './periods.ts';

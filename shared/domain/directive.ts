@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { UnitLevel } from './units.ts';
+
+export const Cadence = z.enum(['monthly', 'quarterly', 'half-year', 'year']);
+export type Cadence = z.infer<typeof Cadence>;
+
+export const CADENCE_VI: Record<Cadence, string> = {
+  monthly: 'hằng tháng',
+  quarterly: 'hằng quý',
+  'half-year': '6 tháng',
+  year: 'cuối năm',
+};
+
+export const IndicatorKind = z.enum(['number', 'percent', 'count', 'yes-no']);
+export const Direction = z.enum(['increase', 'decrease', 'reach']);
+/** How a value rolls up the hierarchy. */
+export const Aggregation = z.enum(['sum', 'mean', 'weighted-mean', 'min', 'max', 'all', 'any']);
+
+const TargetValue = z.union([z.number(), z.boolean()]);
+export type TargetValue = z.infer<typeof TargetValue>;
+
+export const Indicator = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'mã chỉ tiêu chỉ gồm chữ thường không dấu, số, "_" và "-"'),
+    name: z.string().trim().min(1),
+    /** Target group of the directive this indicator belongs to, e.g. "(1)" in seed 002. */
+    group: z.string().optional(),
+    measure: z.string().trim().min(1),
+    kind: IndicatorKind,
+    direction: Direction,
+    aggregation: Aggregation,
+    weightBy: z.enum(['households', 'population']).optional(),
+    target: TargetValue,
+  })
+  .superRefine((ind, ctx) => {
+    if (ind.kind === 'yes-no' && typeof ind.target !== 'boolean') {
+      ctx.addIssue({ code: 'custom', path: ['target'], message: 'chỉ tiêu có/không phải có mục tiêu true hoặc false' });
+    }
+    if (ind.kind !== 'yes-no' && typeof ind.target !== 'number') {
+      ctx.addIssue({ code: 'custom', path: ['target'], message: 'chỉ tiêu dạng số phải có mục tiêu là một số' });
+    }
+    if (ind.kind === 'percent' && typeof ind.target === 'number' && (ind.target < 0 || ind.target > 100)) {
+      ctx.addIssue({ code: 'custom', path: ['target'], message: `tỷ lệ phải từ 0 đến 100, nhận được ${ind.target}` });
+    }
+    if (ind.kind === 'count' && typeof ind.target === 'number' && (!Number.isInteger(ind.target) || ind.target < 0)) {
+      ctx.addIssue({ code: 'custom', path: ['target'], message: `số lượng phải là số nguyên không âm, nhận được ${ind.target}` });
+    }
+    if (ind.aggregation === 'weighted-mean' && !ind.weightBy) {
+      ctx.addIssue({ code: 'custom', path: ['weightBy'], message: 'cách tổng hợp "weighted-mean" cần "weightBy" (households hoặc population)' });
+    }
+    if ((ind.aggregation === 'all' || ind.aggregation === 'any') !== (ind.kind === 'yes-no')) {
+      ctx.addIssue({ code: 'custom', path: ['aggregation'], message: 'chỉ tiêu có/không tổng hợp bằng "all" hoặc "any", và chỉ loại đó' });
+    }
+  });
+export type Indicator = z.infer<typeof Indicator>;
+
+export const TargetUnits = z.discriminatedUnion('scope', [
+  /** The issuer's direct subordinates: "all communes under the issuer". */
+  z.object({ scope: z.literal('children') }),
+  /** Every unit of a level under the issuer, however deep. */
+  z.object({ scope: z.literal('level'), level: UnitLevel }),
+  z.object({ scope: z.literal('list'), unitIds: z.array(z.string()).min(1) }),
+]);
+export type TargetUnits = z.infer<typeof TargetUnits>;
+
+export const DeadlineRule = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('workingDaysAfterCutoff'), days: z.number().int().min(0).max(60) }),
+  z.object({ kind: z.literal('dayOfMonth'), day: z.number().int().min(1).max(31) }),
+]);
+export type DeadlineRule = z.infer<typeof DeadlineRule>;
+
+const isoDate = z.iso.date();
+
+const DirectiveFields = z.object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{2,80}$/, 'mã chỉ thị chỉ gồm chữ thường không dấu, số và dấu gạch ngang (3–81 ký tự)'),
+    number: z.string().trim().min(1),
+    kind: z.string().trim().default('chỉ thị'),
+    issuerId: z.string().min(1),
+    issuerName: z.string().trim().min(1),
+    title: z.string().trim().min(1),
+    year: z.number().int().min(2000).max(2100),
+    issuedOn: isoDate,
+    targetUnits: TargetUnits,
+    cadences: z.array(Cadence).min(1),
+    cutoff: z.enum(['decree09', 'calendar']).default('decree09'),
+    deadline: DeadlineRule.default({ kind: 'workingDaysAfterCutoff', days: 2 }),
+    reportTo: z.string().trim().optional(),
+    indicators: z.array(Indicator).min(1),
+    /** Per-unit targets overriding the indicator's default target. */
+    unitTargets: z.record(z.string(), z.record(z.string(), TargetValue)).default({}),
+});
+
+/** What an officer writes: the directive file. */
+export const DirectiveInput = DirectiveFields.superRefine((d, ctx) => {
+    const ids = new Set<string>();
+    d.indicators.forEach((ind, i) => {
+      if (ids.has(ind.id)) ctx.addIssue({ code: 'custom', path: ['indicators', i, 'id'], message: `mã chỉ tiêu "${ind.id}" bị trùng` });
+      ids.add(ind.id);
+    });
+    for (const [unitId, targets] of Object.entries(d.unitTargets)) {
+      for (const [indicatorId, value] of Object.entries(targets)) {
+        const ind = d.indicators.find((x) => x.id === indicatorId);
+        if (!ind) {
+          ctx.addIssue({ code: 'custom', path: ['unitTargets', unitId, indicatorId], message: `không có chỉ tiêu "${indicatorId}" trong danh sách chỉ tiêu` });
+        } else if ((ind.kind === 'yes-no') !== (typeof value === 'boolean')) {
+          ctx.addIssue({ code: 'custom', path: ['unitTargets', unitId, indicatorId], message: `mục tiêu của "${indicatorId}" phải cùng loại với chỉ tiêu (${ind.kind})` });
+        }
+      }
+    }
+    if (new Set(d.cadences).size !== d.cadences.length) {
+      ctx.addIssue({ code: 'custom', path: ['cadences'], message: 'kỳ báo cáo bị lặp' });
+    }
+  });
+export type DirectiveInput = z.infer<typeof DirectiveInput>;
+
+export const DirectiveStatus = z.enum(['issued', 'withdrawn']);
+
+/** What is stored: the input plus its version and what fan-out needs to spread its writes. */
+export const Directive = DirectiveFields.extend({
+  version: z.number().int().min(1),
+  status: DirectiveStatus,
+  /** How many shard keys the directive's per-unit index entries are spread over. */
+  shardCount: z.number().int().min(1),
+  contentHash: z.string(),
+  updatedAt: z.string(),
+  withdrawnReason: z.string().optional(),
+});
+export type Directive = z.infer<typeof Directive>;
+
+export function targetsFor(directive: Pick<Directive, 'indicators' | 'unitTargets'>, unitId: string): Record<string, TargetValue> {
+  const overrides = directive.unitTargets[unitId] ?? {};
+  return Object.fromEntries(directive.indicators.map((ind) => [ind.id, overrides[ind.id] ?? ind.target]));
+}
+
+/** Spread a directive's per-unit index entries so no partition key takes more than ~1,000 of them. */
+export function shardCountFor(unitCount: number): number {
+  return Math.min(128, Math.max(1, Math.ceil(unitCount / 1000)));
+}

@@ -1,0 +1,103 @@
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
+import { aws, requireEnv } from '../adapters/aws.ts';
+import { sendToDeadLetter } from '../adapters/sqs.ts';
+import { PermanentError } from '../app/errors.ts';
+import { ENV, type QueueId } from '../../functions/catalog.ts';
+
+export interface Powertools {
+  logger: Logger;
+  metrics: Metrics;
+  tracer: Tracer;
+}
+
+export function powertools(serviceName: string): Powertools {
+  const tracer = new Tracer({ serviceName });
+  const c = aws();
+  for (const client of [c.dynamo, c.sqs, c.ses, c.events]) tracer.captureAWSv3Client(client);
+  return { logger: new Logger({ serviceName }), metrics: new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'thidua' }), tracer };
+}
+
+/** middy in the order Powertools' own examples use: tracer, then logger, then metrics. */
+export function wrap<E, R>(fn: (event: E, context: Context) => Promise<R>, pt: Powertools) {
+  return middy(fn)
+    .use(captureLambdaHandler(pt.tracer))
+    .use(injectLambdaContext(pt.logger, { resetKeys: true }))
+    .use(logMetrics(pt.metrics, { captureColdStartMetric: true }));
+}
+
+const IDEMPOTENCY_DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * An SQS consumer: each record parsed by its schema, processed once per producer-chosen `key`
+ * (Powertools idempotency in the single table), failures reported per record so only they come back.
+ * A record no retry can fix goes straight to the dead-letter queue with its reason.
+ */
+export function sqsConsumer<S extends z.ZodType<{ key: string }>>(opts: {
+  name: string;
+  queue: QueueId;
+  schema: S;
+  process: (payload: z.output<S>, pt: Powertools) => Promise<unknown>;
+}) {
+  const pt = powertools(opts.name);
+  const { logger, metrics } = pt;
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: requireEnv(ENV.table),
+    keyAttr: 'PK',
+    sortKeyAttr: 'SK',
+    staticPkValue: `IDEMPOTENCY#${opts.name}`,
+    awsSdkV3Client: aws().dynamo,
+  });
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: Number(process.env[ENV.idempotencyTtlSeconds] ?? IDEMPOTENCY_DEFAULT_TTL_SECONDS),
+  });
+  const processOnce = makeIdempotent(async (payload: z.output<S>) => opts.process(payload, pt), { persistenceStore, config });
+  const processor = new BatchProcessor(EventType.SQS);
+  const dlqUrl = requireEnv(ENV.dlqUrl(opts.queue));
+
+  const deadLetter = async (record: SQSRecord, error: string) => {
+    logger.error('Message cannot be processed; sent to the dead-letter queue', { messageId: record.messageId, reason: error });
+    metrics.addMetric('DeadLettered', MetricUnit.Count, 1);
+    await sendToDeadLetter(aws().sqs, dlqUrl, record.body, { error, source: opts.queue, messageId: record.messageId });
+  };
+
+  const recordHandler = async (record: SQSRecord) => {
+    let payload: z.output<S>;
+    try {
+      payload = opts.schema.parse(JSON.parse(record.body));
+    } catch (e) {
+      return deadLetter(record, `invalid message: ${(e as Error).message}`);
+    }
+    try {
+      const result = await processOnce(payload);
+      metrics.addMetric('RecordsProcessed', MetricUnit.Count, 1);
+      return result;
+    } catch (e) {
+      if (e instanceof PermanentError || (e as Error).cause instanceof PermanentError) return deadLetter(record, (e as Error).message);
+      logger.warn('Record failed; it will be retried', {
+        messageId: record.messageId,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        error: (e as Error).message,
+      });
+      throw e;
+    }
+  };
+
+  const lambdaHandler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    config.registerLambdaContext(context);
+    return processPartialResponse(event, recordHandler, processor, { context });
+  };
+  return wrap(lambdaHandler, pt);
+}
