@@ -1,5 +1,5 @@
 import type { AssignmentWorkItem, MailMessage } from '../../events/schemas.ts';
-import { assignmentFor, obligationsFor, reportingPeriods, type Obligation } from '../domain/assignment.ts';
+import { assignmentFor, obligationsFor, reportingPeriods, type Assignment, type Obligation } from '../domain/assignment.ts';
 import type { CalendarOptions } from '../domain/calendar/index.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
@@ -59,25 +59,37 @@ function mailFor(kind: AssignmentMailKind, directive: Directive, unit: Unit, per
   };
 }
 
-/** Brings a unit's obligations in line with a newer version: new periods open, dropped ones close, submitted ones stay. */
-async function reconcileObligations(directive: Directive, unitId: string, wanted: Obligation[], deps: AssignDeps): Promise<void> {
-  const existing = new Map((await deps.assignments.obligationsOf(directive.id, unitId)).map((o) => [o.periodId, o]));
+/**
+ * Brings a unit's obligations in line with a newer version: new periods open, dropped ones close, submitted
+ * ones stay. Returns whether the unit's reporting calendar changed in this version (also when an earlier,
+ * interrupted attempt of the same version already made the change).
+ */
+async function reconcileObligations(directive: Directive, unitId: string, wanted: Obligation[], deps: AssignDeps): Promise<boolean> {
+  const current = await deps.assignments.obligationsOf(directive.id, unitId);
+  const existing = new Map(current.map((o) => [o.periodId, o]));
+  let changed = current.some((o) => o.version === directive.version);
   const fresh: Obligation[] = [];
   for (const o of wanted) {
     const had = existing.get(o.periodId);
     if (!had) fresh.push(o);
     else if (had.status === 'cancelled' || (had.status === 'open' && had.dueDate !== o.dueDate)) {
+      changed = true;
       await deps.assignments.updateObligation(had, { status: 'open', dueDate: o.dueDate, version: directive.version }, ['open', 'cancelled']);
     }
   }
   const wantedIds = new Set(wanted.map((o) => o.periodId));
   for (const had of existing.values()) {
     if (!wantedIds.has(had.periodId) && had.status === 'open') {
+      changed = true;
       await deps.assignments.updateObligation(had, { status: 'cancelled', version: directive.version }, ['open']);
     }
   }
   await deps.assignments.putNewObligations(fresh);
+  return changed || fresh.length > 0;
 }
+
+const sameTargets = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
 
 /**
  * Writes the assignments and obligations of one work item and queues one notification per unit.
@@ -116,15 +128,28 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
     await mapLimit([...units.values()], WRITE_CONCURRENCY, async (unit) => {
       const had = existing.get(unit.id);
       if (had && had.version > directive.version) return;
-      const assignment = assignmentFor(directive, unit, deps.clock.now());
-      const wrote = had?.version === directive.version ? false : await deps.assignments.putAssignmentIfNewer(assignment);
-      if (wrote) result.written++;
-      else result.alreadyDone++;
-      // Done again on a duplicate too: a crash after the assignment and before its obligations must not leave them out.
       const wanted = obligationsFor(directive, unit.id, periods);
-      if (!had || directive.version === 1) freshObligations.push(...wanted);
-      else await reconcileObligations(directive, unit.id, wanted, deps);
-      queueMail(had && directive.version > 1 ? 'amended' : 'assigned', unit, assignment.targets);
+      if (had && had.version === directive.version) {
+        // A duplicate delivery: finish what an interrupted attempt may have left, and queue the same email again.
+        result.alreadyDone++;
+        if (directive.version === 1) freshObligations.push(...wanted);
+        else await reconcileObligations(directive, unit.id, wanted, deps);
+        if (had.notice !== 'none') queueMail(had.notice, unit, had.targets);
+        return;
+      }
+      let notice: Assignment['notice'] = 'assigned';
+      if (had) {
+        const calendarChanged = await reconcileObligations(directive, unit.id, wanted, deps);
+        const targets = assignmentFor(directive, unit, deps.clock.now()).targets;
+        // Few messages: a unit whose targets and deadlines did not move hears nothing about an amendment.
+        notice = had.status === 'withdrawn' ? 'assigned' : calendarChanged || !sameTargets(had.targets, targets) ? 'amended' : 'none';
+      } else {
+        freshObligations.push(...wanted);
+      }
+      const assignment = assignmentFor(directive, unit, deps.clock.now(), notice);
+      if (await deps.assignments.putAssignmentIfNewer(assignment)) result.written++;
+      else result.alreadyDone++;
+      if (notice !== 'none') queueMail(notice, unit, assignment.targets);
     });
     await deps.assignments.putNewObligations(freshObligations);
   }

@@ -17,6 +17,8 @@ export interface Assignment {
   status: AssignmentStatus;
   assignedAt: string;
   shard: number;
+  /** What this version told the unit, decided once so a retried delivery sends the same (or no) email. */
+  notice: 'assigned' | 'amended' | 'none';
 }
 
 /** One report a unit owes for one period. */
@@ -50,7 +52,7 @@ export function reportingPeriods(directive: Pick<Directive, 'year' | 'cadences' 
   );
 }
 
-export function assignmentFor(directive: Directive, unit: Unit, now: Date): Assignment {
+export function assignmentFor(directive: Directive, unit: Unit, now: Date, notice: Assignment['notice'] = 'assigned'): Assignment {
   return {
     directiveId: directive.id,
     version: directive.version,
@@ -62,6 +64,7 @@ export function assignmentFor(directive: Directive, unit: Unit, now: Date): Assi
     status: 'active',
     assignedAt: now.toISOString(),
     shard: shardOf(unit.id, directive.shardCount),
+    notice,
   };
 }
 

@@ -1,0 +1,67 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PROJECT_ROOT, startStack, type LocalStack, type StackOptions } from '../stack/stack.ts';
+import { resetAws } from '../../shared/adapters/aws.ts';
+
+export const STATE_DIR = resolve(process.env.THIDUA_HOME ?? resolve(PROJECT_ROOT, '.thidua'));
+const STACK_FILE = resolve(STATE_DIR, 'stack.json');
+
+export interface RunningStack {
+  pid: number;
+  env: Record<string, string>;
+  inboxUrl: string;
+  startedAt: string;
+}
+
+export interface Session {
+  /** The stack this command started itself, or undefined when it talks to a running `thidua up`. */
+  embedded?: LocalStack;
+  running?: RunningStack;
+  inboxUrl: string;
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readRunning(): RunningStack | undefined {
+  if (!existsSync(STACK_FILE)) return undefined;
+  try {
+    const s = JSON.parse(readFileSync(STACK_FILE, 'utf8')) as RunningStack;
+    return alive(s.pid) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeRunning(stack: LocalStack): void {
+  mkdirSync(STATE_DIR, { recursive: true });
+  const state: RunningStack = { pid: process.pid, env: stack.env, inboxUrl: stack.inboxUrl, startedAt: new Date().toISOString() };
+  writeFileSync(STACK_FILE, JSON.stringify(state, null, 2));
+}
+
+export function clearRunning(): void {
+  rmSync(STACK_FILE, { force: true });
+}
+
+/**
+ * Where a command does its work: the stack of a running `thidua up` if there is one (its pollers do the
+ * asynchronous part), otherwise an embedded stack on the same data folder for the length of the command.
+ */
+export async function connect(opts: Pick<StackOptions, 'logLevel' | 'log'> = {}): Promise<Session> {
+  const running = readRunning();
+  if (running) {
+    Object.assign(process.env, running.env);
+    resetAws();
+    return { running, inboxUrl: running.inboxUrl, settle: async () => undefined, close: async () => undefined };
+  }
+  const embedded = await startStack({ dataDir: resolve(STATE_DIR, 'data'), ...opts });
+  return { embedded, inboxUrl: embedded.inboxUrl, settle: () => embedded.settle(), close: () => embedded.stop() };
+}

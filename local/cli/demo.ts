@@ -1,0 +1,102 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { amendDirective, issueDirective } from '../../shared/app/directives.ts';
+import { systemClock } from '../../shared/app/ports.ts';
+import { directiveStatus } from '../../shared/app/status.ts';
+import { importUnitsCsv } from '../../shared/app/units.ts';
+import { eventPublisher, repository } from '../../shared/adapters/wiring.ts';
+import type { DirectiveInput } from '../../shared/domain/directive.ts';
+import { formatDateVi } from '../../shared/domain/calendar/index.ts';
+import { PROJECT_ROOT, startStack } from '../stack/stack.ts';
+import { STATE_DIR } from './connect.ts';
+import { EXIT, type Out } from './output.ts';
+import { sleep } from '../../shared/retry.ts';
+
+export const SAMPLE_UNITS = resolve(PROJECT_ROOT, 'local/sample/binh-thuan-units.csv');
+export const SAMPLE_DIRECTIVE = resolve(PROJECT_ROOT, 'local/sample/directive-23-ct-tu-2027.json');
+
+/**
+ * The main job on one machine: a fresh embedded stack, Bình Thuận's units, Chỉ thị 23-CT/TU relayed with
+ * seed 002's six target groups and the "4 không", then one amendment. Progress while it works, a summary after.
+ */
+export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean | undefined }): Promise<number> {
+  const t0 = Date.now();
+  const dataDir = resolve(STATE_DIR, 'demo');
+  rmSync(dataDir, { recursive: true, force: true });
+  out.note('thidua – chạy thử trên máy này: DynamoDB Local, fauxqs (SQS, S3), SES cục bộ, bus sự kiện cục bộ.');
+  out.progress('Đang khởi động stack cục bộ…');
+  const stack = await startStack({ dataDir, logLevel: opts.verbose ? 'INFO' : 'ERROR' });
+  out.progress(`Stack cục bộ sẵn sàng sau ${((Date.now() - t0) / 1000).toFixed(1)} giây.`);
+  out.endProgress();
+  try {
+    const repo = repository();
+    const deps = { directives: repo, units: repo, events: eventPublisher(), clock: systemClock };
+
+    const imported = await importUnitsCsv(readFileSync(SAMPLE_UNITS, 'utf8'), { units: repo });
+    out.note(`1. Nhập danh sách đơn vị tỉnh Bình Thuận: ${imported.imported} đơn vị (${imported.byLevel.district ?? 0} huyện, ${imported.byLevel.commune ?? 0} xã/thị trấn, ${imported.byLevel.village ?? 0} thôn/khu phố).`);
+
+    const input = JSON.parse(readFileSync(SAMPLE_DIRECTIVE, 'utf8')) as DirectiveInput;
+    const tIssue = Date.now();
+    const issued = await issueDirective(input, deps);
+    const target = issued.targetUnitCount ?? 0;
+    out.note(`2. Ban hành ${issued.directive.kind} số ${issued.directive.number} "${issued.directive.title}" cho ${target} xã, thị trấn.`);
+
+    for (;;) {
+      const [assigned, mailed] = await Promise.all([repo.countAssignments(issued.directive), repo.countMailSent(issued.directive.id)]);
+      out.progress(`   Giao chỉ tiêu: ${assigned.active}/${target} đơn vị · thư đã gửi: ${mailed}/${target}`);
+      if (assigned.active >= target && mailed >= target) break;
+      if (Date.now() - tIssue > 120_000) throw new Error('Quá 2 phút mà chưa giao xong; chạy lại với --verbose để xem nhật ký');
+      await sleep(250);
+    }
+    await stack.settle();
+    out.endProgress();
+    const fanOutSeconds = (Date.now() - tIssue) / 1000;
+
+    // An amendment: one commune's road target rises. Only that commune hears about it.
+    const amendedUnit = 'bt-htb-ham-liem';
+    const amended = await amendDirective({ ...input, unitTargets: { ...input.unitTargets, [amendedUnit]: { 'giao-thong': 4 } } }, deps);
+    await stack.settle();
+    out.note(`3. Điều chỉnh chỉ thị (phiên bản ${amended.directive.version}): chỉ tiêu giao thông của Xã Hàm Liêm lên 4 km; chỉ xã này nhận thư điều chỉnh.`);
+
+    const status = await directiveStatus(issued.directive.id, { directives: repo, status: repo });
+    const inbox = await stack.inbox();
+    const deadLetters = (['assignment', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
+    const summary = {
+      directiveId: status.directive.id,
+      version: status.directive.version,
+      unitsImported: imported.imported,
+      assignments: status.assignments.active,
+      obligations: status.periods.map((p) => ({ period: p.id, label: p.label, due: p.due, open: p.obligations.open })),
+      emailsInInbox: inbox.length,
+      emailsRecorded: status.mailSent,
+      deadLetters,
+      fanOutSeconds,
+      totalSeconds: (Date.now() - t0) / 1000,
+      inboxUrl: stack.inboxUrl,
+    };
+    out.result(summary, () =>
+      [
+        '',
+        'Tóm tắt',
+        `  Đơn vị được giao chỉ tiêu: ${summary.assignments} (trong ${fanOutSeconds.toFixed(1)} giây kể từ khi ban hành)`,
+        `  Nghĩa vụ báo cáo: ${summary.obligations.reduce((n, o) => n + o.open, 0)} (${summary.obligations.map((o) => `${o.label}: hạn ${formatDateVi(o.due)}`).join('; ')})`,
+        `  Thư trong hộp thư cục bộ: ${summary.emailsInInbox} (${target} thư giao chỉ tiêu + 1 thư điều chỉnh)`,
+        `  Tin nhắn lỗi trong hàng đợi thư chết (DLQ): ${deadLetters}`,
+        `  Hộp thư: ${stack.inboxUrl}`,
+        `  Tổng thời gian: ${summary.totalSeconds.toFixed(1)} giây. Thử từng lệnh: npm run thidua -- up, rồi npm run thidua -- --help`,
+      ].join('\n'),
+    );
+    const ok = summary.assignments === target && summary.emailsInInbox === target + 1 && deadLetters === 0;
+    const keep = opts.keep ?? (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI);
+    if (keep) {
+      out.note('\nHộp thư cục bộ vẫn mở để xem thư. Nhấn Ctrl+C để dừng.');
+      await new Promise<void>((done) => {
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+    }
+    return ok ? EXIT.ok : EXIT.failed;
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { amendDirective, issueDirective, withdrawDirective, type IssueOutcome } from '../../shared/app/directives.ts';
+import { InputError } from '../../shared/app/errors.ts';
+import { systemClock } from '../../shared/app/ports.ts';
+import { directiveStatus, type DirectiveStatus } from '../../shared/app/status.ts';
+import { importUnitsCsv } from '../../shared/app/units.ts';
+import { eventPublisher, repository } from '../../shared/adapters/wiring.ts';
+import { formatDateVi } from '../../shared/domain/calendar/index.ts';
+import { CADENCE_VI, type Directive } from '../../shared/domain/directive.ts';
+import { LEVEL_NAME_VI } from '../../shared/domain/units.ts';
+import { clearRunning, connect, readRunning, writeRunning, STATE_DIR, type Session } from './connect.ts';
+import { runDemo } from './demo.ts';
+import { EXIT, makeOut, reportError, UsageError, USAGE, type Out } from './output.ts';
+import { startStack } from '../stack/stack.ts';
+import { resolve } from 'node:path';
+
+const timeVi = (iso: string) =>
+  new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+
+function readFileFor(path: string | undefined, what: string): string {
+  if (!path) throw new UsageError(`Thiếu đường dẫn ${what}.`);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`Không đọc được ${what} "${path}"`, [(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'tệp không tồn tại' : (e as Error).message]);
+  }
+}
+
+function readJson(path: string | undefined): unknown {
+  const text = readFileFor(path, 'tệp chỉ thị');
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
+    throw new InputError(`Tệp "${path}" không phải JSON hợp lệ`, [`${line ? `dòng ${line}: ` : ''}${(e as Error).message}`]);
+  }
+}
+
+export function describeDirective(d: Directive): string {
+  const scope =
+    d.targetUnits.scope === 'list'
+      ? `${d.targetUnits.unitIds.length} đơn vị được chỉ định`
+      : d.targetUnits.scope === 'children'
+        ? 'các đơn vị trực thuộc'
+        : `tất cả đơn vị cấp ${LEVEL_NAME_VI[d.targetUnits.level]} trực thuộc`;
+  return [
+    `${d.kind[0]?.toUpperCase()}${d.kind.slice(1)} số ${d.number} – ${d.title}`,
+    `  Mã: ${d.id} · phiên bản ${d.version} · ${d.status === 'issued' ? 'đang hiệu lực' : `đã thu hồi (${d.withdrawnReason ?? ''})`}`,
+    `  Ban hành: ${d.issuerName}, ngày ${formatDateVi(d.issuedOn)} · năm thi đua ${d.year}`,
+    `  Giao cho: ${scope}`,
+    `  Báo cáo: ${d.cadences.map((c) => CADENCE_VI[c]).join(', ')}; hạn nộp ${d.deadline.kind === 'workingDaysAfterCutoff' ? `${d.deadline.days} ngày làm việc sau ngày chốt số liệu` : `ngày ${d.deadline.day} hằng kỳ`}`,
+    `  Chỉ tiêu (${d.indicators.length}):`,
+    ...d.indicators.map((i) => `    ${(i.group ?? '').padEnd(8)} ${i.name} (${i.measure}): ${typeof i.target === 'boolean' ? (i.target ? 'đạt' : 'không') : i.target}`),
+    `  Cập nhật: ${timeVi(d.updatedAt)}`,
+  ].join('\n');
+}
+
+export function describeStatus(s: DirectiveStatus): string {
+  const rows = s.periods.map(
+    (p) =>
+      `  ${p.label.padEnd(22)} hạn ${formatDateVi(p.due)}   chưa nộp ${String(p.obligations.open).padStart(5)}   đã nộp ${String(p.obligations.submitted).padStart(5)}   đã hủy ${String(p.obligations.cancelled).padStart(5)}`,
+  );
+  return [
+    `${s.directive.number} – ${s.directive.title} (phiên bản ${s.directive.version}, ${s.directive.status === 'issued' ? 'đang hiệu lực' : 'đã thu hồi'})`,
+    `  Đơn vị được giao chỉ tiêu: ${s.assignments.active}${s.assignments.withdrawn ? ` (đã thu hồi: ${s.assignments.withdrawn})` : ''}`,
+    `  Thư đã gửi: ${s.mailSent}`,
+    '  Nghĩa vụ báo cáo theo kỳ:',
+    ...rows,
+  ].join('\n');
+}
+
+function outcomeVi(r: IssueOutcome): string {
+  const what = { issued: 'Đã ban hành', amended: 'Đã điều chỉnh', withdrawn: 'Đã thu hồi', unchanged: 'Không có thay đổi:' }[r.outcome];
+  return `${what} ${r.directive.kind} số ${r.directive.number} (mã ${r.directive.id}, phiên bản ${r.directive.version})${r.targetUnitCount !== undefined ? ` – ${r.targetUnitCount} đơn vị` : ''}.`;
+}
+
+async function withSession<T>(out: Out, verbose: boolean, fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await connect({ logLevel: verbose ? 'INFO' : 'ERROR' });
+  try {
+    const result = await fn(session);
+    if (session.embedded) {
+      out.progress('Đang chờ các hàm xử lý xong…');
+      await session.settle();
+      out.endProgress();
+    }
+    return result;
+  } finally {
+    await session.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      reason: { type: 'string' },
+      keep: { type: 'boolean' },
+    },
+    strict: false,
+  });
+  const json = values.json === true;
+  const verbose = values.verbose === true;
+  const out = makeOut(json);
+  try {
+    const [cmd, sub, arg] = positionals;
+    if (values.help || !cmd) {
+      process.stdout.write(`${USAGE}\n`);
+      return cmd || values.help ? EXIT.ok : EXIT.usage;
+    }
+    const deps = () => {
+      const repo = repository();
+      return { directives: repo, units: repo, events: eventPublisher(), clock: systemClock, status: repo };
+    };
+    switch (cmd) {
+      case 'demo':
+        return await runDemo(out, { verbose, keep: values.keep as boolean | undefined });
+      case 'up': {
+        if (readRunning()) throw new UsageError(`Stack cục bộ đã chạy (xem ${resolve(STATE_DIR, 'stack.json')}).`);
+        const stack = await startStack({ dataDir: resolve(STATE_DIR, 'data'), logLevel: verbose ? 'INFO' : 'WARN' });
+        writeRunning(stack);
+        out.result({ inboxUrl: stack.inboxUrl, env: stack.env }, () =>
+          [`Stack cục bộ đang chạy (dữ liệu: ${resolve(STATE_DIR, 'data')}).`, `Hộp thư: ${stack.inboxUrl}`, 'Nhấn Ctrl+C để dừng.'].join('\n'),
+        );
+        await new Promise<void>((done) => {
+          process.once('SIGINT', done);
+          process.once('SIGTERM', done);
+        });
+        clearRunning();
+        await stack.stop();
+        return EXIT.ok;
+      }
+      case 'units': {
+        if (sub !== 'import') throw new UsageError(`Lệnh "units ${sub ?? ''}" không có; dùng: thidua units import TỆP.csv`);
+        const text = readFileFor(arg, 'tệp đơn vị');
+        const result = await withSession(out, verbose, () => importUnitsCsv(text, { units: deps().units }));
+        out.result(result, () =>
+          `Đã nhập ${result.imported} đơn vị: ${Object.entries(result.byLevel)
+            .map(([level, n]) => `${n} cấp ${LEVEL_NAME_VI[level as keyof typeof LEVEL_NAME_VI]}`)
+            .join(', ')}.`,
+        );
+        return EXIT.ok;
+      }
+      case 'directive': {
+        if (sub === 'issue' || sub === 'amend') {
+          const raw = readJson(arg);
+          const result = await withSession(out, verbose, (s) => (sub === 'issue' ? issueDirective : amendDirective)(raw, deps()).then(async (r) => ({ r, inbox: s.inboxUrl })));
+          out.result({ outcome: result.r.outcome, directive: result.r.directive, targetUnitCount: result.r.targetUnitCount }, () =>
+            [outcomeVi(result.r), `Xem tình hình: thidua status ${result.r.directive.id}`].join('\n'),
+          );
+          return EXIT.ok;
+        }
+        if (sub === 'withdraw') {
+          if (!arg) throw new UsageError('Thiếu mã chỉ thị: thidua directive withdraw MÃ --reason "…"');
+          const r = await withSession(out, verbose, () => withdrawDirective(arg, String(values.reason ?? ''), deps()));
+          out.result({ outcome: r.outcome, directive: r.directive }, () => outcomeVi(r));
+          return EXIT.ok;
+        }
+        if (sub === 'show') {
+          if (!arg) throw new UsageError('Thiếu mã chỉ thị: thidua directive show MÃ');
+          const d = await withSession(out, verbose, () => deps().directives.getDirective(arg));
+          if (!d) throw new InputError(`Không tìm thấy chỉ thị "${arg}"`);
+          out.result(d, () => describeDirective(d));
+          return EXIT.ok;
+        }
+        throw new UsageError(`Lệnh "directive ${sub ?? ''}" không có.`);
+      }
+      case 'status': {
+        if (!sub) throw new UsageError('Thiếu mã chỉ thị: thidua status MÃ');
+        const s = await withSession(out, verbose, () => directiveStatus(sub, deps()));
+        out.result(s, () => describeStatus(s));
+        return EXIT.ok;
+      }
+      default:
+        throw new UsageError(`Không có lệnh "${cmd}".`);
+    }
+  } catch (e) {
+    out.endProgress();
+    return reportError(e, out);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

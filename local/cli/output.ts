@@ -1,0 +1,91 @@
+import { InputError } from '../../shared/app/errors.ts';
+
+/** Exit codes scripts can rely on. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  badInput: 3,
+  notFound: 4,
+} as const;
+
+export class UsageError extends Error {}
+
+export interface Out {
+  json: boolean;
+  /** A result: JSON on stdout with --json, otherwise the human text. */
+  result(data: unknown, human: () => string): void;
+  /** Progress and notes: stderr, so --json stays clean for scripts. */
+  note(text: string): void;
+  progress(text: string): void;
+  endProgress(): void;
+}
+
+export function makeOut(json: boolean): Out {
+  const tty = process.stderr.isTTY;
+  let lastProgress = '';
+  let lastPrinted = '';
+  let lastPrintedAt = 0;
+  return {
+    json,
+    result(data, human) {
+      if (json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+      else process.stdout.write(`${human()}\n`);
+    },
+    note(text) {
+      process.stderr.write(`${text}\n`);
+    },
+    progress(text) {
+      if (text === lastProgress) return;
+      lastProgress = text;
+      if (tty) process.stderr.write(`\r\x1b[2K${text}`);
+      else if (Date.now() - lastPrintedAt > 1000) {
+        process.stderr.write(`${text}\n`);
+        lastPrinted = text;
+        lastPrintedAt = Date.now();
+      }
+    },
+    endProgress() {
+      if (tty && lastProgress) process.stderr.write(`\r\x1b[2K${lastProgress}\n`);
+      else if (!tty && lastProgress && lastProgress !== lastPrinted) process.stderr.write(`${lastProgress}\n`);
+      lastProgress = '';
+    },
+  };
+}
+
+/** Prints an error for a person (Vietnamese) or, with --json, for a script; returns the exit code. */
+export function reportError(e: unknown, out: Out): number {
+  if (e instanceof InputError) {
+    if (out.json) process.stdout.write(`${JSON.stringify({ error: e.messageVi, details: e.details }, null, 2)}\n`);
+    else process.stderr.write([`Lỗi: ${e.messageVi}`, ...e.details.map((d) => `  - ${d}`)].join('\n') + '\n');
+    return /Không tìm thấy/.test(e.messageVi) ? EXIT.notFound : EXIT.badInput;
+  }
+  if (e instanceof UsageError) {
+    if (out.json) process.stdout.write(`${JSON.stringify({ error: e.message })}\n`);
+    else process.stderr.write(`${e.message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const err = e as Error;
+  if (out.json) process.stdout.write(`${JSON.stringify({ error: err.message })}\n`);
+  else process.stderr.write(`Lỗi hệ thống: ${err.message}\n${process.env.THIDUA_DEBUG ? `${err.stack}\n` : 'Đặt THIDUA_DEBUG=1 để xem chi tiết.\n'}`);
+  return EXIT.failed;
+}
+
+export const USAGE = `Cách dùng: thidua <lệnh> [tùy chọn]
+
+Lệnh:
+  demo                          chạy câu chuyện mẫu trên stack cục bộ (npm start)
+  up                            chạy stack cục bộ cho đến khi nhấn Ctrl+C (hộp thư web, các hàm)
+  units import TỆP.csv          nhập danh sách đơn vị (id,name,level,parent_id,emails,leader_emails)
+  directive issue TỆP.json      ban hành chỉ thị và giao chỉ tiêu cho các đơn vị
+  directive amend TỆP.json      điều chỉnh chỉ thị đã ban hành (phiên bản mới)
+  directive withdraw MÃ --reason "…"   thu hồi chỉ thị
+  directive show MÃ             xem chỉ thị
+  status MÃ                     tình hình giao chỉ tiêu, nghĩa vụ báo cáo, thư đã gửi
+
+Tùy chọn chung:
+  --json                        in kết quả dạng JSON (cho script)
+  --verbose                     in nhật ký của các hàm
+  --help                        in hướng dẫn này
+
+Mã thoát: 0 thành công, 1 lỗi hệ thống, 2 sai cú pháp lệnh, 3 dữ liệu đầu vào sai, 4 không tìm thấy.`;
