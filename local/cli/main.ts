@@ -7,7 +7,9 @@ import { directiveStatus, type DirectiveStatus } from '../../shared/app/status.t
 import { importUnitsCsv } from '../../shared/app/units.ts';
 import { eventPublisher, repository } from '../../shared/adapters/wiring.ts';
 import { formatDateVi } from '../../shared/domain/calendar/index.ts';
-import { CADENCE_VI, type Directive } from '../../shared/domain/directive.ts';
+import { CADENCE_VI, DirectiveInput, type Directive } from '../../shared/domain/directive.ts';
+import { parseUnitsCsv } from '../../shared/domain/units-csv.ts';
+import { parseOrExplain } from '../../shared/domain/validation.ts';
 import { LEVEL_NAME_VI } from '../../shared/domain/units.ts';
 import { clearRunning, connect, readRunning, writeRunning, STATE_DIR, type Session } from './connect.ts';
 import { runDemo } from './demo.ts';
@@ -138,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
       case 'units': {
         if (sub !== 'import') throw new UsageError(`Lệnh "units ${sub ?? ''}" không có; dùng: thidua units import TỆP.csv`);
         const text = readFileFor(arg, 'tệp đơn vị');
+        parseUnitsCsv(text); // a bad file is refused before any service starts
         const result = await withSession(out, verbose, () => importUnitsCsv(text, { units: deps().units }));
         out.result(result, () =>
           `Đã nhập ${result.imported} đơn vị: ${Object.entries(result.byLevel)
@@ -149,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
       case 'directive': {
         if (sub === 'issue' || sub === 'amend') {
           const raw = readJson(arg);
+          parseOrExplain(DirectiveInput, raw, 'Tệp chỉ thị');
           const result = await withSession(out, verbose, (s) => (sub === 'issue' ? issueDirective : amendDirective)(raw, deps()).then(async (r) => ({ r, inbox: s.inboxUrl })));
           out.result({ outcome: result.r.outcome, directive: result.r.directive, targetUnitCount: result.r.targetUnitCount }, () =>
             [outcomeVi(result.r), `Xem tình hình: thidua status ${result.r.directive.id}`].join('\n'),

@@ -54,6 +54,8 @@ export class QueuePoller {
   duplicateDeliveries = false;
   private readonly deliveredOnce = new Set<string>();
   batches = 0;
+  /** Records handed to the function, redeliveries included. */
+  records = 0;
 
   constructor(
     private readonly fn: LocalFunction,
@@ -108,6 +110,7 @@ export class QueuePoller {
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, this.opts.queueArn)) };
     let failedIds: Set<string>;
     this.batches++;
+    this.records += messages.length;
     try {
       const response = (await this.fn.invoke(event)) as SQSBatchResponse | undefined;
       failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
