@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { ThiduaStorage } from '../constructs/storage.ts';
@@ -13,5 +13,7 @@ export class ThiduaStatefulStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, { terminationProtection: true, ...props });
     this.table = new ThiduaStorage(this, 'Storage').table;
+    // What `thidua --aws` needs: TABLE_NAME.
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'TABLE_NAME for thidua --aws' });
   }
 }

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { ThiduaConfig } from '../config.ts';
@@ -46,6 +46,7 @@ export class ThiduaStatelessStack extends Stack {
       metricsNamespace: METRICS_NAMESPACE,
     });
     this.routes.connect(this.functions);
+    new CfnOutput(this, 'EventBusName', { value: this.routes.bus.eventBusName, description: 'EVENT_BUS_NAME for thidua --aws' });
     this.alarms = new DeadLetterAlarms(this, 'Alarms', {
       deadLetterQueues: [...this.queues.deadLetterQueues, { name: 'event-targets-dlq', queue: this.routes.deadLetterQueue }],
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),

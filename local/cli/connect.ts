@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { resolve } from 'node:path';
 import { PROJECT_ROOT, startStack, type LocalStack, type StackOptions } from '../stack/stack.ts';
 import { resetAws } from '../../shared/adapters/aws.ts';
+import { InputError } from '../../shared/app/errors.ts';
 
 export const STATE_DIR = resolve(process.env.THIDUA_HOME ?? resolve(PROJECT_ROOT, '.thidua'));
 const STACK_FILE = resolve(STATE_DIR, 'stack.json');
@@ -55,7 +56,15 @@ export function clearRunning(): void {
  * Where a command does its work: the stack of a running `thidua up` if there is one (its pollers do the
  * asynchronous part), otherwise an embedded stack on the same data folder for the length of the command.
  */
-export async function connect(opts: Pick<StackOptions, 'logLevel' | 'log'> = {}): Promise<Session> {
+export async function connect(opts: Pick<StackOptions, 'logLevel' | 'log'> & { aws?: boolean } = {}): Promise<Session> {
+  if (opts.aws) {
+    // The deployed stack: the SDK's own configuration (credentials, AWS_REGION) plus the names the CDK outputs.
+    for (const name of ['TABLE_NAME', 'EVENT_BUS_NAME']) {
+      if (!process.env[name]) throw new InputError(`Thiếu biến môi trường ${name} để làm việc với AWS`, ['Lấy giá trị từ đầu ra của npx cdk deploy (ThiduaStateful / ThiduaStateless)']);
+    }
+    resetAws();
+    return { inboxUrl: 'SES (AWS)', settle: async () => undefined, close: async () => undefined };
+  }
   const running = readRunning();
   if (running) {
     Object.assign(process.env, running.env);

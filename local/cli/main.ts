@@ -78,8 +78,10 @@ function outcomeVi(r: IssueOutcome): string {
   return `${what} ${r.directive.kind} số ${r.directive.number} (mã ${r.directive.id}, phiên bản ${r.directive.version})${r.targetUnitCount !== undefined ? ` – ${r.targetUnitCount} đơn vị` : ''}.`;
 }
 
+let useAws = false;
+
 async function withSession<T>(out: Out, verbose: boolean, fn: (s: Session) => Promise<T>): Promise<T> {
-  const session = await connect({ logLevel: verbose ? 'INFO' : 'ERROR' });
+  const session = await connect({ logLevel: verbose ? 'INFO' : 'ERROR', aws: useAws });
   try {
     const result = await fn(session);
     if (session.embedded) {
@@ -103,10 +105,13 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', default: false },
       reason: { type: 'string' },
       keep: { type: 'boolean' },
+      aws: { type: 'boolean', default: false },
     },
+    allowNegative: true,
     strict: false,
   });
   const json = values.json === true;
+  useAws = values.aws === true;
   const verbose = values.verbose === true;
   const out = makeOut(json);
   try {

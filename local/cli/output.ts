@@ -86,6 +86,8 @@ Lệnh:
 Tùy chọn chung:
   --json                        in kết quả dạng JSON (cho script)
   --verbose                     in nhật ký của các hàm
+  --aws                         làm việc với hệ thống đã triển khai trên AWS (cần TABLE_NAME, EVENT_BUS_NAME, AWS_REGION)
+  --no-keep                     (demo) dừng ngay sau khi in tóm tắt
   --help                        in hướng dẫn này
 
 Mã thoát: 0 thành công, 1 lỗi hệ thống, 2 sai cú pháp lệnh, 3 dữ liệu đầu vào sai, 4 không tìm thấy.`;
