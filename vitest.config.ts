@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     // The embedded stack (DynamoDB Local on Java, fauxqs, SES) is started once per file; files run one after another
     // so two stacks never compete for the machine's two cores.
     fileParallelism: false,

@@ -1,0 +1,926 @@
+/**
+ * Fan-out benchmark (issue #3). Not a timed test: every figure is printed beside a baseline measured in the
+ * same run on the same machine, and the ratios are what to read. See bench/README.md.
+ *
+ *   npm run bench                              # 1,000 and 10,000 villages
+ *   npm run bench -- --units 1000 --json       # one scenario, one JSON object on stdout
+ *   npm run bench -- --units 100000            # a manual run (minutes; mostly the mail stage)
+ *
+ * Progress goes to stderr, the table (or the JSON) to stdout; bench/out/fanout.json is always written.
+ * Exit status is non-zero if any count check fails.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId } from '../functions/catalog.ts';
+import { PROJECT_ROOT, startStack, type LocalStack } from '../local/stack/stack.ts';
+import { syntheticProvince } from '../local/sample/province.ts';
+import { aws } from '../shared/adapters/aws.ts';
+import { keys } from '../shared/adapters/dynamo/keys.ts';
+import { eventPublisher, repository } from '../shared/adapters/wiring.ts';
+import { mailKey } from '../shared/app/assign-units.ts';
+import { contentHash, issueDirective } from '../shared/app/directives.ts';
+import { systemClock } from '../shared/app/ports.ts';
+import { assignmentFor, obligationsFor, reportingPeriods, type Assignment, type Obligation } from '../shared/domain/assignment.ts';
+import { DirectiveInput, shardCountFor, type Directive } from '../shared/domain/directive.ts';
+import { buildPaths, type Unit } from '../shared/domain/units.ts';
+import { renderAssignmentMail } from '../shared/mail/assignment-email.ts';
+import { chunk, mapLimit } from '../shared/retry.ts';
+import type { MailMessage } from '../events/schemas.ts';
+
+// ---------------------------------------------------------------------------------------------- options
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  if (i >= 0) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith(`--${name}=`));
+  return eq?.slice(name.length + 3);
+};
+if (flag('help') || flag('h')) {
+  process.stdout.write(
+    [
+      'npm run bench -- [--units 1000,10000] [--json] [--load-runs 5] [--naive-concurrency 8] [--no-bundles]',
+      '  --units              target villages per scenario, comma separated (default 1000,10000; 100000 for a manual run)',
+      '  --json               print one JSON object on stdout instead of the table',
+      '  --load-runs          cold imports per bundle for the module load time (default 5)',
+      '  --naive-concurrency  units in flight in the naive baseline (default 8)',
+      '  --no-bundles         skip bundle sizes and load times',
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+const UNITS = (option('units') ?? '1000,10000').split(',').map((s) => Number(s.replace(/[_,]/g, '').trim()));
+if (UNITS.some((n) => !Number.isInteger(n) || n < 1 || n > 200_000)) {
+  process.stderr.write(`--units wants whole numbers from 1 to 200000, got "${option('units')}"\n`);
+  process.exit(2);
+}
+const JSON_OUT = flag('json');
+const LOAD_RUNS = Number(option('load-runs') ?? 5);
+const NAIVE_CONCURRENCY = Number(option('naive-concurrency') ?? 8);
+const BUNDLES = !flag('no-bundles');
+
+const BENCH_DIR = resolve(PROJECT_ROOT, 'bench');
+const OUT_DIR = resolve(BENCH_DIR, 'out');
+const DIRECTIVE_FILE = resolve(PROJECT_ROOT, 'local/sample/directive-23-ct-tu-2027.json');
+/** DynamoDB's documented ceiling per partition (and so, at best, per partition key). */
+const PARTITION_WCU_PER_SECOND = 1_000;
+
+const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+// ------------------------------------------------------------------------------------ request counting
+
+type Service = 'DynamoDB' | 'SQS' | 'SES' | 'EventBridge';
+/**
+ * Who made a request. Function ids come from an AsyncLocalStorage set around each LocalFunction.invoke;
+ * `issue` is the CLI side (issueDirective); `event-source` is the local pollers' own SQS client, i.e.
+ * what Lambda's event source mapping does (Receive/Delete/ChangeVisibility), not billed to the function.
+ */
+type Actor = FunctionId | 'issue' | 'event-source' | 'naive' | 'other';
+type IndexName = 'base' | 'GSI1' | 'GSI2';
+const INDEXES: IndexName[] = ['base', 'GSI1', 'GSI2'];
+
+const actorOf = new AsyncLocalStorage<Actor>();
+
+type AV = { S?: string; N?: string; B?: Uint8Array; BOOL?: boolean; NULL?: boolean; M?: Record<string, AV>; L?: AV[]; SS?: string[]; NS?: string[]; BS?: Uint8Array[] };
+type AVItem = Record<string, AV>;
+
+const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** DynamoDB's item size rules, approximately: names + values, 3 bytes per map/list plus 1 per element. */
+function avSize(v: AV): number {
+  if (v.S !== undefined) return utf8(v.S);
+  if (v.N !== undefined) return Math.ceil(v.N.replace(/^[-+]?0*|[.eE].*$/g, '').length / 2) + 1;
+  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+  if (v.B !== undefined) return v.B.length;
+  if (v.M) return 3 + Object.entries(v.M).reduce((n, [k, x]) => n + utf8(k) + avSize(x) + 1, 0);
+  if (v.L) return 3 + v.L.reduce((n, x) => n + avSize(x) + 1, 0);
+  if (v.SS) return v.SS.reduce((n, s) => n + utf8(s), 0);
+  if (v.NS) return v.NS.reduce((n, s) => n + s.length / 2 + 1, 0);
+  if (v.BS) return v.BS.reduce((n, b) => n + b.length, 0);
+  return 0;
+}
+const itemSize = (item: AVItem) => Object.entries(item).reduce((n, [k, v]) => n + utf8(k) + avSize(v), 0);
+const wcuOf = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+const rcuOf = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096));
+
+interface KeyStat {
+  writes: number;
+  wcu: number;
+  perSecond: Map<number, number>;
+}
+
+/** One measured run (thidua's fan-out, or the naive loop): requests by actor/service/command, writes by key. */
+class Recording {
+  readonly t0 = performance.now();
+  /** Requests of these callers are not this run's (the pollers keep polling while the naive loop runs). */
+  constructor(readonly ignored: ReadonlySet<Actor> = new Set()) {}
+  readonly requests = new Map<string, number>();
+  readonly errors = new Map<string, number>();
+  readonly lastAt = new Map<Actor, number>();
+  readonly writesByKey: Record<IndexName, Map<string, KeyStat>> = { base: new Map(), GSI1: new Map(), GSI2: new Map() };
+  readonly itemsByType = new Map<string, number>();
+  wcu = 0;
+  rcu = 0;
+  emailsSent = 0;
+
+  elapsedMs(): number {
+    return performance.now() - this.t0;
+  }
+
+  request(actor: Actor, service: Service, command: string, failed?: string): void {
+    const k = `${actor}\t${service}\t${command}`;
+    this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
+    if (failed) this.errors.set(`${k}\t${failed}`, (this.errors.get(`${k}\t${failed}`) ?? 0) + 1);
+    this.lastAt.set(actor, this.elapsedMs());
+    if (service === 'SES' && command === 'SendEmail' && !failed) this.emailsSent++;
+  }
+
+  private touch(index: IndexName, key: string, wcu: number): void {
+    const map = this.writesByKey[index];
+    let stat = map.get(key);
+    if (!stat) map.set(key, (stat = { writes: 0, wcu: 0, perSecond: new Map() }));
+    stat.writes++;
+    stat.wcu += wcu;
+    const second = Math.floor(this.elapsedMs() / 1000);
+    stat.perSecond.set(second, (stat.perSecond.get(second) ?? 0) + 1);
+    this.wcu += wcu;
+  }
+
+  /** A put of a whole item: the base table's key and each GSI key the item carries. */
+  putItem(item: AVItem, factor = 1): void {
+    const wcu = wcuOf(itemSize(item)) * factor;
+    const pk = item.PK?.S;
+    if (pk) this.touch('base', pk, wcu);
+    if (item.GSI1PK?.S && item.GSI1SK?.S) this.touch('GSI1', item.GSI1PK.S, wcu);
+    if (item.GSI2PK?.S && item.GSI2SK?.S) this.touch('GSI2', item.GSI2PK.S, wcu);
+    const type = item.type?.S ?? (pk?.startsWith('IDEMPOTENCY#') ? 'idempotency' : 'other');
+    this.itemsByType.set(type, (this.itemsByType.get(type) ?? 0) + 1);
+  }
+
+  /** An update or delete: only the base key is in the request (GSI keys of the stored item are not visible here). */
+  keyWrite(key: AVItem | undefined, extra: AVItem | undefined, factor = 1): void {
+    const pk = key?.PK?.S;
+    if (!pk) return;
+    this.touch('base', pk, wcuOf(itemSize(key ?? {}) + itemSize(extra ?? {})) * factor);
+  }
+}
+
+let recording: Recording | undefined;
+
+interface MiddlewareArgs {
+  input: Record<string, unknown>;
+}
+interface MiddlewareContext {
+  commandName?: string;
+}
+type Next = (args: MiddlewareArgs) => Promise<{ output: Record<string, unknown> }>;
+interface Instrumentable {
+  middlewareStack: { add(mw: (next: Next, ctx: MiddlewareContext) => Next, opts: Record<string, unknown>): void };
+}
+
+const CONDITIONAL = new Set(['ConditionalCheckFailedException', 'TransactionCanceledException']);
+
+/** Writes of one DynamoDB request, from its (marshalled) input; unprocessed batch items are skipped. */
+function recordWrites(rec: Recording, command: string, input: Record<string, unknown>, output: Record<string, unknown> | undefined): void {
+  if (command === 'PutItem') rec.putItem(input.Item as AVItem);
+  else if (command === 'UpdateItem') rec.keyWrite(input.Key as AVItem, input.ExpressionAttributeValues as AVItem | undefined);
+  else if (command === 'DeleteItem') rec.keyWrite(input.Key as AVItem, undefined);
+  else if (command === 'BatchWriteItem') {
+    const unprocessed = new Set<string>();
+    for (const reqs of Object.values((output?.UnprocessedItems ?? {}) as Record<string, { PutRequest?: { Item: AVItem }; DeleteRequest?: { Key: AVItem } }[]>)) {
+      for (const r of reqs) {
+        const k = r.PutRequest?.Item ?? r.DeleteRequest?.Key;
+        if (k) unprocessed.add(`${k.PK?.S}|${k.SK?.S}`);
+      }
+    }
+    for (const reqs of Object.values(input.RequestItems as Record<string, { PutRequest?: { Item: AVItem }; DeleteRequest?: { Key: AVItem } }[]>)) {
+      for (const r of reqs) {
+        const k = r.PutRequest?.Item ?? r.DeleteRequest?.Key;
+        if (!k || unprocessed.has(`${k.PK?.S}|${k.SK?.S}`)) continue;
+        if (r.PutRequest) rec.putItem(r.PutRequest.Item);
+        else rec.keyWrite(r.DeleteRequest?.Key, undefined);
+      }
+    }
+  } else if (command === 'TransactWriteItems') {
+    // Transactional writes cost two write units per KB.
+    for (const t of input.TransactItems as { Put?: { Item: AVItem }; Update?: { Key: AVItem; ExpressionAttributeValues?: AVItem }; Delete?: { Key: AVItem } }[]) {
+      if (t.Put) rec.putItem(t.Put.Item, 2);
+      else if (t.Update) rec.keyWrite(t.Update.Key, t.Update.ExpressionAttributeValues, 2);
+      else if (t.Delete) rec.keyWrite(t.Delete.Key, undefined, 2);
+    }
+  }
+}
+
+/** Read units, estimated from what came back: missing items still cost the minimum. */
+function recordReads(rec: Recording, command: string, input: Record<string, unknown>, output: Record<string, unknown>): void {
+  if (command === 'GetItem') {
+    const item = output.Item as AVItem | undefined;
+    rec.rcu += (item ? rcuOf(itemSize(item)) : 1) * (input.ConsistentRead ? 1 : 0.5);
+  } else if (command === 'BatchGetItem') {
+    for (const [table, req] of Object.entries(input.RequestItems as Record<string, { Keys: AVItem[]; ConsistentRead?: boolean }>)) {
+      const found = ((output.Responses as Record<string, AVItem[]> | undefined)?.[table] ?? []).map((i) => rcuOf(itemSize(i)));
+      const left = ((output.UnprocessedKeys as Record<string, { Keys: AVItem[] }> | undefined)?.[table]?.Keys ?? []).length;
+      const missing = Math.max(0, req.Keys.length - left - found.length);
+      rec.rcu += (found.reduce((a, b) => a + b, 0) + missing) * (req.ConsistentRead ? 1 : 0.5);
+    }
+  } else if (command === 'Query' || command === 'Scan') {
+    const bytes = ((output.Items as AVItem[] | undefined) ?? []).reduce((n, i) => n + itemSize(i), 0);
+    rec.rcu += rcuOf(bytes) * (input.ConsistentRead ? 1 : 0.5);
+  }
+}
+
+const instrumented = new WeakSet<object>();
+
+/**
+ * Counts every HTTP attempt of a client (after the SDK's retry middleware, so a retried request counts each
+ * time it goes out), and records the partition keys each DynamoDB write touches.
+ */
+function instrument(client: Instrumentable, service: Service, fixedActor?: Actor): void {
+  if (instrumented.has(client)) return;
+  instrumented.add(client);
+  client.middlewareStack.add(
+    (next, ctx) => async (args) => {
+      const rec = recording;
+      const actor: Actor = fixedActor ?? actorOf.getStore() ?? 'other';
+      if (!rec || rec.ignored.has(actor)) return next(args);
+      const command = String(ctx.commandName ?? 'Unknown').replace(/Command$/, '');
+      try {
+        const out = await next(args);
+        const empty = command === 'ReceiveMessage' && !((out.output.Messages as unknown[] | undefined)?.length);
+        rec.request(actor, service, empty ? 'ReceiveMessage (empty)' : command);
+        if (service === 'DynamoDB') {
+          recordWrites(rec, command, args.input, out.output);
+          recordReads(rec, command, args.input, out.output);
+        }
+        return out;
+      } catch (e) {
+        const name = (e as { name?: string }).name ?? 'Error';
+        rec.request(actor, service, command, name);
+        // A write refused by its condition still consumed write capacity on its partition.
+        if (service === 'DynamoDB' && CONDITIONAL.has(name)) recordWrites(rec, command, args.input, undefined);
+        throw e;
+      }
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'thiduaBenchCounter' },
+  );
+}
+
+function instrumentStack(stack: LocalStack): void {
+  const c = aws();
+  instrument(c.dynamo as unknown as Instrumentable, 'DynamoDB'); // the document client shares this stack
+  instrument(c.sqs as unknown as Instrumentable, 'SQS');
+  instrument(c.ses as unknown as Instrumentable, 'SES');
+  instrument(c.events as unknown as Instrumentable, 'EventBridge');
+  // The pollers' (and the local bus's dead-letter) SQS client is private to startStack; the pollers hold it.
+  for (const id of FUNCTION_IDS) {
+    const poller = stack.pollers[id];
+    if (!poller) continue;
+    const sqs = (poller as unknown as { sqs?: SQSClient }).sqs;
+    if (!sqs?.middlewareStack) throw new Error(`cannot reach the SQS client of the ${id} poller (local/stack/poller.ts changed?)`);
+    instrument(sqs as unknown as Instrumentable, 'SQS', 'event-source');
+  }
+  // Requests made inside a handler are attributed to its function.
+  for (const id of FUNCTION_IDS) {
+    const fn = stack.functions[id];
+    const invoke = fn.invoke.bind(fn);
+    fn.invoke = (event: unknown) => actorOf.run(id, () => invoke(event));
+  }
+}
+
+// ------------------------------------------------------------------------------------------- summaries
+
+interface KeyRow {
+  key: string;
+  writes: number;
+  wcu: number;
+  /** writes on this key / wall seconds of the run */
+  writesPerSecondOverWall: number;
+  /** write units on this key / wall seconds, as % of a partition's 1,000 WCU/s */
+  percentOfPartitionLimit: number;
+  /** most writes this key took within one clock second of the run */
+  peakWritesInOneSecond: number;
+}
+
+interface RunSummary {
+  wallSeconds: number;
+  /** seconds from the start of the run to the last request each actor made */
+  lastRequestAt: Partial<Record<Actor, number>>;
+  requests: { byActor: Record<string, Record<string, Record<string, number>>>; errors: Record<string, number> };
+  totals: Record<Service | 'SQS (event source)', number>;
+  perAssignment: { dynamodb: number; sqs: number; ses: number; eventbridge: number; all: number; sqsEventSource: number; wcu: number; rcu: number };
+  estimatedWcu: number;
+  estimatedRcu: number;
+  itemsWritten: Record<string, number>;
+  hottestKeys: Record<IndexName, KeyRow[]>;
+}
+
+function summarize(rec: Recording, wallSeconds: number, assignments: number): RunSummary {
+  const byActor: RunSummary['requests']['byActor'] = {};
+  const totals: RunSummary['totals'] = { DynamoDB: 0, SQS: 0, SES: 0, EventBridge: 0, 'SQS (event source)': 0 };
+  for (const [k, n] of rec.requests) {
+    const [actor, service, command] = k.split('\t') as [Actor, Service, string];
+    ((byActor[actor] ??= {})[service] ??= {})[command] = n;
+    if (actor === 'event-source') totals['SQS (event source)'] += n;
+    else totals[service] += n;
+  }
+  const hottestKeys = {} as Record<IndexName, KeyRow[]>;
+  for (const index of INDEXES) {
+    hottestKeys[index] = [...rec.writesByKey[index].entries()]
+      .sort((a, b) => b[1].writes - a[1].writes || b[1].wcu - a[1].wcu)
+      .slice(0, 5)
+      .map(([key, s]) => ({
+        key,
+        writes: s.writes,
+        wcu: s.wcu,
+        writesPerSecondOverWall: s.writes / wallSeconds,
+        percentOfPartitionLimit: (100 * s.wcu) / wallSeconds / PARTITION_WCU_PER_SECOND,
+        peakWritesInOneSecond: Math.max(0, ...s.perSecond.values()),
+      }));
+  }
+  const per = (n: number) => n / assignments;
+  const fnTotal = totals.DynamoDB + totals.SQS + totals.SES + totals.EventBridge;
+  return {
+    wallSeconds,
+    lastRequestAt: Object.fromEntries([...rec.lastAt].map(([a, ms]) => [a, ms / 1000])),
+    requests: { byActor, errors: Object.fromEntries(rec.errors) },
+    totals,
+    perAssignment: {
+      dynamodb: per(totals.DynamoDB),
+      sqs: per(totals.SQS),
+      ses: per(totals.SES),
+      eventbridge: per(totals.EventBridge),
+      all: per(fnTotal),
+      sqsEventSource: per(totals['SQS (event source)']),
+      wcu: per(rec.wcu),
+      rcu: per(rec.rcu),
+    },
+    estimatedWcu: rec.wcu,
+    estimatedRcu: rec.rcu,
+    itemsWritten: Object.fromEntries(rec.itemsByType),
+    hottestKeys,
+  };
+}
+
+// -------------------------------------------------------------------------------------------- scenario
+
+interface Check {
+  what: string;
+  expected: number;
+  actual: number;
+  ok: boolean;
+}
+
+interface ScenarioResult {
+  units: number;
+  provinceId: string;
+  directiveId: string;
+  periods: string[];
+  shardCount: number;
+  importSeconds: number;
+  thidua: RunSummary & { invocations: Record<FunctionId, number>; batches: Partial<Record<FunctionId, number>>; handlerErrors: Record<FunctionId, number>; bus: { delivered: number; deadLettered: number } };
+  naive: RunSummary & { concurrency: number };
+  ratios: { wall: number; toLastAssignmentWrite: number; dynamodbRequestsPerAssignment: number; sqsRequestsPerAssignment: number; allRequestsPerAssignment: number; wcuPerAssignment: number };
+  checks: Check[];
+  ok: boolean;
+  error?: string;
+  memory: { peakRssMb: number; rssMbAfter: number; dynamoDbLocalPeakRssMb?: number };
+}
+
+const check = (what: string, expected: number, actual: number): Check => ({ what, expected, actual, ok: expected === actual });
+
+function benchDirective(provinceId: string, directiveId: string): DirectiveInput {
+  const sample = JSON.parse(readFileSync(DIRECTIVE_FILE, 'utf8')) as Record<string, unknown>;
+  return DirectiveInput.parse({ ...sample, id: directiveId, issuerId: provinceId, targetUnits: { scope: 'level', level: 'village' }, unitTargets: {} });
+}
+
+/** The item shapes of DynamoRepository.putAssignmentIfNewer and obligationItem (shared/adapters/dynamo/repository.ts). */
+function assignmentItem(a: Assignment): Record<string, unknown> {
+  return { ...keys.assignment(a.unitId, a.directiveId), GSI1PK: keys.assignmentsOfDirective(a.directiveId, a.shard), GSI1SK: `${a.status}#${a.unitId}`, type: 'assignment', ...a };
+}
+function obligationItem(o: Obligation): Record<string, unknown> {
+  return {
+    ...keys.obligation(o.unitId, o.directiveId, o.periodId),
+    GSI1PK: keys.obligationsOfDirective(o.directiveId, o.periodId, o.shard),
+    GSI1SK: `${o.status}#${o.unitId}`,
+    ...(o.status === 'open' ? { GSI2PK: keys.openByDueDate(o.dueDate, o.directiveId, o.unitId), GSI2SK: `${o.directiveId}#${o.unitId}#${o.periodId}` } : {}),
+    type: 'obligation',
+    ...o,
+  };
+}
+
+/**
+ * The naive baseline: for each unit one PutItem for its assignment, one PutItem per obligation and one
+ * SendMessage (the rendered email, to a scratch queue nobody reads), a unit's requests one after another,
+ * NAIVE_CONCURRENCY units in flight.
+ */
+async function runNaive(stack: LocalStack, directive: Directive, villages: Unit[], queueName: string): Promise<{ rec: Recording; wall: number; queued: number }> {
+  const server = stack.queues.server;
+  server.deleteQueue(queueName);
+  const created = server.createQueue(queueName);
+  // fauxqs names queues sqs.<region>.<host>; the path form on its own address resolves (as local/stack/queues.ts does).
+  const queueUrl = `${server.address}${new URL(created.queueUrl.replace(/^http:\/\/[^/]+/, 'http://x')).pathname}`;
+  const { doc, sqs } = aws();
+  const table = repository().tableName;
+  const periods = reportingPeriods(directive);
+  const rec = (recording = new Recording(new Set<Actor>(['event-source', 'fan-out', 'assignment', 'mail', 'other'])));
+  await actorOf.run('naive', () =>
+    mapLimit(villages, NAIVE_CONCURRENCY, async (unit) => {
+      const now = systemClock.now();
+      const assignment = assignmentFor(directive, unit, now);
+      await doc.send(new PutCommand({ TableName: table, Item: assignmentItem(assignment) }));
+      for (const o of obligationsFor(directive, unit.id, periods)) await doc.send(new PutCommand({ TableName: table, Item: obligationItem(o) }));
+      const mail: MailMessage = {
+        key: mailKey('assigned', directive.id, directive.version, unit.id),
+        to: unit.emails,
+        cc: [],
+        ...renderAssignmentMail('assigned', directive, unit, assignment.targets, periods),
+        kind: 'directive-assigned',
+        directiveId: directive.id,
+        unitId: unit.id,
+      };
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(mail) }));
+    }),
+  );
+  const wall = rec.elapsedMs() / 1000;
+  recording = undefined;
+  const q = server.inspectQueue(queueName);
+  const queued = q ? q.messages.ready.length + q.messages.delayed.length + q.messages.inflight.length : 0;
+  server.deleteQueue(queueName);
+  return { rec, wall, queued };
+}
+
+function javaPeakRssMb(): number | undefined {
+  // DynamoDB Local runs in its own JVM, a child of this process; its high-water mark is not in process.resourceUsage().
+  try {
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (!new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status)) continue;
+      if (!/java/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) continue;
+      const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+      if (hwm) return Number(hwm[1]) / 1024;
+    }
+  } catch {
+    /* not Linux */
+  }
+  return undefined;
+}
+
+async function countEmails(stack: LocalStack, domain: string): Promise<{ mails: number; recipients: number }> {
+  const inbox = await stack.inbox();
+  const mine = inbox.filter((m) => m.destination.to.some((to) => to.endsWith(`@${domain}`)) && /^thon\d+\./.test(m.destination.to[0] ?? ''));
+  return { mails: mine.length, recipients: new Set(mine.map((m) => m.destination.to[0])).size };
+}
+
+async function runScenario(stack: LocalStack, units: number, index: number): Promise<ScenarioResult> {
+  const provinceId = `b${index}-${units}`;
+  const directiveId = `${provinceId}-2027`;
+  const domain = `${provinceId}.thidua.local`;
+  const repo = repository();
+  const tag = `[${units.toLocaleString('en-US')}]`;
+
+  // Prepare: the synthetic hierarchy, not counted.
+  const tImport = performance.now();
+  const all = buildPaths(syntheticProvince(units, provinceId));
+  await mapLimit(chunk(all, 500), 4, (part) => repo.putUnits(part));
+  const importSeconds = (performance.now() - tImport) / 1000;
+  const villages = all.filter((u) => u.level === 'village');
+  progress(`${tag} imported ${all.length} units (${villages.length} villages) in ${importSeconds.toFixed(1)} s`);
+
+  const input = benchDirective(provinceId, directiveId);
+  const periods = reportingPeriods(input);
+  const checks: Check[] = [];
+
+  // Baseline first, so if the growing table slows DynamoDB Local down it is thidua that pays for it.
+  const naiveDirective: Directive = {
+    ...input,
+    id: `${directiveId}-naive`,
+    version: 1,
+    status: 'issued',
+    shardCount: shardCountFor(villages.length),
+    contentHash: contentHash(input),
+    updatedAt: systemClock.now().toISOString(),
+  };
+  progress(`${tag} naive baseline: ${villages.length} units, ${NAIVE_CONCURRENCY} in flight…`);
+  const naive = await runNaive(stack, naiveDirective, villages, `bench-naive-${index}`);
+  checks.push(check('naive: assignments written', villages.length, naive.rec.itemsByType.get('assignment') ?? 0));
+  checks.push(check('naive: obligations written', villages.length * periods.length, naive.rec.itemsByType.get('obligation') ?? 0));
+  checks.push(check('naive: messages queued', villages.length, naive.queued));
+  progress(`${tag} naive baseline done in ${naive.wall.toFixed(1)} s`);
+
+  // thidua: issue through issueDirective and the real EventBridge publisher, wait until the stack settles.
+  const before = {
+    invocations: Object.fromEntries(FUNCTION_IDS.map((id) => [id, stack.functions[id].invocations])) as Record<FunctionId, number>,
+    errors: Object.fromEntries(FUNCTION_IDS.map((id) => [id, stack.functions[id].errors])) as Record<FunctionId, number>,
+    batches: Object.fromEntries(FUNCTION_IDS.map((id) => [id, stack.pollers[id]?.batches ?? 0])) as Record<FunctionId, number>,
+    delivered: stack.bus.delivered,
+    deadLettered: stack.bus.deadLettered,
+    dlq: (['assignment', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0),
+  };
+  const deps = { directives: repo, units: repo, events: eventPublisher(), clock: systemClock };
+  progress(`${tag} thidua: issuing ${directiveId}…`);
+  const rec = (recording = new Recording());
+  const ticker = setInterval(() => {
+    const depth = (name: string) => {
+      const q = stack.queues.server.inspectQueue(name);
+      return q ? q.messages.ready.length + q.messages.delayed.length + q.messages.inflight.length : 0;
+    };
+    progress(
+      `${tag} ${(rec.elapsedMs() / 1000).toFixed(0).padStart(4)} s · assignments ${rec.itemsByType.get('assignment') ?? 0}/${villages.length}` +
+        ` · obligations ${rec.itemsByType.get('obligation') ?? 0}/${villages.length * periods.length} · emails ${rec.emailsSent}/${villages.length}` +
+        ` · queued: assignment ${depth(stack.queues.byId.assignment.name)}, mail ${depth(stack.queues.byId.mail.name)}`,
+    );
+  }, 5_000);
+  let error: string | undefined;
+  let issued: Awaited<ReturnType<typeof issueDirective>> | undefined;
+  try {
+    issued = await actorOf.run('issue', () => issueDirective(input, deps));
+    await stack.settle(Math.max(180_000, villages.length * 60));
+  } catch (e) {
+    error = (e as Error).message;
+  } finally {
+    clearInterval(ticker);
+    recording = undefined;
+  }
+  const wall = rec.elapsedMs() / 1000;
+  progress(`${tag} thidua settled in ${wall.toFixed(1)} s${error ? ` with an error: ${error}` : ''}; checking counts…`);
+
+  // Assess: counted outside the recording.
+  const directive = issued?.directive ?? (await repo.getDirective(directiveId));
+  if (!directive) throw new Error(`${directiveId} was not stored${error ? `: ${error}` : ''}`);
+  checks.push(check('target units resolved by issueDirective', villages.length, issued?.targetUnitCount ?? 0));
+  checks.push(check('assignments (active)', villages.length, (await repo.countAssignments(directive)).active));
+  for (const p of reportingPeriods(directive)) checks.push(check(`obligations open, ${p.period.id}`, villages.length, (await repo.countObligations(directive, p.period.id)).open));
+  const emails = await countEmails(stack, domain);
+  checks.push(check('emails in the local SES inbox', villages.length, emails.mails));
+  checks.push(check('distinct recipients', villages.length, emails.recipients));
+  checks.push(check('mail log records', villages.length, await repo.countMailSent(directive.id)));
+  const dlqAfter = (['assignment', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
+  checks.push(check('new dead letters', 0, dlqAfter - before.dlq));
+  // Free the in-process SES store for the next scenario (its memory is not the fan-out's).
+  await fetch(`${stack.sesEndpoint}/clear-store`, { method: 'POST' }).catch(() => undefined);
+
+  const thidua = summarize(rec, wall, villages.length);
+  const naiveSummary = summarize(naive.rec, naive.wall, villages.length);
+  const lastAssignmentWrite = thidua.lastRequestAt.assignment ?? wall;
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
+  const ok = !error && checks.every((c) => c.ok);
+  const usage = process.resourceUsage();
+  const javaRss = javaPeakRssMb();
+  return {
+    units: villages.length,
+    provinceId,
+    directiveId,
+    periods: periods.map((p) => p.period.id),
+    shardCount: directive.shardCount,
+    importSeconds,
+    thidua: {
+      ...thidua,
+      invocations: Object.fromEntries(FUNCTION_IDS.map((id) => [id, stack.functions[id].invocations - before.invocations[id]])) as Record<FunctionId, number>,
+      batches: Object.fromEntries(FUNCTION_IDS.filter((id) => stack.pollers[id]).map((id) => [id, (stack.pollers[id]?.batches ?? 0) - before.batches[id]])),
+      handlerErrors: Object.fromEntries(FUNCTION_IDS.map((id) => [id, stack.functions[id].errors - before.errors[id]])) as Record<FunctionId, number>,
+      bus: { delivered: stack.bus.delivered - before.delivered, deadLettered: stack.bus.deadLettered - before.deadLettered },
+    },
+    naive: { ...naiveSummary, concurrency: NAIVE_CONCURRENCY },
+    ratios: {
+      wall: ratio(wall, naive.wall),
+      toLastAssignmentWrite: ratio(lastAssignmentWrite, naive.wall),
+      dynamodbRequestsPerAssignment: ratio(thidua.perAssignment.dynamodb, naiveSummary.perAssignment.dynamodb),
+      sqsRequestsPerAssignment: ratio(thidua.perAssignment.sqs, naiveSummary.perAssignment.sqs),
+      allRequestsPerAssignment: ratio(thidua.perAssignment.all, naiveSummary.perAssignment.all),
+      wcuPerAssignment: ratio(thidua.perAssignment.wcu, naiveSummary.perAssignment.wcu),
+    },
+    checks,
+    ok,
+    ...(error ? { error } : {}),
+    memory: { peakRssMb: usage.maxRSS / 1024, rssMbAfter: process.memoryUsage().rss / 1024 / 1024, ...(javaRss ? { dynamoDbLocalPeakRssMb: javaRss } : {}) },
+  };
+}
+
+// ----------------------------------------------------------------------------------- bundles and loads
+
+interface BundleResult {
+  fn: FunctionId | '(empty ESM module)';
+  bytes: number;
+  mapBytes: number;
+  importMs: number[];
+  importMedianMs: number;
+  importWithSourceMapsMedianMs: number;
+  ratioToEmpty: number;
+  ratioToEmptyWithSourceMaps: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** The banner infra gives the bundle, read from the construct so the two cannot drift apart. */
+function requireShim(): string {
+  const src = readFileSync(resolve(PROJECT_ROOT, 'infra/constructs/thidua-function.ts'), 'utf8');
+  const m = /const REQUIRE_SHIM\s*=\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*');/.exec(src);
+  if (!m?.[1]) throw new Error('REQUIRE_SHIM not found in infra/constructs/thidua-function.ts');
+  const literal = m[1];
+  return literal.startsWith('"') ? (JSON.parse(literal) as string) : literal.slice(1, -1).replace(/\\'/g, "'");
+}
+
+async function bundlesAndLoadTimes(): Promise<BundleResult[]> {
+  const { build } = await import('esbuild');
+  const banner = requireShim();
+  const dir = resolve(OUT_DIR, 'bundles');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files: { fn: BundleResult['fn']; file: string; mapBytes: number }[] = [];
+  for (const id of FUNCTION_IDS) {
+    const outfile = resolve(dir, id, 'index.mjs');
+    // The options of infra/constructs/thidua-function.ts (NodejsFunction bundling): ESM, node24, minified,
+    // external source map without sources, the AWS SDK bundled, `require` defined by the banner.
+    await build({
+      entryPoints: [resolve(PROJECT_ROOT, functionSpecs[id].entry)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      mainFields: ['module', 'main'],
+      banner: { js: banner },
+      sourcemap: true,
+      sourcesContent: false,
+      charset: 'utf8',
+      logLevel: 'silent',
+    });
+    files.push({ fn: id, file: outfile, mapBytes: statSync(`${outfile}.map`).size });
+  }
+  const empty = resolve(dir, 'empty.mjs');
+  writeFileSync(empty, 'export {};\n');
+  files.push({ fn: '(empty ESM module)', file: empty, mapBytes: 0 });
+
+  const probe = resolve(dir, 'load-probe.mjs');
+  writeFileSync(
+    probe,
+    [
+      'const t0 = performance.now();',
+      'await import(process.argv[2]);',
+      'const t1 = performance.now();',
+      'process.stdout.write(JSON.stringify({ importMs: t1 - t0 }));',
+      'process.exit(0);',
+      '',
+    ].join('\n'),
+  );
+  // What a handler reads at module load; values are dummies, nothing is called.
+  const env = (sourceMaps: boolean): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '',
+    AWS_REGION: 'ap-southeast-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    [ENV.table]: 'thidua',
+    [ENV.queueUrl('assignment')]: 'https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-assignment',
+    [ENV.dlqUrl('assignment')]: 'https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-assignment-dlq',
+    [ENV.queueUrl('mail')]: 'https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-mail',
+    [ENV.dlqUrl('mail')]: 'https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-mail-dlq',
+    [ENV.mailFrom]: 'thidua@example.vn',
+    [ENV.eventBus]: 'thidua',
+    [ENV.sesMaxSendRate]: '14',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_METRICS_NAMESPACE: 'thidua',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const timings = new Map<string, { plain: number[]; maps: number[] }>(files.map((f) => [f.file, { plain: [], maps: [] }]));
+  const once = (file: string, sourceMaps: boolean): number => {
+    const r = spawnSync(process.execPath, [probe, pathToFileURL(file).href], { env: env(sourceMaps), encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`loading ${file} failed (${r.status}): ${r.stderr.slice(-800)}`);
+    return (JSON.parse(r.stdout) as { importMs: number }).importMs;
+  };
+  for (const f of files) once(f.file, false); // warm the file cache; not counted
+  // Round robin, so a slow moment of the machine does not land on one bundle only.
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    for (const f of files) {
+      const t = timings.get(f.file) as { plain: number[]; maps: number[] };
+      t.plain.push(once(f.file, false));
+      t.maps.push(once(f.file, true));
+    }
+  }
+  const emptyT = timings.get(empty) as { plain: number[]; maps: number[] };
+  const emptyPlain = median(emptyT.plain);
+  const emptyMaps = median(emptyT.maps);
+  return files.map((f) => {
+    const t = timings.get(f.file) as { plain: number[]; maps: number[] };
+    return {
+      fn: f.fn,
+      bytes: statSync(f.file).size,
+      mapBytes: f.mapBytes,
+      importMs: t.plain,
+      importMedianMs: median(t.plain),
+      importWithSourceMapsMedianMs: median(t.maps),
+      ratioToEmpty: median(t.plain) / emptyPlain,
+      ratioToEmptyWithSourceMaps: median(t.maps) / emptyMaps,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- output
+
+const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
+const n1 = (x: number) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : '–');
+const n2 = (x: number) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : '–');
+const n3 = (x: number) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: 3, maximumFractionDigits: 3 }) : '–');
+const times = (x: number) => (Number.isFinite(x) ? `${n2(x)}×` : '–');
+
+function grid(rows: string[][], align: ('l' | 'r')[]): string[] {
+  const widths = align.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ').trimEnd());
+}
+
+const ACTOR_ORDER: Actor[] = ['issue', 'fan-out', 'assignment', 'mail', 'event-source', 'naive', 'other'];
+const ACTOR_LABEL: Record<Actor, string> = {
+  issue: 'issueDirective (caller)',
+  'fan-out': 'fan-out function',
+  assignment: 'assignment function',
+  mail: 'mail function',
+  'event-source': 'SQS event source (local poller)',
+  naive: 'naive loop',
+  other: 'other',
+};
+
+function requestLines(summary: RunSummary): string[] {
+  const rows: string[][] = [];
+  for (const actor of ACTOR_ORDER) {
+    const services = summary.requests.byActor[actor];
+    if (!services) continue;
+    let first = true;
+    for (const [service, commands] of Object.entries(services)) {
+      for (const [command, count] of Object.entries(commands).sort((a, b) => b[1] - a[1])) {
+        rows.push([first ? ACTOR_LABEL[actor] : '', `${service} ${command}`, n0(count)]);
+        first = false;
+      }
+    }
+  }
+  return grid(rows, ['l', 'l', 'r']).map((l) => `    ${l}`);
+}
+
+function keyLines(s: ScenarioResult): string[] {
+  const rows: string[][] = [['', 'partition key', 'writes', 'WCU≈', 'avg writes/s', '% of 1,000 WCU/s', 'peak writes in 1 s']];
+  const add = (label: string, list: KeyRow[], count: number) => {
+    list.slice(0, count).forEach((k, i) =>
+      rows.push([i === 0 ? label : '', k.key, n0(k.writes), n0(k.wcu), n1(k.writesPerSecondOverWall), `${n1(k.percentOfPartitionLimit)}%`, n0(k.peakWritesInOneSecond)]),
+    );
+  };
+  for (const index of INDEXES) add(`thidua ${index}`, s.thidua.hottestKeys[index], 3);
+  for (const index of INDEXES) add(`naive ${index}`, s.naive.hottestKeys[index], 1);
+  return grid(rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r']).map((l) => `    ${l}`);
+}
+
+function table(result: BenchResult): string {
+  const out: string[] = [];
+  out.push(`thidua fan-out benchmark · node ${result.environment.node} · ${result.environment.cpus} CPUs · ${result.environment.platform}`);
+  out.push('Embedded stack in this process: DynamoDB Local (Java child process), fauxqs, local SES, local bus, pollers.');
+  out.push('Ratios are thidua / naive baseline, both measured in this run on the same units.');
+  for (const s of result.scenarios) {
+    const t = s.thidua;
+    const b = s.naive;
+    out.push('');
+    out.push(`== ${n0(s.units)} villages · directive ${s.directiveId} · ${s.periods.length} periods (${s.periods.join(', ')}) · shardCount ${s.shardCount} · ${s.ok ? 'checks OK' : 'CHECKS FAILED'}`);
+    if (s.error) out.push(`   error: ${s.error}`);
+    const rows: string[][] = [['', 'thidua', 'naive', 'thidua/naive']];
+    rows.push(['wall time, issue → settled (s)', n2(t.wallSeconds), n2(b.wallSeconds), times(s.ratios.wall)]);
+    rows.push(['  last fan-out request at (s)', n2(t.lastRequestAt['fan-out'] ?? Number.NaN), '', '']);
+    rows.push(['  last assignment request at (s)', n2(t.lastRequestAt.assignment ?? Number.NaN), n2(b.wallSeconds), times(s.ratios.toLastAssignmentWrite)]);
+    rows.push(['  last mail request at (s)', n2(t.lastRequestAt.mail ?? Number.NaN), '', '']);
+    rows.push(['DynamoDB requests / assignment', n3(t.perAssignment.dynamodb), n3(b.perAssignment.dynamodb), times(s.ratios.dynamodbRequestsPerAssignment)]);
+    rows.push(['SQS requests / assignment (functions)', n3(t.perAssignment.sqs), n3(b.perAssignment.sqs), times(s.ratios.sqsRequestsPerAssignment)]);
+    rows.push(['SES requests / assignment', n3(t.perAssignment.ses), n3(b.perAssignment.ses), '']);
+    rows.push(['EventBridge requests / assignment', n3(t.perAssignment.eventbridge), n3(b.perAssignment.eventbridge), '']);
+    rows.push(['all requests / assignment', n3(t.perAssignment.all), n3(b.perAssignment.all), times(s.ratios.allRequestsPerAssignment)]);
+    rows.push(['SQS event-source requests / assignment (excluded above)', n3(t.perAssignment.sqsEventSource), '–', '']);
+    rows.push(['write units≈ / assignment (base + GSIs)', n2(t.perAssignment.wcu), n2(b.perAssignment.wcu), times(s.ratios.wcuPerAssignment)]);
+    rows.push(['read units≈ / assignment', n2(t.perAssignment.rcu), n2(b.perAssignment.rcu), '']);
+    out.push(...grid(rows, ['l', 'r', 'r', 'r']).map((l) => `  ${l}`));
+    out.push(
+      `  Lambda invocations: ${FUNCTION_IDS.map((id) => `${id} ${n0(t.invocations[id])}`).join(', ')}` +
+        ` · handler errors (retried): ${FUNCTION_IDS.map((id) => `${id} ${t.handlerErrors[id]}`).join(', ')}` +
+        ` · bus deliveries ${t.bus.delivered}, dead-lettered ${t.bus.deadLettered}`,
+    );
+    out.push(`  Items written (thidua): ${Object.entries(t.itemsWritten).map(([k, v]) => `${k} ${n0(v)}`).join(', ')}`);
+    out.push('  Requests by caller and command (thidua; every HTTP attempt):');
+    out.push(...requestLines(t));
+    out.push('  Requests by command (naive):');
+    out.push(...requestLines(b));
+    const errs = Object.entries(t.requests.errors);
+    if (errs.length) out.push(`  Failed requests (thidua): ${errs.map(([k, v]) => `${k.replace(/\t/g, ' ')} ${v}`).join('; ')}`);
+    out.push(`  Writes per partition key (avg writes/s and % of limit over the run's wall time; WCU≈ from item sizes):`);
+    out.push(...keyLines(s));
+    out.push(
+      `  Memory after scenario: peak RSS ${n0(s.memory.peakRssMb)} MB (this process: stack + handlers + bench), RSS now ${n0(s.memory.rssMbAfter)} MB` +
+        (s.memory.dynamoDbLocalPeakRssMb ? `; DynamoDB Local JVM peak RSS ${n0(s.memory.dynamoDbLocalPeakRssMb)} MB` : ''),
+    );
+    out.push(`  Checks: ${s.checks.map((c) => `${c.what} ${n0(c.actual)}/${n0(c.expected)} ${c.ok ? 'ok' : 'FAIL'}`).join(' · ')}`);
+  }
+  if (result.bundles.length) {
+    out.push('');
+    out.push(`== Function bundles (esbuild as in infra/constructs/thidua-function.ts) and cold module load, median of ${LOAD_RUNS} fresh node processes`);
+    const rows: string[][] = [['', 'bundle KB', 'map KB', 'import ms', '× empty', 'import ms --enable-source-maps', '× empty']];
+    for (const r of result.bundles) {
+      rows.push([r.fn, n1(r.bytes / 1024), n1(r.mapBytes / 1024), n1(r.importMedianMs), times(r.ratioToEmpty), n1(r.importWithSourceMapsMedianMs), times(r.ratioToEmptyWithSourceMaps)]);
+    }
+    out.push(...grid(rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']).map((l) => `  ${l}`));
+  }
+  if (result.bundleError) out.push(`  bundles: ${result.bundleError}`);
+  out.push('');
+  out.push(`${result.ok ? 'All checks passed.' : 'SOME CHECKS FAILED.'} Startup of the stack: ${n1(result.stackStartSeconds)} s. Total: ${n1(result.totalSeconds)} s. JSON: bench/out/fanout.json`);
+  return out.join('\n');
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+interface BenchResult {
+  environment: { node: string; cpus: number; platform: string; startedAt: string; units: number[]; naiveConcurrency: number; loadRuns: number };
+  stackStartSeconds: number;
+  scenarios: ScenarioResult[];
+  bundles: BundleResult[];
+  bundleError?: string;
+  ok: boolean;
+  totalSeconds: number;
+}
+
+async function main(): Promise<number> {
+  const tStart = performance.now();
+  mkdirSync(OUT_DIR, { recursive: true });
+  if (!process.versions.node.startsWith('24.')) progress(`warning: running on node ${process.versions.node}; the functions target Node 24 (use npm run bench)`);
+  const result: BenchResult = {
+    environment: {
+      node: process.versions.node,
+      cpus: availableParallelism(),
+      platform: `${process.platform}-${process.arch}`,
+      startedAt: new Date().toISOString(),
+      units: UNITS,
+      naiveConcurrency: NAIVE_CONCURRENCY,
+      loadRuns: LOAD_RUNS,
+    },
+    stackStartSeconds: 0,
+    scenarios: [],
+    bundles: [],
+    ok: true,
+    totalSeconds: 0,
+  };
+
+  // Bundles first, while nothing else runs on the machine.
+  if (BUNDLES) {
+    progress(`bundling ${FUNCTION_IDS.join(', ')} and timing cold imports (${LOAD_RUNS} runs each)…`);
+    try {
+      result.bundles = await bundlesAndLoadTimes();
+    } catch (e) {
+      result.bundleError = (e as Error).message;
+      result.ok = false;
+      progress(`bundles failed: ${result.bundleError}`);
+    }
+  }
+
+  progress('starting the embedded stack…');
+  const tStack = performance.now();
+  const stack = await startStack({ logLevel: 'SILENT', log: (m) => progress(`stack: ${m}`) });
+  result.stackStartSeconds = (performance.now() - tStack) / 1000;
+  try {
+    instrumentStack(stack);
+    for (const [i, units] of UNITS.entries()) {
+      try {
+        const s = await runScenario(stack, units, i);
+        result.scenarios.push(s);
+        if (!s.ok) {
+          result.ok = false;
+          for (const c of s.checks.filter((x) => !x.ok)) progress(`CHECK FAILED [${units}]: ${c.what}: expected ${c.expected}, got ${c.actual}`);
+        }
+      } catch (e) {
+        result.ok = false;
+        progress(`scenario ${units} failed: ${(e as Error).stack ?? (e as Error).message}`);
+      }
+    }
+  } finally {
+    await stack.stop();
+  }
+  result.totalSeconds = (performance.now() - tStart) / 1000;
+  const file = resolve(OUT_DIR, 'fanout.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(JSON_OUT ? `${JSON.stringify(result)}\n` : `${table(result)}\n`);
+  return result.ok && result.scenarios.length === UNITS.length ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`[bench] failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
