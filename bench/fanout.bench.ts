@@ -15,13 +15,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId } from '../functions/catalog.ts';
+import { ENV, FUNCTION_IDS, functionSpecs, queues, type FunctionId, type QueueId } from '../functions/catalog.ts';
 import { PROJECT_ROOT, startStack, type LocalStack } from '../local/stack/stack.ts';
 import { syntheticProvince } from '../local/sample/province.ts';
 import { aws } from '../shared/adapters/aws.ts';
-import { keys } from '../shared/adapters/dynamo/keys.ts';
+import { keys, MAIL_SHARDS } from '../shared/adapters/dynamo/keys.ts';
 import { eventPublisher, repository } from '../shared/adapters/wiring.ts';
 import { mailKey } from '../shared/app/assign-units.ts';
 import { contentHash, issueDirective } from '../shared/app/directives.ts';
@@ -124,6 +124,7 @@ class Recording {
   constructor(readonly ignored: ReadonlySet<Actor> = new Set()) {}
   readonly requests = new Map<string, number>();
   readonly errors = new Map<string, number>();
+  readonly firstAt = new Map<Actor, number>();
   readonly lastAt = new Map<Actor, number>();
   readonly writesByKey: Record<IndexName, Map<string, KeyStat>> = { base: new Map(), GSI1: new Map(), GSI2: new Map() };
   readonly itemsByType = new Map<string, number>();
@@ -139,7 +140,9 @@ class Recording {
     const k = `${actor}\t${service}\t${command}`;
     this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
     if (failed) this.errors.set(`${k}\t${failed}`, (this.errors.get(`${k}\t${failed}`) ?? 0) + 1);
-    this.lastAt.set(actor, this.elapsedMs());
+    const at = this.elapsedMs();
+    if (!this.firstAt.has(actor)) this.firstAt.set(actor, at);
+    this.lastAt.set(actor, at);
     if (service === 'SES' && command === 'SendEmail' && !failed) this.emailsSent++;
   }
 
@@ -311,7 +314,8 @@ interface KeyRow {
 
 interface RunSummary {
   wallSeconds: number;
-  /** seconds from the start of the run to the last request each actor made */
+  /** seconds from the start of the run to the first and the last request each actor made */
+  firstRequestAt: Partial<Record<Actor, number>>;
   lastRequestAt: Partial<Record<Actor, number>>;
   requests: { byActor: Record<string, Record<string, Record<string, number>>>; errors: Record<string, number> };
   totals: Record<Service | 'SQS (event source)', number>;
@@ -349,6 +353,7 @@ function summarize(rec: Recording, wallSeconds: number, assignments: number): Ru
   const fnTotal = totals.DynamoDB + totals.SQS + totals.SES + totals.EventBridge;
   return {
     wallSeconds,
+    firstRequestAt: Object.fromEntries([...rec.firstAt].map(([a, ms]) => [a, ms / 1000])),
     lastRequestAt: Object.fromEntries([...rec.lastAt].map(([a, ms]) => [a, ms / 1000])),
     requests: { byActor, errors: Object.fromEntries(rec.errors) },
     totals,
@@ -389,9 +394,11 @@ interface ScenarioResult {
   naive: RunSummary & { concurrency: number };
   ratios: { wall: number; toLastAssignmentWrite: number; dynamodbRequestsPerAssignment: number; sqsRequestsPerAssignment: number; allRequestsPerAssignment: number; wcuPerAssignment: number };
   checks: Check[];
+  /** Production status readers that disagree with the bench's own counts (not a failure of the fan-out). */
+  warnings: string[];
   ok: boolean;
   error?: string;
-  memory: { peakRssMb: number; rssMbAfter: number; dynamoDbLocalPeakRssMb?: number };
+  memory: { peakRssMbAtSettle: number; heapUsedMbAtSettle: number; peakRssMbAfterChecks: number; rssMbAfter: number; dynamoDbLocalPeakRssMb?: number };
 }
 
 const check = (what: string, expected: number, actual: number): Check => ({ what, expected, actual, ok: expected === actual });
@@ -436,7 +443,7 @@ async function runNaive(stack: LocalStack, directive: Directive, villages: Unit[
       const now = systemClock.now();
       const assignment = assignmentFor(directive, unit, now);
       await doc.send(new PutCommand({ TableName: table, Item: assignmentItem(assignment) }));
-      for (const o of obligationsFor(directive, unit.id, periods)) await doc.send(new PutCommand({ TableName: table, Item: obligationItem(o) }));
+      for (const o of obligationsFor(directive, unit, periods)) await doc.send(new PutCommand({ TableName: table, Item: obligationItem(o) }));
       const mail: MailMessage = {
         key: mailKey('assigned', directive.id, directive.version, unit.id),
         to: unit.emails,
@@ -473,10 +480,63 @@ function javaPeakRssMb(): number | undefined {
   return undefined;
 }
 
+/**
+ * Emails to this scenario's villages in the local SES store. Streamed: at ~15 KB a mail, 100,000 of them are
+ * more JSON than one string may hold, so the first `to` address of each is picked out chunk by chunk.
+ */
 async function countEmails(stack: LocalStack, domain: string): Promise<{ mails: number; recipients: number }> {
-  const inbox = await stack.inbox();
-  const mine = inbox.filter((m) => m.destination.to.some((to) => to.endsWith(`@${domain}`)) && /^thon\d+\./.test(m.destination.to[0] ?? ''));
-  return { mails: mine.length, recipients: new Set(mine.map((m) => m.destination.to[0])).size };
+  const res = await fetch(`${stack.sesEndpoint}/store`, { signal: AbortSignal.timeout(300_000) });
+  if (!res.ok || !res.body) throw new Error(`SES inbox answered ${res.status}`);
+  const pattern = /"destination":\{"to":\["((?:[^"\\]|\\.)*)"/g;
+  const recipients = new Set<string>();
+  let mails = 0;
+  let carry = '';
+  const decoder = new TextDecoder();
+  const scan = (text: string, final: boolean) => {
+    let last = 0;
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      const to = m[1] as string;
+      if (to.endsWith(`@${domain}`) && /^thon\d+\./.test(to)) {
+        mails++;
+        recipients.add(to);
+      }
+      last = pattern.lastIndex;
+    }
+    carry = final ? '' : text.slice(Math.max(last, text.length - 400));
+  };
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) scan(carry + decoder.decode(chunk, { stream: true }), false);
+  scan(carry + decoder.decode(), true);
+  return { mails, recipients: recipients.size };
+}
+
+/** Query COUNT on one GSI1 key (optionally a sort-key prefix), every page: the bench's own count, not the status reader's. */
+async function countGsi1(pk: string, prefix?: string): Promise<number> {
+  const { doc } = aws();
+  const table = repository().tableName;
+  let total = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'GSI1',
+        KeyConditionExpression: prefix ? 'GSI1PK = :pk AND begins_with(GSI1SK, :p)' : 'GSI1PK = :pk',
+        ExpressionAttributeValues: prefix ? { ':pk': pk, ':p': prefix } : { ':pk': pk },
+        Select: 'COUNT',
+        ExclusiveStartKey,
+      }),
+    );
+    total += out.Count ?? 0;
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return total;
+}
+
+async function sumOverShards(shards: number, count: (shard: number) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (let s = 0; s < shards; s++) total += await count(s);
+  return total;
 }
 
 async function runScenario(stack: LocalStack, units: number, index: number): Promise<ScenarioResult> {
@@ -555,13 +615,28 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
   // Assess: counted outside the recording.
   const directive = issued?.directive ?? (await repo.getDirective(directiveId));
   if (!directive) throw new Error(`${directiveId} was not stored${error ? `: ${error}` : ''}`);
+  const memoryAtSettle = { peakRssMb: process.resourceUsage().maxRSS / 1024, heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024 };
+  // The bench counts with its own queries; the status reader (what `thidua status` shows) must agree, or it is reported.
+  const warnings: string[] = [];
+  const crossCheck = (what: string, ours: number, theirs: number) => {
+    if (ours !== theirs) warnings.push(`${what}: the status reader (shared/adapters/dynamo/repository.ts) says ${theirs}, the bench counted ${ours}`);
+  };
   checks.push(check('target units resolved by issueDirective', villages.length, issued?.targetUnitCount ?? 0));
-  checks.push(check('assignments (active)', villages.length, (await repo.countAssignments(directive)).active));
-  for (const p of reportingPeriods(directive)) checks.push(check(`obligations open, ${p.period.id}`, villages.length, (await repo.countObligations(directive, p.period.id)).open));
+  const assigned = await sumOverShards(directive.shardCount, (s) => countGsi1(keys.assignmentsOfDirective(directive.id, s), 'active#'));
+  checks.push(check('assignments (active)', villages.length, assigned));
+  crossCheck('countAssignments().active', assigned, (await repo.countAssignments(directive)).active);
+  for (const p of reportingPeriods(directive)) {
+    const open = await sumOverShards(directive.shardCount, (s) => countGsi1(keys.obligationsOfDirective(directive.id, p.period.id, s), 'open#'));
+    checks.push(check(`obligations open, ${p.period.id}`, villages.length, open));
+    crossCheck(`countObligations(${p.period.id}).open`, open, (await repo.countObligations(directive, p.period.id)).open);
+  }
   const emails = await countEmails(stack, domain);
   checks.push(check('emails in the local SES inbox', villages.length, emails.mails));
   checks.push(check('distinct recipients', villages.length, emails.recipients));
-  checks.push(check('mail log records', villages.length, await repo.countMailSent(directive.id)));
+  const logged = await sumOverShards(MAIL_SHARDS, (s) => countGsi1(keys.mailLogOfDirective(directive.id, s)));
+  checks.push(check('mail log records', villages.length, logged));
+  crossCheck('countMailSent()', logged, await repo.countMailSent(directive.id));
+  for (const w of warnings) progress(`${tag} WARNING ${w}`);
   const dlqAfter = (['assignment', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
   checks.push(check('new dead letters', 0, dlqAfter - before.dlq));
   // Free the in-process SES store for the next scenario (its memory is not the fan-out's).
@@ -598,9 +673,16 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
       wcuPerAssignment: ratio(thidua.perAssignment.wcu, naiveSummary.perAssignment.wcu),
     },
     checks,
+    warnings,
     ok,
     ...(error ? { error } : {}),
-    memory: { peakRssMb: usage.maxRSS / 1024, rssMbAfter: process.memoryUsage().rss / 1024 / 1024, ...(javaRss ? { dynamoDbLocalPeakRssMb: javaRss } : {}) },
+    memory: {
+      peakRssMbAtSettle: memoryAtSettle.peakRssMb,
+      heapUsedMbAtSettle: memoryAtSettle.heapUsedMb,
+      peakRssMbAfterChecks: usage.maxRSS / 1024,
+      rssMbAfter: process.memoryUsage().rss / 1024 / 1024,
+      ...(javaRss ? { dynamoDbLocalPeakRssMb: javaRss } : {}),
+    },
   };
 }
 
@@ -610,6 +692,9 @@ interface BundleResult {
   fn: FunctionId | '(empty ESM module)';
   bytes: number;
   mapBytes: number;
+  /** Bytes each package contributes to the bundle, largest first (esbuild metafile). */
+  packages: { name: string; kb: number }[];
+  error?: string;
   importMs: number[];
   importMedianMs: number;
   importWithSourceMapsMedianMs: number;
@@ -618,6 +703,7 @@ interface BundleResult {
 }
 
 const median = (xs: number[]) => {
+  if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
@@ -638,13 +724,15 @@ async function bundlesAndLoadTimes(): Promise<BundleResult[]> {
   const dir = resolve(OUT_DIR, 'bundles');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const files: { fn: BundleResult['fn']; file: string; mapBytes: number }[] = [];
+  const files: { fn: BundleResult['fn']; file: string; mapBytes: number; packages: BundleResult['packages'] }[] = [];
+  const failed: BundleResult[] = [];
   for (const id of FUNCTION_IDS) {
     const outfile = resolve(dir, id, 'index.mjs');
+    const entry = resolve(PROJECT_ROOT, functionSpecs[id].entry);
     // The options of infra/constructs/thidua-function.ts (NodejsFunction bundling): ESM, node24, minified,
     // external source map without sources, the AWS SDK bundled, `require` defined by the banner.
-    await build({
-      entryPoints: [resolve(PROJECT_ROOT, functionSpecs[id].entry)],
+    const built = await build({
+      entryPoints: [entry],
       outfile,
       bundle: true,
       platform: 'node',
@@ -657,12 +745,27 @@ async function bundlesAndLoadTimes(): Promise<BundleResult[]> {
       sourcesContent: false,
       charset: 'utf8',
       logLevel: 'silent',
-    });
-    files.push({ fn: id, file: outfile, mapBytes: statSync(`${outfile}.map`).size });
+      metafile: true,
+    }).catch((e: Error) => e);
+    if (built instanceof Error) {
+      failed.push({ fn: id, bytes: 0, mapBytes: 0, packages: [], importMs: [], importMedianMs: Number.NaN, importWithSourceMapsMedianMs: Number.NaN, ratioToEmpty: Number.NaN, ratioToEmptyWithSourceMaps: Number.NaN, error: built.message.split('\n')[0] ?? 'build failed' });
+      progress(`bundle ${id} failed: ${built.message.split('\n').slice(0, 3).join(' ')}`);
+      continue;
+    }
+    const byPackage = new Map<string, number>();
+    for (const output of Object.values(built.metafile.outputs)) {
+      for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+        const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+        const name = m?.[1] ?? '(project code)';
+        byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+      }
+    }
+    const packages = [...byPackage].sort((a, b) => b[1] - a[1]).map(([name, bytes]) => ({ name, kb: bytes / 1024 }));
+    files.push({ fn: id, file: outfile, mapBytes: statSync(`${outfile}.map`).size, packages });
   }
   const empty = resolve(dir, 'empty.mjs');
   writeFileSync(empty, 'export {};\n');
-  files.push({ fn: '(empty ESM module)', file: empty, mapBytes: 0 });
+  files.push({ fn: '(empty ESM module)', file: empty, mapBytes: 0, packages: [] });
 
   const probe = resolve(dir, 'load-probe.mjs');
   writeFileSync(
@@ -685,10 +788,12 @@ async function bundlesAndLoadTimes(): Promise<BundleResult[]> {
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
     [ENV.table]: 'thidua',
-    [ENV.queueUrl('assignment')]: 'https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-assignment',
-    [ENV.dlqUrl('assignment')]: 'https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-assignment-dlq',
-    [ENV.queueUrl('mail')]: 'https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-mail',
-    [ENV.dlqUrl('mail')]: 'https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-mail-dlq',
+    ...Object.fromEntries(
+      (Object.keys(queues) as QueueId[]).flatMap((q) => [
+        [ENV.queueUrl(q), `https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-${q}`],
+        [ENV.dlqUrl(q), `https://sqs.ap-southeast-1.amazonaws.com/000000000000/thidua-${q}-dlq`],
+      ]),
+    ),
     [ENV.mailFrom]: 'thidua@example.vn',
     [ENV.eventBus]: 'thidua',
     [ENV.sesMaxSendRate]: '14',
@@ -700,13 +805,25 @@ async function bundlesAndLoadTimes(): Promise<BundleResult[]> {
   const timings = new Map<string, { plain: number[]; maps: number[] }>(files.map((f) => [f.file, { plain: [], maps: [] }]));
   const once = (file: string, sourceMaps: boolean): number => {
     const r = spawnSync(process.execPath, [probe, pathToFileURL(file).href], { env: env(sourceMaps), encoding: 'utf8', timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`loading ${file} failed (${r.status}): ${r.stderr.slice(-800)}`);
+    if (r.status !== 0) {
+      const why = r.stderr.split('\n').map((l) => l.trim()).find((l) => /^\w*Error\b/.test(l)) ?? r.stderr.trim().slice(-300);
+      throw new Error(`cold import failed (exit ${r.status}): ${why}`);
+    }
     return (JSON.parse(r.stdout) as { importMs: number }).importMs;
   };
-  for (const f of files) once(f.file, false); // warm the file cache; not counted
+  const loadErrors = new Map<string, string>();
+  for (const f of files) {
+    try {
+      once(f.file, false); // warms the file cache; not counted
+    } catch (e) {
+      loadErrors.set(f.file, (e as Error).message);
+      progress(`loading the ${f.fn} bundle failed: ${(e as Error).message}`);
+    }
+  }
   // Round robin, so a slow moment of the machine does not land on one bundle only.
   for (let i = 0; i < LOAD_RUNS; i++) {
     for (const f of files) {
+      if (loadErrors.has(f.file)) continue;
       const t = timings.get(f.file) as { plain: number[]; maps: number[] };
       t.plain.push(once(f.file, false));
       t.maps.push(once(f.file, true));
@@ -715,12 +832,15 @@ async function bundlesAndLoadTimes(): Promise<BundleResult[]> {
   const emptyT = timings.get(empty) as { plain: number[]; maps: number[] };
   const emptyPlain = median(emptyT.plain);
   const emptyMaps = median(emptyT.maps);
-  return files.map((f) => {
+  const loaded = files.map((f): BundleResult => {
     const t = timings.get(f.file) as { plain: number[]; maps: number[] };
+    const error = loadErrors.get(f.file);
     return {
       fn: f.fn,
       bytes: statSync(f.file).size,
       mapBytes: f.mapBytes,
+      packages: f.packages,
+      ...(error ? { error } : {}),
       importMs: t.plain,
       importMedianMs: median(t.plain),
       importWithSourceMapsMedianMs: median(t.maps),
@@ -728,6 +848,7 @@ async function bundlesAndLoadTimes(): Promise<BundleResult[]> {
       ratioToEmptyWithSourceMaps: median(t.maps) / emptyMaps,
     };
   });
+  return [...loaded, ...failed];
 }
 
 // ---------------------------------------------------------------------------------------------- output
@@ -743,16 +864,9 @@ function grid(rows: string[][], align: ('l' | 'r')[]): string[] {
   return rows.map((r) => r.map((c, i) => (align[i] === 'r' ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ').trimEnd());
 }
 
-const ACTOR_ORDER: Actor[] = ['issue', 'fan-out', 'assignment', 'mail', 'event-source', 'naive', 'other'];
-const ACTOR_LABEL: Record<Actor, string> = {
-  issue: 'issueDirective (caller)',
-  'fan-out': 'fan-out function',
-  assignment: 'assignment function',
-  mail: 'mail function',
-  'event-source': 'SQS event source (local poller)',
-  naive: 'naive loop',
-  other: 'other',
-};
+const ACTOR_ORDER: Actor[] = ['issue', ...FUNCTION_IDS, 'event-source', 'naive', 'other'];
+const actorLabel = (a: Actor): string =>
+  ({ issue: 'issueDirective (caller)', 'event-source': 'SQS event source (local poller)', naive: 'naive loop', other: 'other' })[a as string] ?? `${a} function`;
 
 function requestLines(summary: RunSummary): string[] {
   const rows: string[][] = [];
@@ -762,7 +876,7 @@ function requestLines(summary: RunSummary): string[] {
     let first = true;
     for (const [service, commands] of Object.entries(services)) {
       for (const [command, count] of Object.entries(commands).sort((a, b) => b[1] - a[1])) {
-        rows.push([first ? ACTOR_LABEL[actor] : '', `${service} ${command}`, n0(count)]);
+        rows.push([first ? actorLabel(actor) : '', `${service} ${command}`, n0(count)]);
         first = false;
       }
     }
@@ -807,9 +921,10 @@ function table(result: BenchResult): string {
     rows.push(['write units≈ / assignment (base + GSIs)', n2(t.perAssignment.wcu), n2(b.perAssignment.wcu), times(s.ratios.wcuPerAssignment)]);
     rows.push(['read units≈ / assignment', n2(t.perAssignment.rcu), n2(b.perAssignment.rcu), '']);
     out.push(...grid(rows, ['l', 'r', 'r', 'r']).map((l) => `  ${l}`));
+    const invoked = FUNCTION_IDS.filter((id) => t.invocations[id] > 0 || t.handlerErrors[id] > 0);
     out.push(
-      `  Lambda invocations: ${FUNCTION_IDS.map((id) => `${id} ${n0(t.invocations[id])}`).join(', ')}` +
-        ` · handler errors (retried): ${FUNCTION_IDS.map((id) => `${id} ${t.handlerErrors[id]}`).join(', ')}` +
+      `  Lambda invocations: ${invoked.map((id) => `${id} ${n0(t.invocations[id])}`).join(', ')}` +
+        ` · handler errors (retried): ${invoked.map((id) => `${id} ${t.handlerErrors[id]}`).join(', ')}` +
         ` · bus deliveries ${t.bus.delivered}, dead-lettered ${t.bus.deadLettered}`,
     );
     out.push(`  Items written (thidua): ${Object.entries(t.itemsWritten).map(([k, v]) => `${k} ${n0(v)}`).join(', ')}`);
@@ -822,10 +937,12 @@ function table(result: BenchResult): string {
     out.push(`  Writes per partition key (avg writes/s and % of limit over the run's wall time; WCU≈ from item sizes):`);
     out.push(...keyLines(s));
     out.push(
-      `  Memory after scenario: peak RSS ${n0(s.memory.peakRssMb)} MB (this process: stack + handlers + bench), RSS now ${n0(s.memory.rssMbAfter)} MB` +
+      `  Memory (this process: stack + handlers + bench; maxRSS is a high-water mark for the whole run): peak RSS at settle ${n0(s.memory.peakRssMbAtSettle)} MB` +
+        ` (heap used ${n0(s.memory.heapUsedMbAtSettle)} MB), after the checks ${n0(s.memory.peakRssMbAfterChecks)} MB, RSS now ${n0(s.memory.rssMbAfter)} MB` +
         (s.memory.dynamoDbLocalPeakRssMb ? `; DynamoDB Local JVM peak RSS ${n0(s.memory.dynamoDbLocalPeakRssMb)} MB` : ''),
     );
     out.push(`  Checks: ${s.checks.map((c) => `${c.what} ${n0(c.actual)}/${n0(c.expected)} ${c.ok ? 'ok' : 'FAIL'}`).join(' · ')}`);
+    for (const w of s.warnings) out.push(`  WARNING ${w}`);
   }
   if (result.bundles.length) {
     out.push('');
@@ -835,6 +952,11 @@ function table(result: BenchResult): string {
       rows.push([r.fn, n1(r.bytes / 1024), n1(r.mapBytes / 1024), n1(r.importMedianMs), times(r.ratioToEmpty), n1(r.importWithSourceMapsMedianMs), times(r.ratioToEmptyWithSourceMaps)]);
     }
     out.push(...grid(rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']).map((l) => `  ${l}`));
+    out.push('  Largest parts of each bundle (KB in the minified output):');
+    for (const r of result.bundles) {
+      if (r.error) out.push(`    ${r.fn}: ${r.error}`);
+      else if (r.packages.length) out.push(`    ${r.fn}: ${r.packages.slice(0, 7).map((p) => `${p.name} ${n0(p.kb)}`).join(', ')}`);
+    }
   }
   if (result.bundleError) out.push(`  bundles: ${result.bundleError}`);
   out.push('');

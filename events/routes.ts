@@ -1,16 +1,27 @@
 import type { EventType } from './schemas.ts';
-import type { FunctionId } from '../functions/catalog.ts';
+import type { FunctionId, QueueId } from '../functions/catalog.ts';
 
 /**
- * The one route table: which functions consume each event type.
+ * A consumer of an event: a function invoked once per event, or a queue that batches many events for the
+ * function that polls it (for events that come by the thousand, like one reminder per unit).
+ */
+export type Consumer = { function: FunctionId } | { queue: QueueId };
+
+/**
+ * The one route table: which consumers receive each event type.
  * infra/ builds one EventBridge rule per event type from it; the local bus routes by it.
  */
-export const routes: Record<EventType, readonly FunctionId[]> = {
-  DirectiveIssued: ['fan-out'],
-  DirectiveAmended: ['fan-out'],
-  DirectiveWithdrawn: ['fan-out'],
+export const routes: Record<EventType, readonly Consumer[]> = {
+  DirectiveIssued: [{ function: 'fan-out' }],
+  DirectiveAmended: [{ function: 'fan-out' }],
+  DirectiveWithdrawn: [{ function: 'fan-out' }],
+  PeriodClosed: [{ function: 'period-close' }],
+  DailySweepDue: [{ function: 'sweep' }],
+  ReportRequested: [{ queue: 'notify' }],
+  DeadlineApproaching: [{ queue: 'notify' }],
+  ReportOverdue: [{ queue: 'notify' }],
 };
 
-export function consumersOf(type: EventType): readonly FunctionId[] {
+export function consumersOf(type: EventType): readonly Consumer[] {
   return routes[type];
 }

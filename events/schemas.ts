@@ -15,11 +15,43 @@ export const DirectiveAmended = z.object({ ...directiveRef, issuerId: z.string()
 /** The directive no longer applies: assignments are withdrawn and open obligations cancelled. */
 export const DirectiveWithdrawn = z.object({ ...directiveRef, reason: z.string().min(1) });
 
+const isoDate = z.iso.date();
+const instant = z.iso.datetime({ offset: true });
+
+/** A data cut-off window ended (fired by the scheduler the day after, at 00:00 Vietnam time): reports are requested. */
+export const PeriodClosed = z.object({ cutoff: z.enum(['decree09', 'calendar']), scheduledTime: instant });
+/** Morning in Vietnam: time to look for reports due soon or overdue. */
+export const DailySweepDue = z.object({ scheduledTime: instant });
+
+const ObligationRef = z.object({ directiveId: z.string(), periodId: z.string(), unitId: z.string(), dueDate: isoDate });
+
+/** Notifications about reports: each event is one email to one recipient unit, its key chosen by the sweep. */
+const notification = {
+  /** Producer-chosen: the same unit, step and due date give the same key however often the sweep runs. */
+  key: z.string().min(1),
+  /** The unit whose office receives the email. */
+  recipientUnitId: z.string().min(1),
+  /** Vietnam date the notification is about (the sweep's day). */
+  asOf: isoDate,
+  items: z.array(ObligationRef).min(1),
+};
+/** A period closed: the unit is asked for its reports, with their due dates. */
+export const ReportRequested = z.object({ ...notification });
+/** Reports due in `workingDaysBefore` working days. */
+export const DeadlineApproaching = z.object({ ...notification, workingDaysBefore: z.number().int().min(1) });
+/** Reports `workingDaysLate` working days late: to the unit (its leader too once escalated) or, grouped, to the office above. */
+export const ReportOverdue = z.object({ ...notification, workingDaysLate: z.number().int().min(1), audience: z.enum(['unit', 'parent']), escalated: z.boolean() });
+
 /** One schema per event type: the detail of the EventBridge event. Parsed at every boundary. */
 export const eventSchemas = {
   DirectiveIssued,
   DirectiveAmended,
   DirectiveWithdrawn,
+  PeriodClosed,
+  DailySweepDue,
+  ReportRequested,
+  DeadlineApproaching,
+  ReportOverdue,
 } as const;
 export type EventType = keyof typeof eventSchemas;
 export type EventDetail<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;
@@ -34,11 +66,18 @@ export const EventEnvelope = z.object({
   detail: z.unknown(),
 });
 
-export function parseEvent(raw: unknown): { [T in EventType]: { type: T; id: string; detail: EventDetail<T> } }[EventType] {
+export type NotificationEventType = 'ReportRequested' | 'DeadlineApproaching' | 'ReportOverdue';
+
+/** Parses an EventBridge event whose type must be one of `accepted`: envelope, then the detail by its own schema. */
+export function parseEvent<T extends EventType>(
+  raw: unknown,
+  accepted: readonly T[],
+): { [K in T]: { type: K; id: string; time: string; detail: EventDetail<K> } }[T] {
   const envelope = EventEnvelope.parse(raw);
   const type = envelope['detail-type'];
+  if (!(accepted as readonly EventType[]).includes(type)) throw new Error(`Unexpected event type ${type}; expected ${accepted.join(', ')}`);
   const detail = eventSchemas[type].parse(envelope.detail);
-  return { type, id: envelope.id, detail } as never;
+  return { type, id: envelope.id, time: envelope.time, detail } as never;
 }
 
 /** Work for the assignment worker: many units per message, so a fan-out to 100,000 units is 200 SendMessageBatch calls. */
@@ -56,7 +95,7 @@ export type AssignmentWorkItem = z.infer<typeof AssignmentWorkItem>;
 export const MailMessage = z.object({
   /** Chosen by the producer (what, directive, version, unit): a redelivered message never sends twice. */
   key: z.string().min(1),
-  to: z.array(z.email()),
+  to: z.array(z.email()).min(1),
   cc: z.array(z.email()).default([]),
   subject: z.string().min(1),
   html: z.string().min(1),

@@ -2,7 +2,7 @@
  * What each Lambda is, in one place: infra/ builds the functions, queues and grants from it,
  * and the local stack runs the same handlers with the same batch sizes, timeouts and queues.
  */
-export type QueueId = 'assignment' | 'mail';
+export type QueueId = 'assignment' | 'notify' | 'mail';
 
 export interface QueueSpec {
   /** Deliveries before a message goes to the dead-letter queue. */
@@ -11,6 +11,7 @@ export interface QueueSpec {
 
 export const queues: Record<QueueId, QueueSpec> = {
   assignment: { maxReceiveCount: 5 },
+  notify: { maxReceiveCount: 5 },
   mail: { maxReceiveCount: 8 },
 };
 
@@ -42,7 +43,7 @@ export const functionSpecs = {
     timeoutSeconds: 300,
     memoryMb: 1024,
     trigger: { kind: 'events' },
-    access: { table: 'readwrite', sendsTo: ['assignment'], putsEvents: false, sendsMail: false },
+    access: { table: 'read', sendsTo: ['assignment'], putsEvents: false, sendsMail: false },
   },
   assignment: {
     entry: 'functions/assignment/handler.ts',
@@ -50,6 +51,31 @@ export const functionSpecs = {
     timeoutSeconds: 60,
     memoryMb: 1024,
     trigger: { kind: 'queue', queue: 'assignment', batchSize: 5, maxConcurrency: 10, maxBatchingWindowSeconds: 1 },
+    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false },
+  },
+  'period-close': {
+    entry: 'functions/period-close/handler.ts',
+    description: 'When a cut-off window ends, asks every unit for the reports it now owes',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    trigger: { kind: 'events' },
+    access: { table: 'read', sendsTo: [], putsEvents: true, sendsMail: false },
+  },
+  sweep: {
+    entry: 'functions/sweep/handler.ts',
+    description: 'Each morning, finds reports due soon or overdue and announces one notification per unit and step',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    trigger: { kind: 'events' },
+    access: { table: 'read', sendsTo: [], putsEvents: true, sendsMail: false },
+  },
+  notify: {
+    entry: 'functions/notify/handler.ts',
+    description: 'Renders report requests, reminders and escalations; drops what was submitted meanwhile',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    trigger: { kind: 'queue', queue: 'notify', batchSize: 10, maxConcurrency: 5, maxBatchingWindowSeconds: 1 },
+    // Writes only its idempotency records.
     access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false },
   },
   mail: {
@@ -84,4 +110,7 @@ export const ENV = {
   mailFrom: 'MAIL_FROM',
   sesMaxSendRate: 'SES_MAX_SEND_RATE',
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
+  remindBefore: 'REMIND_BEFORE_WORKING_DAYS',
+  overdueAfter: 'OVERDUE_AFTER_WORKING_DAYS',
+  escalateFrom: 'ESCALATE_FROM_WORKING_DAYS',
 } as const;

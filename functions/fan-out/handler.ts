@@ -11,7 +11,7 @@ const queue = assignmentQueue();
 
 /** DirectiveIssued | DirectiveAmended | DirectiveWithdrawn → assignment work items. Retried by EventBridge, then its DLQ. */
 export const handler = wrap(async (event: EventBridgeEvent<string, unknown>, _context: Context) => {
-  const { type, detail } = parseEvent(event);
+  const { type, detail } = parseEvent(event, ['DirectiveIssued', 'DirectiveAmended', 'DirectiveWithdrawn']);
   pt.logger.appendKeys({ directiveId: detail.directiveId, version: detail.version, eventType: type });
   const result = await fanOutDirective(detail, { directives: repo, units: repo, assignments: repo, queue });
   pt.metrics.addMetric('UnitsQueued', MetricUnit.Count, result.assign + result.withdraw);

@@ -4,7 +4,8 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { routes } from '../../events/routes.ts';
 import { EVENT_TYPES, type EventType } from '../../events/schemas.ts';
 import type { LocalFunction } from './lambda.ts';
-import type { FunctionId } from '../../functions/catalog.ts';
+import type { FunctionId, QueueId } from '../../functions/catalog.ts';
+import type { Consumer } from '../../events/routes.ts';
 import { backoffMs, sleep } from '../../shared/retry.ts';
 import { freePort } from './ports.ts';
 
@@ -26,6 +27,8 @@ export interface LocalBus {
   deadLettered: number;
   /** Deliver every event twice, as at-least-once delivery may. */
   duplicateDeliveries: boolean;
+  /** Everything in flight in the whole stack; the stack sets it once its pollers run. */
+  pending: () => number;
   stop(): Promise<void>;
 }
 
@@ -35,6 +38,8 @@ export interface LocalBus {
  */
 export async function startBus(opts: {
   functions: Record<FunctionId, LocalFunction>;
+  /** Queues that consume events (an SQS target on AWS). */
+  queueUrls: Record<QueueId, string>;
   sqs: SQSClient;
   dlqUrl: string;
   busName: string;
@@ -47,15 +52,18 @@ export async function startBus(opts: {
     delivered: 0,
     deadLettered: 0,
     duplicateDeliveries: false,
+    pending: () => inFlight,
     stop: async () => undefined,
   };
 
-  const deliver = async (target: FunctionId, event: Record<string, unknown>) => {
+  const deliver = async (consumer: Consumer, event: Record<string, unknown>) => {
+    const target = 'function' in consumer ? consumer.function : `queue:${consumer.queue}`;
     inFlight++;
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          await opts.functions[target].invoke(event);
+          if ('function' in consumer) await opts.functions[consumer.function].invoke(event);
+          else await opts.sqs.send(new SendMessageCommand({ QueueUrl: opts.queueUrls[consumer.queue], MessageBody: JSON.stringify(event) }));
           bus.delivered++;
           return;
         } catch (e) {
@@ -130,6 +138,8 @@ export async function startBus(opts: {
         res.end(JSON.stringify(payload));
       };
       try {
+        // The local stack's own question, for CLI commands run beside a `thidua up`: is anything still in flight?
+        if (req.method === 'GET' && req.url === '/_local/pending') return send(200, { pending: bus.pending() });
         if (target === 'AWSEvents.PutEvents') return send(200, handlePutEvents(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));
         // Anything else gets an answer, never silence: a caller must not hang on what the local bus does not do.
         return send(400, { __type: 'UnknownOperationException', message: `The local bus does not implement ${target || 'this request'}` });

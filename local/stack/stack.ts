@@ -62,7 +62,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, credentials });
     const functions = Object.fromEntries(FUNCTION_IDS.map((id) => [id, new LocalFunction(id, PROJECT_ROOT)])) as Record<FunctionId, LocalFunction>;
-    const bus = await startBus({ functions, sqs, dlqUrl: queues.eventsDlqUrl, busName: BUS_NAME, log });
+    const queueUrls = Object.fromEntries(Object.values(queues.byId).map((q) => [q.id, q.url])) as Record<QueueId, string>;
+    const bus = await startBus({ functions, queueUrls, sqs, dlqUrl: queues.eventsDlqUrl, busName: BUS_NAME, log });
     started.push(bus);
 
     const env: Record<string, string> = {
@@ -122,6 +123,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       }
       return n;
     };
+
+    bus.pending = pending;
 
     const stack: LocalStack = {
       env,

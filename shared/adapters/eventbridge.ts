@@ -1,7 +1,7 @@
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../app/ports.ts';
 import { EVENT_SOURCE, eventSchemas, type EventDetail, type EventType } from '../../events/schemas.ts';
-import { backoffMs, sleep } from '../retry.ts';
+import { backoffMs, chunk, sleep } from '../retry.ts';
 
 export class EventBridgePublisher implements EventPublisher {
   constructor(
@@ -10,17 +10,27 @@ export class EventBridgePublisher implements EventPublisher {
   ) {}
 
   async publish<T extends EventType>(type: T, detail: EventDetail<T>): Promise<void> {
+    await this.publishAll([{ type, detail }]);
+  }
+
+  async publishAll(events: readonly { type: EventType; detail: EventDetail<EventType> }[]): Promise<void> {
     // Parse on the way out too: a malformed event never reaches the bus.
-    const body = eventSchemas[type].parse(detail);
-    for (let attempt = 0; ; attempt++) {
-      const out = await this.events.send(
-        new PutEventsCommand({
-          Entries: [{ EventBusName: this.busName, Source: EVENT_SOURCE, DetailType: type, Detail: JSON.stringify(body) }],
-        }),
-      );
-      if (!out.FailedEntryCount) return;
-      if (attempt >= 5) throw new Error(`PutEvents failed: ${out.Entries?.[0]?.ErrorCode} ${out.Entries?.[0]?.ErrorMessage}`);
-      await sleep(backoffMs(attempt, 100));
+    const entries = events.map(({ type, detail }) => ({
+      EventBusName: this.busName,
+      Source: EVENT_SOURCE,
+      DetailType: type,
+      Detail: JSON.stringify(eventSchemas[type].parse(detail)),
+    }));
+    for (const group of chunk(entries, 10)) {
+      let pending = group;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await sleep(backoffMs(attempt, 100));
+        const out = await this.events.send(new PutEventsCommand({ Entries: pending }));
+        if (!out.FailedEntryCount) break;
+        const failed = pending.filter((_, i) => out.Entries?.[i]?.ErrorCode);
+        if (attempt >= 5) throw new Error(`PutEvents failed for ${failed.length} entries: ${out.Entries?.find((e) => e.ErrorCode)?.ErrorMessage}`);
+        pending = failed;
+      }
     }
   }
 }

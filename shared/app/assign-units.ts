@@ -128,7 +128,7 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
     await mapLimit([...units.values()], WRITE_CONCURRENCY, async (unit) => {
       const had = existing.get(unit.id);
       if (had && had.version > directive.version) return;
-      const wanted = obligationsFor(directive, unit.id, periods);
+      const wanted = obligationsFor(directive, unit, periods);
       if (had && had.version === directive.version) {
         // A duplicate delivery: finish what an interrupted attempt may have left, and queue the same email again.
         result.alreadyDone++;

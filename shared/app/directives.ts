@@ -99,7 +99,11 @@ export async function amendDirective(raw: unknown, deps: DirectiveDeps): Promise
   if (current.status === 'withdrawn') throw new InputError(`Chỉ thị "${input.id}" đã bị thu hồi, không thể điều chỉnh`);
   if (input.issuerId !== current.issuerId) throw new InputError('Không thể đổi đơn vị ban hành của một chỉ thị đã ban hành', ['issuerId: giữ nguyên ' + current.issuerId]);
   const hash = contentHash(input);
-  if (hash === current.contentHash) return { directive: current, outcome: 'unchanged' };
+  if (hash === current.contentHash) {
+    // Nothing new to store; announcing the current version again recovers an event that was lost.
+    await deps.events.publish(current.version === 1 ? 'DirectiveIssued' : 'DirectiveAmended', { directiveId: current.id, version: current.version, issuerId: current.issuerId });
+    return { directive: current, outcome: 'unchanged' };
+  }
   const targetUnitCount = await checkAgainstHierarchy(input, deps.units);
   const next: Directive = {
     ...input,

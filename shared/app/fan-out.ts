@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AssignmentWorkItem } from '../../events/schemas.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
@@ -40,9 +41,10 @@ export async function resolveTargetUnits(directive: Directive, units: UnitDirect
 }
 
 function workItems(directive: Directive, action: AssignmentWorkItem['action'], unitIds: string[]): AssignmentWorkItem[] {
-  // Sorted, so a redelivered event yields the same chunks and the same idempotency keys.
+  // Sorted, so a redelivered event yields the same chunks and the same keys; the digest makes a chunk whose
+  // units changed in between (units imported meanwhile) a new piece of work instead of a skipped duplicate.
   return chunk([...unitIds].sort(), UNITS_PER_WORK_ITEM).map((ids, i) => ({
-    key: `${directive.id}:v${directive.version}:${action}:${i}`,
+    key: `${directive.id}:v${directive.version}:${action}:${i}:${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 12)}`,
     directiveId: directive.id,
     version: directive.version,
     action,

@@ -16,6 +16,7 @@ export type PutVersionResult = { outcome: 'written' } | { outcome: 'unchanged'; 
 
 export interface DirectiveStore {
   getDirective(id: string, opts?: { consistent?: boolean }): Promise<Directive | undefined>;
+  directivesOfYear(year: number): Promise<Directive[]>;
   /** Writes `next` as the current version only if the stored one is still `expectedVersion` (0: none yet). */
   putDirectiveVersion(next: Directive, expectedVersion: number): Promise<PutVersionResult>;
 }
@@ -28,9 +29,24 @@ export interface AssignmentStore {
   putNewObligations(obligations: readonly Obligation[]): Promise<void>;
   obligationsOf(directiveId: string, unitId: string): Promise<Obligation[]>;
   /** Conditional update: only an obligation still in one of `from` changes. */
-  updateObligation(o: Obligation, change: { status?: ObligationStatus; dueDate?: string; version: number }, from: readonly ObligationStatus[]): Promise<boolean>;
+  updateObligation(o: Obligation, change: ObligationChange, from: readonly ObligationStatus[]): Promise<boolean>;
   withdrawAssignment(directiveId: string, unitId: string, version: number): Promise<boolean>;
   assignmentsOfDirective(directive: Pick<Directive, 'id' | 'shardCount'>): AsyncIterable<Assignment[]>;
+}
+
+export interface ObligationChange {
+  status?: ObligationStatus;
+  dueDate?: string;
+  version: number;
+  submittedAt?: string;
+  onTime?: boolean;
+}
+
+/** Reads of obligations for reminders: by due date (open only), by period, by key. */
+export interface ObligationIndex {
+  openObligationsDue(dueDate: string): Promise<Obligation[]>;
+  openObligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]>;
+  getObligations(refs: readonly { directiveId: string; unitId: string; periodId: string }[]): Promise<Obligation[]>;
 }
 
 export interface DirectiveStatusReader {
@@ -41,6 +57,8 @@ export interface DirectiveStatusReader {
 
 export interface MailLog {
   recordSent(message: MailMessage, messageId: string, at: Date): Promise<void>;
+  /** The SES message id of an email already sent under this key, if any. */
+  sentMessageId(key: string): Promise<string | undefined>;
 }
 
 export interface WorkQueue<T> {
@@ -57,6 +75,8 @@ export interface Mailer {
 
 export interface EventPublisher {
   publish<T extends EventType>(type: T, detail: EventDetail<T>): Promise<void>;
+  /** Many events, ten to a PutEvents request. */
+  publishAll(events: readonly { type: EventType; detail: EventDetail<EventType> }[]): Promise<void>;
 }
 
 export interface Clock {

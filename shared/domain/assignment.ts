@@ -25,6 +25,8 @@ export interface Assignment {
 export interface Obligation {
   directiveId: string;
   unitId: string;
+  /** The unit's parent: escalations go to its office, grouped. */
+  parentId?: string;
   periodId: string;
   cadence: Period['cadence'];
   periodLabel: string;
@@ -34,6 +36,9 @@ export interface Obligation {
   status: ObligationStatus;
   version: number;
   shard: number;
+  submittedAt?: string;
+  /** Arrived before the end of its due day, Vietnam time. */
+  onTime?: boolean;
 }
 
 /** Stable shard of a unit within a directive, so retries and amendments find the same key. */
@@ -70,13 +75,14 @@ export function assignmentFor(directive: Directive, unit: Unit, now: Date, notic
 
 export function obligationsFor(
   directive: Directive,
-  unitId: string,
+  unit: Pick<Unit, 'id' | 'parentId'>,
   periods: ReturnType<typeof reportingPeriods>,
 ): Obligation[] {
-  const shard = shardOf(unitId, directive.shardCount);
+  const shard = shardOf(unit.id, directive.shardCount);
   return periods.map(({ period, due }) => ({
     directiveId: directive.id,
-    unitId,
+    unitId: unit.id,
+    ...(unit.parentId ? { parentId: unit.parentId } : {}),
     periodId: period.id,
     cadence: period.cadence,
     periodLabel: period.label,

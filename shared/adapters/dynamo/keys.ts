@@ -22,6 +22,8 @@ export const keys = {
   unitChildren: (parentId: string, unitId: string) => ({ GSI2PK: `PARENT#${parentId}`, GSI2SK: unitId }),
 
   directive: (directiveId: string) => ({ PK: `DIR#${directiveId}`, SK: META }),
+  /** The current version of every directive of a year: a handful of items, read whole by the period-close job. */
+  directivesOfYear: (year: number, directiveId: string) => ({ GSI1PK: `DIRECTIVES#${year}`, GSI1SK: directiveId }),
   directiveVersion: (directiveId: string, version: number) => ({
     PK: `DIR#${directiveId}`,
     SK: `V#${String(version).padStart(5, '0')}`,
@@ -38,6 +40,7 @@ export const keys = {
   obligationsOfDirective: (directiveId: string, periodId: string, shard: number) => `DIRO#${directiveId}#${periodId}#${shard}`,
   /** Sparse: only open obligations carry it, so the daily sweep reads nothing that is already in. */
   openByDueDate: (dueDate: string, directiveId: string, unitId: string) => `DUE#${dueDate}#${shardOf(`${directiveId}/${unitId}`, DUE_SHARDS)}`,
+  openByDueDateShard: (dueDate: string, shard: number) => `DUE#${dueDate}#${shard}`,
 
   mailLog: (key: string) => ({ PK: `MAIL#${key}`, SK: META }),
   mailLogOfDirective: (directiveId: string, shard: number) => `DIRM#${directiveId}#${shard}`,

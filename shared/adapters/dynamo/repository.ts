@@ -17,12 +17,14 @@ import type {
   DirectiveStatusReader,
   DirectiveStore,
   MailLog,
+  ObligationChange,
+  ObligationIndex,
   PutVersionResult,
   UnitDirectory,
 } from '../../app/ports.ts';
 import { shardOf } from '../../domain/assignment.ts';
 import { batchGet, batchPut, keyOf } from './batch.ts';
-import { keys, MAIL_SHARDS, META } from './keys.ts';
+import { DUE_SHARDS, keys, MAIL_SHARDS, META } from './keys.ts';
 import { mapLimit } from '../../retry.ts';
 
 type Item = Record<string, unknown>;
@@ -36,7 +38,7 @@ const isConditionFailure = (e: unknown) =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** The single-table adapter. It knows keys and conditions; the rules live in shared/app and shared/domain. */
-export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, DirectiveStatusReader, MailLog {
+export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -108,7 +110,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.directive(next.id), ...body },
+                Item: { ...keys.directive(next.id), ...keys.directivesOfYear(next.year, next.id), ...body },
                 ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
                 ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
               },
@@ -130,6 +132,16 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
       if (current && current.contentHash === next.contentHash && current.status === next.status) return { outcome: 'unchanged', current };
       return { outcome: 'conflict', current };
     }
+  }
+
+  async directivesOfYear(year: number): Promise<Directive[]> {
+    const out: Directive[] = [];
+    for await (const page of this.pages(
+      { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': `DIRECTIVES#${year}` } },
+      (item) => Directive.parse(strip(item)),
+    ))
+      out.push(...page);
+    return out;
   }
 
   // ---- assignments and obligations
@@ -207,7 +219,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
 
   async updateObligation(
     o: Obligation,
-    change: { status?: ObligationStatus; dueDate?: string; version: number },
+    change: ObligationChange,
     from: readonly ObligationStatus[],
   ): Promise<boolean> {
     const next: Obligation = { ...o, ...change };
@@ -228,6 +240,44 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
       if (isConditionFailure(e)) return false;
       throw e;
     }
+  }
+
+  async getObligations(refs: readonly { directiveId: string; unitId: string; periodId: string }[]): Promise<Obligation[]> {
+    const found = await batchGet(this.doc, this.tableName, refs.map((r) => keys.obligation(r.unitId, r.directiveId, r.periodId)), { consistent: true });
+    return [...found.values()].map((item) => strip<Obligation>(item));
+  }
+
+  /** Open obligations due on `dueDate`, from the sparse due-date index: what is in is never read. */
+  async openObligationsDue(dueDate: string): Promise<Obligation[]> {
+    const shards = Array.from({ length: DUE_SHARDS }, (_, i) => i);
+    const pages = await mapLimit(shards, 8, async (s) => {
+      const out: Obligation[] = [];
+      for await (const page of this.pages(
+        { IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :pk', ExpressionAttributeValues: { ':pk': keys.openByDueDateShard(dueDate, s) } },
+        (item) => strip<Obligation>(item),
+      ))
+        out.push(...page);
+      return out;
+    });
+    return pages.flat();
+  }
+
+  async openObligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]> {
+    const shards = Array.from({ length: directive.shardCount }, (_, i) => i);
+    const pages = await mapLimit(shards, 8, async (s) => {
+      const out: Obligation[] = [];
+      for await (const page of this.pages(
+        {
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :open)',
+          ExpressionAttributeValues: { ':pk': keys.obligationsOfDirective(directive.id, periodId, s), ':open': 'open#' },
+        },
+        (item) => strip<Obligation>(item),
+      ))
+        out.push(...page);
+      return out;
+    });
+    return pages.flat();
   }
 
   async withdrawAssignment(directiveId: string, unitId: string, version: number): Promise<boolean> {
@@ -334,6 +384,11 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
         },
       }),
     );
+  }
+
+  async sentMessageId(key: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.mailLog(key), ConsistentRead: true, ProjectionExpression: 'messageId' }));
+    return out.Item ? String(out.Item.messageId ?? '') : undefined;
   }
 
   // ---- paging

@@ -242,3 +242,21 @@ export function addWorkingDays(iso: string, n: number, cal?: CalendarOptions): s
   }
   return jdToIso(jd);
 }
+
+/** The n-th working day strictly before `iso` (n ≥ 1): the due date that is n working days behind a given day. */
+export function subtractWorkingDays(iso: string, n: number, cal?: CalendarOptions): string {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`n must be an integer ≥ 1: ${n}`);
+  const working = lookup(cal);
+  let jd = isoToJd(iso);
+  for (let found = 0; found < n; ) {
+    jd--;
+    if (working(jdToIso(jd))) found++;
+  }
+  return jdToIso(jd);
+}
+
+/** The date in Vietnam (UTC+7, no daylight saving) of an instant. */
+export function vietnamDate(instant: Date | string): string {
+  const t = typeof instant === 'string' ? new Date(instant) : instant;
+  return new Date(t.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,130 @@
+import type { EventDetail, EventType } from '../../events/schemas.ts';
+import type { Obligation } from '../domain/assignment.ts';
+import {
+  addDays,
+  addWorkingDays,
+  isWorkingDay,
+  periodsOf,
+  subtractWorkingDays,
+  vietnamDate,
+  type CalendarOptions,
+  type CutoffRule,
+} from '../domain/calendar/index.ts';
+import type { DirectiveStore, EventPublisher, ObligationIndex } from './ports.ts';
+import { ENV } from '../../functions/catalog.ts';
+
+/** When units hear about a report: working days before the deadline, working days after it, and from when the leaders and the office above are told. */
+export interface ReminderPolicy {
+  remindBefore: number[];
+  overdueAfter: number[];
+  escalateFrom: number;
+}
+
+export const DEFAULT_REMINDER_POLICY: ReminderPolicy = { remindBefore: [3, 1], overdueAfter: [1, 3, 7], escalateFrom: 3 };
+
+export function reminderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ReminderPolicy {
+  const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0) : d);
+  return {
+    remindBefore: list(env[ENV.remindBefore], DEFAULT_REMINDER_POLICY.remindBefore),
+    overdueAfter: list(env[ENV.overdueAfter], DEFAULT_REMINDER_POLICY.overdueAfter),
+    escalateFrom: Number(env[ENV.escalateFrom] ?? DEFAULT_REMINDER_POLICY.escalateFrom),
+  };
+}
+
+type Announcement = { type: EventType; detail: EventDetail<EventType> };
+
+const ref = (o: Obligation) => ({ directiveId: o.directiveId, periodId: o.periodId, unitId: o.unitId, dueDate: o.dueDate });
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    out.set(k, [...(out.get(k) ?? []), item]);
+  }
+  return out;
+}
+
+export interface SweepResult {
+  date: string;
+  skipped?: 'day off';
+  reminders: number;
+  overdue: number;
+  escalations: number;
+}
+
+/**
+ * The morning sweep: for each step, the one due date it concerns (a Query on the open-by-due-date index), then
+ * one announcement per unit and step, and for escalations one per office above. Keys are made of unit, due
+ * date and step, so a second sweep on the same day announces the same keys and the mail sender sends nothing new.
+ */
+export async function dailySweep(
+  scheduledTime: string,
+  deps: { obligations: ObligationIndex; events: EventPublisher; calendar?: CalendarOptions },
+  policy: ReminderPolicy = DEFAULT_REMINDER_POLICY,
+): Promise<SweepResult> {
+  const today = vietnamDate(scheduledTime);
+  const result: SweepResult = { date: today, reminders: 0, overdue: 0, escalations: 0 };
+  // Reminders count working days, so a day off has nothing of its own: its steps fall on working days.
+  if (!isWorkingDay(today, deps.calendar)) return { ...result, skipped: 'day off' };
+  const events: Announcement[] = [];
+
+  for (const k of policy.remindBefore) {
+    const due = addWorkingDays(today, k, deps.calendar);
+    for (const [unitId, items] of groupBy(await deps.obligations.openObligationsDue(due), (o) => o.unitId)) {
+      events.push({ type: 'DeadlineApproaching', detail: { key: `reminder:${unitId}:${due}:${k}`, recipientUnitId: unitId, asOf: today, workingDaysBefore: k, items: items.map(ref) } });
+      result.reminders++;
+    }
+  }
+  for (const k of policy.overdueAfter) {
+    const due = subtractWorkingDays(today, k, deps.calendar);
+    const late = await deps.obligations.openObligationsDue(due);
+    const escalated = k >= policy.escalateFrom;
+    for (const [unitId, items] of groupBy(late, (o) => o.unitId)) {
+      events.push({ type: 'ReportOverdue', detail: { key: `overdue:${unitId}:${due}:${k}`, recipientUnitId: unitId, asOf: today, workingDaysLate: k, audience: 'unit', escalated, items: items.map(ref) } });
+      result.overdue++;
+    }
+    if (!escalated) continue;
+    // The office above gets one list of its late units, not one email per unit.
+    for (const [parentId, items] of groupBy(late, (o) => o.parentId)) {
+      events.push({ type: 'ReportOverdue', detail: { key: `escalation:${parentId}:${due}:${k}`, recipientUnitId: parentId, asOf: today, workingDaysLate: k, audience: 'parent', escalated, items: items.map(ref) } });
+      result.escalations++;
+    }
+  }
+  await deps.events.publishAll(events);
+  return result;
+}
+
+export interface PeriodCloseResult {
+  windowEnd: string;
+  cutoff: CutoffRule;
+  periods: string[];
+  requests: number;
+}
+
+/** A cut-off window ended yesterday: every unit with an open report for it gets one request listing them all. */
+export async function closePeriod(
+  detail: { cutoff: CutoffRule; scheduledTime: string },
+  deps: { directives: DirectiveStore; obligations: ObligationIndex; events: EventPublisher },
+): Promise<PeriodCloseResult> {
+  const today = vietnamDate(detail.scheduledTime);
+  const windowEnd = addDays(today, -1);
+  const year = Number(windowEnd.slice(0, 4));
+  const directives = (await deps.directives.directivesOfYear(year)).filter((d) => d.status === 'issued' && d.cutoff === detail.cutoff);
+  const open: Obligation[] = [];
+  const periods: string[] = [];
+  for (const d of directives) {
+    for (const cadence of d.cadences) {
+      for (const period of periodsOf(year, cadence, d.cutoff).filter((p) => p.end === windowEnd)) {
+        periods.push(`${d.id}/${period.id}`);
+        open.push(...(await deps.obligations.openObligationsOfPeriod(d, period.id)));
+      }
+    }
+  }
+  const events: Announcement[] = [...groupBy(open, (o) => o.unitId)].map(([unitId, items]) => ({
+    type: 'ReportRequested',
+    detail: { key: `request:${unitId}:${detail.cutoff}:${windowEnd}`, recipientUnitId: unitId, asOf: today, items: items.map(ref) },
+  }));
+  await deps.events.publishAll(events);
+  return { windowEnd, cutoff: detail.cutoff, periods, requests: events.length };
+}

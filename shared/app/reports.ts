@@ -1,0 +1,56 @@
+import type { Obligation } from '../domain/assignment.ts';
+import { vietnamDate } from '../domain/calendar/index.ts';
+import { InputError } from './errors.ts';
+import type { AssignmentStore, ObligationIndex } from './ports.ts';
+
+export interface ReportRef {
+  directiveId: string;
+  periodId: string;
+  unitId: string;
+}
+
+async function obligationOf(ref: ReportRef, deps: { obligations: ObligationIndex }): Promise<Obligation> {
+  const [o] = await deps.obligations.getObligations([ref]);
+  if (!o) throw new InputError(`Không tìm thấy nghĩa vụ báo cáo kỳ ${ref.periodId} của đơn vị "${ref.unitId}" theo chỉ thị "${ref.directiveId}"`);
+  return o;
+}
+
+/**
+ * Records that a unit's report arrived: on time when it came before the end of its due day in Vietnam.
+ * Recording the same arrival twice changes nothing; the intake (report processing) builds on this.
+ */
+export async function recordSubmission(
+  ref: ReportRef,
+  at: Date,
+  deps: { obligations: ObligationIndex; assignments: AssignmentStore },
+): Promise<{ obligation: Obligation; outcome: 'recorded' | 'already' }> {
+  const o = await obligationOf(ref, deps);
+  if (o.status === 'cancelled') throw new InputError(`Kỳ báo cáo ${o.periodLabel} của đơn vị "${ref.unitId}" đã bị hủy (chỉ thị đã thu hồi hoặc điều chỉnh)`);
+  if (o.status === 'submitted') return { obligation: o, outcome: 'already' };
+  const change = { status: 'submitted' as const, version: o.version, submittedAt: at.toISOString(), onTime: vietnamDate(at) <= o.dueDate };
+  if (!(await deps.assignments.updateObligation(o, change, ['open']))) return { obligation: await obligationOf(ref, deps), outcome: 'already' };
+  return { obligation: { ...o, ...change }, outcome: 'recorded' };
+}
+
+/**
+ * Gia hạn: a new deadline for one unit's report, or for every unit still owing it. The reminders follow the new
+ * date because the due-date index moves with it; a report already in is not touched.
+ */
+export async function extendDeadline(
+  args: { directiveId: string; periodId: string; unitId?: string; until: string },
+  deps: { obligations: ObligationIndex; assignments: AssignmentStore; directives: { getDirective(id: string): Promise<{ id: string; shardCount: number } | undefined> } },
+): Promise<{ extended: number }> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(args.until)) throw new InputError(`Ngày gia hạn "${args.until}" không hợp lệ`, ['dùng dạng YYYY-MM-DD, ví dụ 2027-03-25']);
+  const directive = await deps.directives.getDirective(args.directiveId);
+  if (!directive) throw new InputError(`Không tìm thấy chỉ thị "${args.directiveId}"`);
+  const targets = args.unitId
+    ? [await obligationOf({ directiveId: args.directiveId, periodId: args.periodId, unitId: args.unitId }, deps)]
+    : await deps.obligations.openObligationsOfPeriod(directive, args.periodId);
+  let extended = 0;
+  for (const o of targets) {
+    if (o.status !== 'open') continue;
+    if (args.until < o.periodEnd) throw new InputError(`Hạn mới ${args.until} trước ngày chốt số liệu ${o.periodEnd}`);
+    if (await deps.assignments.updateObligation(o, { dueDate: args.until, version: o.version }, ['open'])) extended++;
+  }
+  return { extended };
+}
