@@ -12,7 +12,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -390,6 +390,8 @@ interface ScenarioResult {
   periods: string[];
   shardCount: number;
   importSeconds: number;
+  /** The machine's 1-minute load average: other work on the machine skews both runs, and not equally. */
+  loadAverage1m: { beforeNaive: number; beforeThidua: number; afterThidua: number };
   thidua: RunSummary & { invocations: Record<FunctionId, number>; batches: Partial<Record<FunctionId, number>>; handlerErrors: Record<FunctionId, number>; bus: { delivered: number; deadLettered: number } };
   naive: RunSummary & { concurrency: number };
   ratios: { wall: number; toLastAssignmentWrite: number; dynamodbRequestsPerAssignment: number; sqsRequestsPerAssignment: number; allRequestsPerAssignment: number; wcuPerAssignment: number };
@@ -568,6 +570,7 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
     contentHash: contentHash(input),
     updatedAt: systemClock.now().toISOString(),
   };
+  const load: ScenarioResult['loadAverage1m'] = { beforeNaive: loadavg()[0] ?? 0, beforeThidua: 0, afterThidua: 0 };
   progress(`${tag} naive baseline: ${villages.length} units, ${NAIVE_CONCURRENCY} in flight…`);
   const naive = await runNaive(stack, naiveDirective, villages, `bench-naive-${index}`);
   checks.push(check('naive: assignments written', villages.length, naive.rec.itemsByType.get('assignment') ?? 0));
@@ -585,6 +588,7 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
     dlq: (['assignment', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0),
   };
   const deps = { directives: repo, units: repo, events: eventPublisher(), clock: systemClock };
+  load.beforeThidua = loadavg()[0] ?? 0;
   progress(`${tag} thidua: issuing ${directiveId}…`);
   const rec = (recording = new Recording());
   const ticker = setInterval(() => {
@@ -610,6 +614,7 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
     recording = undefined;
   }
   const wall = rec.elapsedMs() / 1000;
+  load.afterThidua = loadavg()[0] ?? 0;
   progress(`${tag} thidua settled in ${wall.toFixed(1)} s${error ? ` with an error: ${error}` : ''}; checking counts…`);
 
   // Assess: counted outside the recording.
@@ -656,6 +661,7 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
     periods: periods.map((p) => p.period.id),
     shardCount: directive.shardCount,
     importSeconds,
+    loadAverage1m: load,
     thidua: {
       ...thidua,
       invocations: Object.fromEntries(FUNCTION_IDS.map((id) => [id, stack.functions[id].invocations - before.invocations[id]])) as Record<FunctionId, number>,
@@ -906,12 +912,16 @@ function table(result: BenchResult): string {
     const b = s.naive;
     out.push('');
     out.push(`== ${n0(s.units)} villages · directive ${s.directiveId} · ${s.periods.length} periods (${s.periods.join(', ')}) · shardCount ${s.shardCount} · ${s.ok ? 'checks OK' : 'CHECKS FAILED'}`);
+    out.push(`   machine load (1-min average, ${result.environment.cpus} CPUs): ${n2(s.loadAverage1m.beforeNaive)} before naive, ${n2(s.loadAverage1m.beforeThidua)} before thidua, ${n2(s.loadAverage1m.afterThidua)} after`);
     if (s.error) out.push(`   error: ${s.error}`);
     const rows: string[][] = [['', 'thidua', 'naive', 'thidua/naive']];
     rows.push(['wall time, issue → settled (s)', n2(t.wallSeconds), n2(b.wallSeconds), times(s.ratios.wall)]);
     rows.push(['  last fan-out request at (s)', n2(t.lastRequestAt['fan-out'] ?? Number.NaN), '', '']);
     rows.push(['  last assignment request at (s)', n2(t.lastRequestAt.assignment ?? Number.NaN), n2(b.wallSeconds), times(s.ratios.toLastAssignmentWrite)]);
     rows.push(['  last mail request at (s)', n2(t.lastRequestAt.mail ?? Number.NaN), '', '']);
+    const rate = (actor: Actor) => s.units / ((t.lastRequestAt[actor] ?? Number.NaN) - (t.firstRequestAt[actor] ?? Number.NaN));
+    rows.push(['assignment stage, units/s (first → last request)', n0(rate('assignment')), n0(s.units / b.wallSeconds), times(rate('assignment') / (s.units / b.wallSeconds))]);
+    rows.push(['mail stage, emails/s (first → last request)', n0(rate('mail')), '', '']);
     rows.push(['DynamoDB requests / assignment', n3(t.perAssignment.dynamodb), n3(b.perAssignment.dynamodb), times(s.ratios.dynamodbRequestsPerAssignment)]);
     rows.push(['SQS requests / assignment (functions)', n3(t.perAssignment.sqs), n3(b.perAssignment.sqs), times(s.ratios.sqsRequestsPerAssignment)]);
     rows.push(['SES requests / assignment', n3(t.perAssignment.ses), n3(b.perAssignment.ses), '']);

@@ -40,7 +40,7 @@ export function buildApp(opts: BuildAppOptions = {}): ThiduaApp {
   });
   const stateless = new ThiduaStatelessStack(app, 'ThiduaStateless', {
     env,
-    description: 'thidua: queues, functions, event bus and rules, alarms',
+    description: 'thidua: queues, functions, event bus, rules and schedules, alarms',
     table: stateful.table,
     config,
   });

@@ -14,6 +14,17 @@ export interface ThiduaConfig {
   readonly alarmEmail?: string;
   /** How long an idempotency record outlives the message it guards. */
   readonly idempotencyTtlSeconds: number;
+  /** The reminder policy the sweep reads (`shared/app/reminders.ts#reminderPolicyFromEnv`), in working days. */
+  readonly reminders: ReminderPolicyConfig;
+}
+
+export interface ReminderPolicyConfig {
+  /** Reminders this many working days before the deadline, e.g. [3, 1]. */
+  readonly remindBefore: readonly number[];
+  /** Overdue notices this many working days after it, e.g. [1, 3, 7]. */
+  readonly overdueAfter: readonly number[];
+  /** From this many working days late, leaders and the office above are told too. */
+  readonly escalateFrom: number;
 }
 
 export const CONTEXT_KEYS = {
@@ -22,6 +33,9 @@ export const CONTEXT_KEYS = {
   sesMaxSendRate: 'thidua:sesMaxSendRate',
   alarmEmail: 'thidua:alarmEmail',
   idempotencyTtlSeconds: 'thidua:idempotencyTtlSeconds',
+  remindBefore: 'thidua:remindBefore',
+  overdueAfter: 'thidua:overdueAfter',
+  escalateFrom: 'thidua:escalateFrom',
 } as const;
 
 /**
@@ -53,6 +67,22 @@ export function readConfig(scope: Construct): ThiduaConfig {
     }
     return value;
   };
+  const positiveInt = (key: string, raw: unknown): number => {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+      throw new Error(`Context ${key} must be a positive whole number of working days, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+  /** "3,1" (cdk.json, or -c on the command line) or [3, 1]. */
+  const days = (key: string): number[] => {
+    const raw = get(key);
+    const parts = typeof raw === 'string' ? raw.split(',').map((p) => p.trim()) : Array.isArray(raw) ? (raw as unknown[]) : undefined;
+    if (!parts || parts.length === 0) {
+      throw new Error(`Context ${key} is required: working days separated by commas, e.g. "3,1" (set it in cdk.json or with -c ${key}=...)`);
+    }
+    return parts.map((p) => positiveInt(key, p));
+  };
 
   const mailFrom = str(CONTEXT_KEYS.mailFrom);
   const sesIdentity = str(CONTEXT_KEYS.sesIdentity);
@@ -70,5 +100,10 @@ export function readConfig(scope: Construct): ThiduaConfig {
     sesMaxSendRate: num(CONTEXT_KEYS.sesMaxSendRate),
     ...(typeof alarmEmail === 'string' && alarmEmail.trim() !== '' ? { alarmEmail: alarmEmail.trim() } : {}),
     idempotencyTtlSeconds: num(CONTEXT_KEYS.idempotencyTtlSeconds, DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+    reminders: {
+      remindBefore: days(CONTEXT_KEYS.remindBefore),
+      overdueAfter: days(CONTEXT_KEYS.overdueAfter),
+      escalateFrom: positiveInt(CONTEXT_KEYS.escalateFrom, get(CONTEXT_KEYS.escalateFrom)),
+    },
   };
 }

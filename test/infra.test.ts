@@ -7,8 +7,18 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENV, FUNCTION_IDS, functionSpecs, queues as queueSpecs, type FunctionId, type FunctionSpec, type QueueId } from '../functions/catalog.ts';
-import { routes } from '../events/routes.ts';
+import {
+  ENV,
+  FUNCTION_IDS,
+  functionSpecs,
+  queues as queueSpecs,
+  visibilityTimeoutSeconds,
+  type FunctionId,
+  type FunctionSpec,
+  type QueueId,
+} from '../functions/catalog.ts';
+import { routes, type Consumer } from '../events/routes.ts';
+import { SCHEDULED_TIME, schedules } from '../events/schedules.ts';
 import { EVENT_SOURCE, EVENT_TYPES } from '../events/schemas.ts';
 import { buildApp, type ThiduaApp } from '../infra/app.ts';
 import { cdkJsonContext } from '../infra/config.ts';
@@ -184,7 +194,12 @@ describe('stateless stack: queues', () => {
     expect(dlq['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
   });
 
-  it.each(queueIds)('%s: visibility timeout is at least 6 × the timeout of each consumer', (queueId) => {
+  it('the catalog queues include notify, fed by the notification rules', () => {
+    // Assess
+    expect(queueIds).toContain('notify');
+  });
+
+  it.each(queueIds)('%s: visibility timeout is the catalog\'s, at least 6 × the timeout of each consumer', (queueId) => {
     // Prepare
     const consumers = FUNCTION_IDS.filter((id) => {
       const trigger = specOf(id).trigger;
@@ -196,6 +211,7 @@ describe('stateless stack: queues', () => {
     const visibility = resources[logicalId(built.stateless.queues.queue(queueId))]['Properties']['VisibilityTimeout'] as number;
 
     // Assess
+    expect(visibility).toBe(visibilityTimeoutSeconds(queueId));
     expect(consumers.length).toBeGreaterThan(0);
     for (const id of consumers) {
       const deployedTimeout = resources[logicalId(built.stateless.functions.get(id).function)]['Properties']['Timeout'] as number;
@@ -204,7 +220,7 @@ describe('stateless stack: queues', () => {
     }
   });
 
-  it('every queue (work, DLQ, event-target DLQ) has a policy denying non-TLS requests', () => {
+  it('every queue (work, DLQ, event-target DLQ, schedules DLQ) has a policy denying non-TLS requests', () => {
     // Prepare
     const queueIdsInTemplate = Object.keys(stateless.findResources('AWS::SQS::Queue'));
     const policies = Object.values(stateless.findResources('AWS::SQS::QueuePolicy')) as Json[];
@@ -221,7 +237,7 @@ describe('stateless stack: queues', () => {
     );
 
     // Assess
-    expect(queueIdsInTemplate).toHaveLength(2 * queueIds.length + 1);
+    expect(queueIdsInTemplate).toHaveLength(2 * queueIds.length + 2);
     expect(queueIdsInTemplate.filter((id) => !tlsOnly.has(id))).toEqual([]);
   });
 });
@@ -272,6 +288,7 @@ describe('stateless stack: functions', () => {
     if (spec.trigger.kind === 'queue') expected.push(ENV.dlqUrl(spec.trigger.queue));
     if (spec.access.putsEvents) expected.push(ENV.eventBus);
     if (spec.access.sendsMail) expected.push(ENV.mailFrom, ENV.sesMaxSendRate);
+    if (id === 'sweep') expected.push(ENV.remindBefore, ENV.overdueAfter, ENV.escalateFrom);
 
     // Act
     const vars = stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get(id).function)]['Properties']['Environment'][
@@ -285,6 +302,43 @@ describe('stateless stack: functions', () => {
       expect(vars[ENV.mailFrom]).toBe(context['thidua:mailFrom']);
       expect(vars[ENV.sesMaxSendRate]).toBe(String(context['thidua:sesMaxSendRate']));
     }
+  });
+
+  it('sweep: the reminder policy from context, in the format reminderPolicyFromEnv reads', () => {
+    // Act
+    const vars = stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get('sweep').function)]['Properties']['Environment'][
+      'Variables'
+    ] as Json;
+
+    // Assess
+    expect(context['thidua:remindBefore']).toBe('3,1');
+    expect(context['thidua:overdueAfter']).toBe('1,3,7');
+    expect(context['thidua:escalateFrom']).toBe(3);
+    expect(vars[ENV.remindBefore]).toBe('3,1');
+    expect(vars[ENV.overdueAfter]).toBe('1,3,7');
+    expect(vars[ENV.escalateFrom]).toBe('3');
+  });
+
+  it('the reminder policy follows -c overrides and rejects what the sweep could not read', () => {
+    // Act
+    const sweepEnv = (overrides: Record<string, unknown>): Json => {
+      const outdir = mkdtempSync(join(tmpdir(), 'thidua-cdk-reminders-'));
+      outdirs.push(outdir);
+      const { stateless: stack } = buildApp({ outdir, env: {}, nag: false, context: overrides });
+      const fn = stack.functions.get('sweep').function;
+      return stack.resolve((fn.node.defaultChild as CfnElement & { environment: Json }).environment) as Json;
+    };
+    const overridden = sweepEnv({ 'thidua:remindBefore': '5, 2,1', 'thidua:overdueAfter': [2, 4], 'thidua:escalateFrom': '4' });
+
+    // Assess
+    expect(overridden['variables']).toMatchObject({
+      [ENV.remindBefore]: '5,2,1',
+      [ENV.overdueAfter]: '2,4',
+      [ENV.escalateFrom]: '4',
+    });
+    expect(() => sweepEnv({ 'thidua:remindBefore': '3,0' })).toThrow(/thidua:remindBefore/);
+    expect(() => sweepEnv({ 'thidua:overdueAfter': 'soon' })).toThrow(/thidua:overdueAfter/);
+    expect(() => sweepEnv({ 'thidua:escalateFrom': 1.5 })).toThrow(/thidua:escalateFrom/);
   });
 
   it('every SQS event source reports batch item failures with the catalog batch size and concurrency', () => {
@@ -331,7 +385,14 @@ describe('stateless stack: event routing', () => {
     // Prepare
     const busId = logicalId(built.stateless.routes.bus);
     const dlqId = logicalId(built.stateless.routes.deadLetterQueue);
-    const consumerArns = routes[type].map((id) => ({ 'Fn::GetAtt': [logicalId(built.stateless.functions.get(id).function), 'Arn'] }));
+    const consumerArns = routes[type].map((consumer: Consumer) => ({
+      'Fn::GetAtt': [
+        'function' in consumer
+          ? logicalId(built.stateless.functions.get(consumer.function).function)
+          : logicalId(built.stateless.queues.queue(consumer.queue)),
+        'Arn',
+      ],
+    }));
 
     // Act
     const rules = (Object.values(stateless.findResources('AWS::Events::Rule')) as Json[]).filter(
@@ -350,6 +411,161 @@ describe('stateless stack: event routing', () => {
       expect(target['RetryPolicy']['MaximumRetryAttempts']).toBeGreaterThan(0);
     }
   });
+
+  const ruleOf = (type: string): string => logicalId(built.stateless.routes.rules.get(type)!);
+  const queueRoutes = routedTypes.flatMap((type) =>
+    routes[type].flatMap((c: Consumer) => ('queue' in c ? [{ type, queue: c.queue }] : [])),
+  );
+  const functionRoutes = routedTypes.flatMap((type) =>
+    routes[type].flatMap((c: Consumer) => ('function' in c ? [{ type, fn: c.function }] : [])),
+  );
+
+  it('the route table has both kinds of consumer', () => {
+    // Assess
+    expect(queueRoutes.length).toBeGreaterThan(0);
+    expect(functionRoutes.length).toBeGreaterThan(0);
+  });
+
+  it.each(queueRoutes)('$type → queue $queue: the whole event as the message, sent as only this rule may', ({ type, queue: queueId }) => {
+    // Prepare
+    const queueLogicalId = logicalId(built.stateless.queues.queue(queueId));
+    const ruleId = ruleOf(type);
+
+    // Act
+    const rule = stateless.toJSON()['Resources'][ruleId]['Properties'];
+    const target = (rule['Targets'] as Json[]).find((t) => t['Arn']?.['Fn::GetAtt']?.[0] === queueLogicalId);
+    const allows = (Object.values(stateless.findResources('AWS::SQS::QueuePolicy')) as Json[])
+      .filter((p) => (p['Properties']['Queues'] as Json[]).some((q) => q['Ref'] === queueLogicalId))
+      .flatMap((p) => asArray(p['Properties']['PolicyDocument']['Statement'] as Json[]))
+      .filter((st) => st['Effect'] === 'Allow' && st['Principal']?.['Service'] === 'events.amazonaws.com');
+
+    // Assess
+    expect(target).toBeDefined();
+    expect(target!['Input']).toBeUndefined();
+    expect(target!['InputPath']).toBeUndefined();
+    expect(target!['InputTransformer']).toBeUndefined();
+    const mine = allows.filter((st) => JSON.stringify(st['Condition']) === JSON.stringify({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } }));
+    expect(mine).toHaveLength(1);
+    expect(asArray(mine[0]!['Action'] as string[])).toContain('sqs:SendMessage');
+    expect(mine[0]!['Resource']).toEqual({ 'Fn::GetAtt': [queueLogicalId, 'Arn'] });
+    // Every events.amazonaws.com grant on the queue is tied to one rule.
+    for (const st of allows) expect(st['Condition']?.['ArnEquals']?.['aws:SourceArn']).toBeDefined();
+  });
+
+  it.each(functionRoutes)('$type → function $fn: invoke permission for this rule only, async failures to the DLQ', ({ type, fn: functionId }) => {
+    // Prepare
+    const fnLogicalId = logicalId(built.stateless.functions.get(functionId).function);
+
+    // Act
+    const permissions = (Object.values(stateless.findResources('AWS::Lambda::Permission')) as Json[]).filter(
+      (p) => p['Properties']['FunctionName']?.['Fn::GetAtt']?.[0] === fnLogicalId && p['Properties']['Principal'] === 'events.amazonaws.com',
+    );
+    const invokeConfigs = (Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig')) as Json[]).filter(
+      (c) => c['Properties']['FunctionName']?.['Ref'] === fnLogicalId,
+    );
+
+    // Assess
+    expect(permissions.map((p) => p['Properties']['SourceArn'])).toContainEqual({ 'Fn::GetAtt': [ruleOf(type), 'Arn'] });
+    expect(invokeConfigs).toHaveLength(1);
+    expect(invokeConfigs[0]!['Properties']['DestinationConfig']).toEqual({
+      OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(built.stateless.routes.deadLetterQueue), 'Arn'] } },
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Schedules
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('stateless stack: schedules', () => {
+  const scheduleResources = (): Json[] => Object.values(stateless.findResources('AWS::Scheduler::Schedule')) as Json[];
+
+  it('one schedule per entry of events/schedules.ts', () => {
+    // Act
+    const all = scheduleResources();
+
+    // Assess
+    expect(all).toHaveLength(schedules.length);
+    expect(all.map((r) => r['Properties']['Name']).sort()).toEqual(schedules.map((s) => `thidua-${s.id}`).sort());
+  });
+
+  it.each(schedules.map((spec) => ({ ...spec })))(
+    '$id: cron in Vietnam time, no window, enabled, PutEvents on the bus with the scheduled time, retries and a DLQ',
+    (spec) => {
+      // Prepare
+      const busId = logicalId(built.stateless.routes.bus);
+      const dlqId = logicalId(built.stateless.schedules.deadLetterQueue);
+      const roleId = logicalId(built.stateless.schedules.role);
+
+      // Act
+      const mine = scheduleResources().filter((r) => r['Properties']['Name'] === `thidua-${spec.id}`);
+
+      // Assess
+      expect(mine).toHaveLength(1);
+      const props = mine[0]!['Properties'];
+      expect(props['ScheduleExpression']).toBe(`cron(${spec.cron})`);
+      expect(props['ScheduleExpressionTimezone']).toBe('Asia/Ho_Chi_Minh');
+      expect(props['ScheduleExpressionTimezone']).toBe(spec.timezone);
+      expect(props['FlexibleTimeWindow']).toEqual({ Mode: 'OFF' });
+      expect(props['State']).toBe('ENABLED');
+      const target = props['Target'];
+      expect(target['Arn']).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+      expect(target['EventBridgeParameters']).toEqual({ DetailType: spec.event, Source: EVENT_SOURCE });
+      expect(target['Input']).toContain('<aws.scheduler.scheduled-time>');
+      expect(JSON.parse(target['Input'] as string)).toEqual({ ...spec.detail, scheduledTime: SCHEDULED_TIME });
+      expect(target['RoleArn']).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      expect(target['DeadLetterConfig']).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+      expect(target['RetryPolicy']['MaximumRetryAttempts']).toBeGreaterThan(0);
+      expect(target['RetryPolicy']['MaximumEventAgeInSeconds']).toBeGreaterThanOrEqual(3600);
+    },
+  );
+
+  it('each scheduled event reaches a consumer through the route table', () => {
+    // Assess
+    for (const spec of schedules) expect(routes[spec.event].length).toBeGreaterThan(0);
+  });
+
+  it('the scheduler role: trusted by scheduler.amazonaws.com for this account only; PutEvents on the bus and send to its DLQ, nothing else', () => {
+    // Prepare
+    const roleId = logicalId(built.stateless.schedules.role);
+    const busId = logicalId(built.stateless.routes.bus);
+    const dlqId = logicalId(built.stateless.schedules.deadLetterQueue);
+
+    // Act
+    const role = stateless.toJSON()['Resources'][roleId]['Properties'];
+    const statements = policyStatements(stateless).filter(({ policy }) =>
+      (stateless.toJSON()['Resources'][policy]['Properties']['Roles'] as Json[]).some((r) => r['Ref'] === roleId),
+    );
+
+    // Assess
+    const trust = asArray(role['AssumeRolePolicyDocument']['Statement'] as Json[]);
+    expect(trust).toHaveLength(1);
+    expect(trust[0]!['Principal']).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(trust[0]!['Condition']['StringEquals']['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(flatten(trust[0]!['Condition']['StringEquals']['aws:SourceArn'])).toMatch(/:scheduler:.*:\$\{AWS::AccountId\}:schedule-group\/default$/);
+    expect(role['ManagedPolicyArns']).toBeUndefined();
+    expect(role['Policies']).toBeUndefined();
+    expect(statements.map(({ statement }) => ({ Action: statement['Action'], Resource: statement['Resource'], Effect: statement['Effect'] }))).toEqual([
+      { Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] }, Effect: 'Allow' },
+      { Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [dlqId, 'Arn'] }, Effect: 'Allow' },
+    ]);
+  });
+
+  it('the schedules DLQ is SSE-SQS, kept 14 days, TLS-only, and alarmed', () => {
+    // Prepare
+    const dlqId = logicalId(built.stateless.schedules.deadLetterQueue);
+
+    // Act
+    const dlq = stateless.toJSON()['Resources'][dlqId]['Properties'];
+    const alarms = (Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Json[]).filter((a) =>
+      (a['Properties']['Dimensions'] as Json[]).some((d) => d['Name'] === 'QueueName' && d['Value']?.['Fn::GetAtt']?.[0] === dlqId),
+    );
+
+    // Assess
+    expect(dlq['SqsManagedSseEnabled']).toBe(true);
+    expect(dlq['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
+    expect(alarms).toHaveLength(1);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -357,6 +573,92 @@ describe('stateless stack: event routing', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('stateless stack: least privilege', () => {
+  const READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'];
+  const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+  /** Every action named anywhere in either template: identity policies, roles' inline policies, resource policies. */
+  function allActions(template: Template): string[] {
+    const out: string[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node as Json)) {
+          if (k === 'Action' || k === 'NotAction') out.push(...asArray(v as string | string[]).filter((a) => typeof a === 'string'));
+          else walk(v);
+        }
+      }
+    };
+    walk(template.toJSON()['Resources']);
+    return out;
+  }
+
+  it('no policy anywhere allows dynamodb:Scan, dynamodb:* or any DynamoDB wildcard', () => {
+    // Act
+    const dynamo = [...allActions(stateful), ...allActions(stateless)].filter((a) => a.toLowerCase().startsWith('dynamodb:'));
+
+    // Assess
+    expect(dynamo.length).toBeGreaterThan(0);
+    expect(dynamo.filter((a) => a.toLowerCase() === 'dynamodb:scan')).toEqual([]);
+    expect(dynamo.filter((a) => a.includes('*'))).toEqual([]);
+    expect(dynamo.filter((a) => a === 'dynamodb:TransactWriteItems')).toEqual([]);
+  });
+
+  it.each(FUNCTION_IDS)('%s: table actions listed one by one for its catalog access, Query only on each GSI', (id) => {
+    // Prepare
+    const policy = logicalId(built.stateless.functions.get(id).role.node.findChild('DefaultPolicy'));
+    const expected = specOf(id).access.table === 'readwrite' ? [...READ, ...WRITE].sort() : READ;
+
+    // Act
+    const dynamo = policyStatements(stateless).filter(
+      (s) => s.policy === policy && asArray(s.statement['Action'] as string | string[]).some((a) => a.startsWith('dynamodb:')),
+    );
+    const onTable = dynamo.filter((s) => !flatten(s.statement['Resource']).includes('/index/'));
+    const onIndexes = dynamo.filter((s) => flatten(s.statement['Resource']).includes('/index/'));
+
+    // Assess
+    expect(onTable).toHaveLength(1);
+    expect([...asArray(onTable[0]!.statement['Action'] as string[])].sort()).toEqual(expected);
+    expect(Array.isArray(onTable[0]!.statement['Resource'])).toBe(false);
+    expect(onIndexes).toHaveLength(1);
+    expect(asArray(onIndexes[0]!.statement['Action'] as string[])).toEqual(['dynamodb:Query']);
+    expect(asArray(onIndexes[0]!.statement['Resource'] as unknown[]).map(flatten).map((arn) => arn.split('/index/')[1]).sort()).toEqual(['GSI1', 'GSI2']);
+  });
+
+  it('only the functions whose catalog entry puts events may put events, on the thidua bus only', () => {
+    // Prepare
+    const busId = logicalId(built.stateless.routes.bus);
+    const putters = FUNCTION_IDS.filter((id) => specOf(id).access.putsEvents);
+    const expectedPolicies = [
+      ...putters.map((id) => logicalId(built.stateless.functions.get(id).role.node.findChild('DefaultPolicy'))),
+      logicalId(built.stateless.schedules.role.node.findChild('DefaultPolicy')),
+    ];
+
+    // Act
+    const put = policyStatements(stateless).filter(({ statement }) => asArray(statement['Action'] as string | string[]).includes('events:PutEvents'));
+
+    // Assess
+    expect(putters).toEqual(expect.arrayContaining(['period-close', 'sweep']));
+    expect(put.map((s) => s.policy).sort()).toEqual([...expectedPolicies].sort());
+    for (const { statement } of put) expect(statement['Resource']).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+  });
+
+  it('every dead-letter queue has an alarm', () => {
+    // Prepare
+    const dlqIds = [
+      ...(Object.keys(queueSpecs) as QueueId[]).map((q) => logicalId(built.stateless.queues.dlq(q))),
+      logicalId(built.stateless.routes.deadLetterQueue),
+      logicalId(built.stateless.schedules.deadLetterQueue),
+    ];
+
+    // Act
+    const watched = (Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as Json[]).flatMap((a) =>
+      (a['Properties']['Dimensions'] as Json[]).filter((d) => d['Name'] === 'QueueName').map((d) => d['Value']['Fn::GetAtt'][0] as string),
+    );
+
+    // Assess
+    expect(watched.sort()).toEqual(dlqIds.sort());
+  });
+
   it('SES send is allowed on the identity ARN only, from the configured address only, for mail senders only', () => {
     // Prepare
     const expectedArn = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${context['thidua:sesIdentity'] as string}`;

@@ -18,6 +18,8 @@ export interface ThiduaFunctionsProps {
   readonly mail: ThiduaMail;
   readonly idempotencyTtlSeconds: number;
   readonly metricsNamespace: string;
+  /** Settings one function reads and no other (e.g. the sweep's reminder policy), by function. */
+  readonly functionEnvironment?: Partial<Record<FunctionId, Record<string, string>>>;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface ThiduaFunctionsProps {
  * - queue trigger: an SQS event source (partial batch responses) and `<QUEUE>_DLQ_URL` with send on its own
  *   queue's DLQ, for poison messages the handler parks explicitly;
  * - putsEvents: EVENT_BUS_NAME and events:PutEvents on the bus;
- * - sendsMail: MAIL_FROM, SES_MAX_SEND_RATE and SES send on the one identity.
+ * - sendsMail: MAIL_FROM, SES_MAX_SEND_RATE and SES send on the one identity;
+ * - plus what `functionEnvironment` gives that one function (the sweep's REMIND_BEFORE_WORKING_DAYS, ...).
  */
 export class ThiduaFunctions extends Construct {
   private readonly functions = new Map<FunctionId, ThiduaFunction>();
@@ -46,6 +49,7 @@ export class ThiduaFunctions extends Construct {
         environment: {
           [ENV.table]: props.table.tableName,
           [ENV.idempotencyTtlSeconds]: String(props.idempotencyTtlSeconds),
+          ...props.functionEnvironment?.[functionId],
         },
       });
 

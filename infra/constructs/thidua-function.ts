@@ -17,16 +17,22 @@ export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 /** Defines `require` inside the ESM bundle, for the CommonJS dependencies esbuild inlines (they call require('node:...')). */
 const REQUIRE_SHIM = "import { createRequire as __thiduaCreateRequire } from 'node:module'; const require = __thiduaCreateRequire(import.meta.url);";
 
-const DYNAMO_READ_ACTIONS = [
+/**
+ * Table actions by catalog access level, listed one by one (no `grantReadData`, which adds Scan). Nothing in a
+ * function scans; every access pattern is a GetItem, a BatchGetItem or a Query (shared/adapters/dynamo/keys.ts).
+ * Write covers the repository's writes and Powertools idempotency (conditional PutItem, GetItem, UpdateItem,
+ * DeleteItem). TransactWriteItems is left out: only `putDirectiveVersion` uses it, and it runs from the CLI.
+ */
+export const DYNAMO_READ_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
-  'dynamodb:Scan',
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
-];
-const DYNAMO_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-const DYNAMO_INDEX_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
+] as const;
+export const DYNAMO_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+/** A GSI only accepts Query (and Scan, which nothing needs). */
+export const DYNAMO_INDEX_ACTIONS = ['dynamodb:Query'] as const;
 
 export interface ThiduaFunctionProps {
   /** Catalog id, e.g. `fan-out`: names the Powertools service. */
@@ -120,18 +126,18 @@ export class ThiduaFunction extends Construct implements IGrantable {
 
   /**
    * Table access by catalog level. Statements name the table and each GSI (no `index/*` wildcard);
-   * indexes only get Query/Scan, the only calls DynamoDB accepts on them.
+   * indexes only get Query (read or readwrite alike: an index cannot be written).
    */
   grantTable(table: ITableV2, access: 'read' | 'readwrite', indexNames: readonly string[]): void {
     Grant.addToPrincipal({
       grantee: this,
-      actions: access === 'readwrite' ? [...DYNAMO_READ_ACTIONS, ...DYNAMO_WRITE_ACTIONS] : DYNAMO_READ_ACTIONS,
+      actions: access === 'readwrite' ? [...DYNAMO_READ_ACTIONS, ...DYNAMO_WRITE_ACTIONS] : [...DYNAMO_READ_ACTIONS],
       resourceArns: [table.tableArn],
     });
     if (indexNames.length > 0) {
       Grant.addToPrincipal({
         grantee: this,
-        actions: DYNAMO_INDEX_ACTIONS,
+        actions: [...DYNAMO_INDEX_ACTIONS],
         resourceArns: indexNames.map((name) => `${table.tableArn}/index/${name}`),
       });
     }

@@ -1,12 +1,14 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { ENV } from '../../functions/catalog.ts';
 import type { ThiduaConfig } from '../config.ts';
 import { DeadLetterAlarms } from '../constructs/alarms.ts';
 import { ThiduaFunctions } from '../constructs/functions.ts';
 import { ThiduaMail } from '../constructs/mail.ts';
 import { ThiduaQueues } from '../constructs/queues.ts';
 import { ThiduaRoutes } from '../constructs/routes.ts';
+import { ThiduaSchedules } from '../constructs/schedules.ts';
 import { GSI_NAMES } from '../constructs/storage.ts';
 
 export const METRICS_NAMESPACE = 'Thidua';
@@ -17,12 +19,13 @@ export interface ThiduaStatelessStackProps extends StackProps {
   readonly config: ThiduaConfig;
 }
 
-/** Everything that can be recreated from code: queues, functions, the bus and its rules, alarms. */
+/** Everything that can be recreated from code: queues, functions, the bus and its rules, the schedules, alarms. */
 export class ThiduaStatelessStack extends Stack {
   readonly queues: ThiduaQueues;
   readonly routes: ThiduaRoutes;
   readonly mail: ThiduaMail;
   readonly functions: ThiduaFunctions;
+  readonly schedules: ThiduaSchedules;
   readonly alarms: DeadLetterAlarms;
 
   constructor(scope: Construct, id: string, props: ThiduaStatelessStackProps) {
@@ -44,11 +47,24 @@ export class ThiduaStatelessStack extends Stack {
       mail: this.mail,
       idempotencyTtlSeconds: config.idempotencyTtlSeconds,
       metricsNamespace: METRICS_NAMESPACE,
+      functionEnvironment: {
+        // The reminder policy, read by shared/app/reminders.ts#reminderPolicyFromEnv.
+        sweep: {
+          [ENV.remindBefore]: config.reminders.remindBefore.join(','),
+          [ENV.overdueAfter]: config.reminders.overdueAfter.join(','),
+          [ENV.escalateFrom]: String(config.reminders.escalateFrom),
+        },
+      },
     });
-    this.routes.connect(this.functions);
+    this.routes.connect(this.functions, this.queues);
+    this.schedules = new ThiduaSchedules(this, 'Schedules', { bus: this.routes.bus });
     new CfnOutput(this, 'EventBusName', { value: this.routes.bus.eventBusName, description: 'EVENT_BUS_NAME for thidua --aws' });
     this.alarms = new DeadLetterAlarms(this, 'Alarms', {
-      deadLetterQueues: [...this.queues.deadLetterQueues, { name: 'event-targets-dlq', queue: this.routes.deadLetterQueue }],
+      deadLetterQueues: [
+        ...this.queues.deadLetterQueues,
+        { name: 'event-targets-dlq', queue: this.routes.deadLetterQueue },
+        { name: 'schedules-dlq', queue: this.schedules.deadLetterQueue },
+      ],
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
   }

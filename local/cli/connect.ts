@@ -52,6 +52,18 @@ export function clearRunning(): void {
   rmSync(STACK_FILE, { force: true });
 }
 
+/** Waits until the running stack reports nothing in flight, three times in a row. */
+async function settleRemote(running: RunningStack, timeoutMs = 120_000): Promise<void> {
+  const url = `${running.env.AWS_ENDPOINT_URL_EVENTBRIDGE}/_local/pending`;
+  const deadline = Date.now() + timeoutMs;
+  for (let quiet = 0; quiet < 3; ) {
+    if (Date.now() > deadline) throw new Error('The running local stack did not settle in time');
+    await new Promise((r) => setTimeout(r, 100));
+    const { pending } = (await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).json()) as { pending: number };
+    quiet = pending === 0 ? quiet + 1 : 0;
+  }
+}
+
 /**
  * Where a command does its work: the stack of a running `thidua up` if there is one (its pollers do the
  * asynchronous part), otherwise an embedded stack on the same data folder for the length of the command.
@@ -69,7 +81,7 @@ export async function connect(opts: Pick<StackOptions, 'logLevel' | 'log'> & { a
   if (running) {
     Object.assign(process.env, running.env);
     resetAws();
-    return { running, inboxUrl: running.inboxUrl, settle: async () => undefined, close: async () => undefined };
+    return { running, inboxUrl: running.inboxUrl, settle: () => settleRemote(running), close: async () => undefined };
   }
   const embedded = await startStack({ dataDir: resolve(STATE_DIR, 'data'), ...opts });
   return { embedded, inboxUrl: embedded.inboxUrl, settle: () => embedded.settle(), close: () => embedded.stop() };

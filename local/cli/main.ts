@@ -13,6 +13,10 @@ import { parseOrExplain } from '../../shared/domain/validation.ts';
 import { LEVEL_NAME_VI } from '../../shared/domain/units.ts';
 import { clearRunning, connect, readRunning, writeRunning, STATE_DIR, type Session } from './connect.ts';
 import { runDemo } from './demo.ts';
+import { formatInstantVi, LocalClock, parseDuration, parseInstantVi } from './clock.ts';
+import { advanceClock } from './advance.ts';
+import { calendarOf, describeCalendar } from './calendar.ts';
+import { extendDeadline, recordSubmission } from '../../shared/app/reports.ts';
 import { EXIT, makeOut, reportError, UsageError, USAGE, type Out } from './output.ts';
 import { startStack } from '../stack/stack.ts';
 import { resolve } from 'node:path';
@@ -95,6 +99,13 @@ async function withSession<T>(out: Out, verbose: boolean, fn: (s: Session) => Pr
   }
 }
 
+function requireOption(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !value) throw new UsageError(`Thiếu ${name}.`);
+  return value;
+}
+
+const countBy = (xs: readonly string[]) => xs.reduce<Record<string, number>>((acc, x) => ({ ...acc, [x]: (acc[x] ?? 0) + 1 }), {});
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -104,6 +115,12 @@ async function main(argv: string[]): Promise<number> {
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       reason: { type: 'string' },
+      period: { type: 'string' },
+      unit: { type: 'string' },
+      until: { type: 'string' },
+      at: { type: 'string' },
+      cutoff: { type: 'string' },
+      days: { type: 'string' },
       keep: { type: 'boolean' },
       aws: { type: 'boolean', default: false },
     },
@@ -178,6 +195,67 @@ async function main(argv: string[]): Promise<number> {
           return EXIT.ok;
         }
         throw new UsageError(`Lệnh "directive ${sub ?? ''}" không có.`);
+      }
+      case 'clock': {
+        const clock = new LocalClock(STATE_DIR);
+        if (sub === 'show' || !sub) {
+          const now = clock.now();
+          out.result({ now: now.toISOString(), simulated: clock.isSimulated() }, () => `Giờ của stack cục bộ: ${formatInstantVi(now)}${clock.isSimulated() ? ' (giả lập)' : ' (giờ thật; chưa đặt giờ giả lập)'}`);
+          return EXIT.ok;
+        }
+        if (sub !== 'set' && sub !== 'advance') throw new UsageError(`Lệnh "clock ${sub}" không có; dùng: clock show | clock set THỜI_ĐIỂM | clock advance KHOẢNG`);
+        if (!arg) throw new UsageError(sub === 'set' ? 'Thiếu thời điểm, ví dụ: thidua clock set 2027-03-10T06:00' : 'Thiếu khoảng thời gian, ví dụ: thidua clock advance 7d');
+        const from = clock.now();
+        const to = sub === 'set' ? parseInstantVi(arg) : new Date(from.getTime() + parseDuration(arg));
+        if (to <= from || !clock.isSimulated()) {
+          // Backwards, or the first time: just put the clock there; nothing is replayed.
+          clock.set(to);
+          out.result({ now: to.toISOString(), fired: [] }, () => `Đã đặt giờ giả lập: ${formatInstantVi(to)}.`);
+          return EXIT.ok;
+        }
+        const summary = await withSession(out, verbose, (session) => advanceClock(clock, from, to, session, out));
+        out.result(summary, () =>
+          [
+            `Giờ giả lập: ${formatInstantVi(to)}.`,
+            `  Lịch đã chạy: ${summary.fired.length === 0 ? 'không có' : Object.entries(countBy(summary.fired.map((f) => f.schedule))).map(([id, n]) => `${id} × ${n}`).join(', ')}`,
+            `  Thư đã gửi trong khoảng này: ${summary.emails}`,
+          ].join('\n'),
+        );
+        return EXIT.ok;
+      }
+      case 'calendar': {
+        const year = Number(sub);
+        if (!Number.isInteger(year) || year < 1900 || year > 2199) throw new UsageError('Cần năm, ví dụ: thidua calendar 2027');
+        const cutoff = (values.cutoff as string | undefined) ?? 'decree09';
+        if (cutoff !== 'decree09' && cutoff !== 'calendar') throw new UsageError('--cutoff là decree09 hoặc calendar');
+        const days = Number(values.days ?? 2);
+        const cal = calendarOf(year, cutoff, { kind: 'workingDaysAfterCutoff', days });
+        out.result(cal, () => describeCalendar(cal, days));
+        return EXIT.ok;
+      }
+      case 'report': {
+        if (sub !== 'submit' || !arg) throw new UsageError('Dùng: thidua report submit MÃ_CHỈ_THỊ --period 2027-Q1 --unit MÃ_ĐƠN_VỊ [--at THỜI_ĐIỂM]');
+        const ref = { directiveId: arg, periodId: requireOption(values.period, '--period'), unitId: requireOption(values.unit, '--unit') };
+        const at = values.at ? parseInstantVi(String(values.at)) : new LocalClock(STATE_DIR).now();
+        const r = await withSession(out, verbose, () => recordSubmission(ref, at, { obligations: repository(), assignments: repository() }));
+        out.result(r, () =>
+          r.outcome === 'already'
+            ? `Báo cáo ${r.obligation.periodLabel} của ${ref.unitId} đã được ghi nhận trước đó (${r.obligation.onTime ? 'đúng hạn' : 'muộn'}).`
+            : `Đã ghi nhận báo cáo ${r.obligation.periodLabel} của ${ref.unitId} lúc ${formatInstantVi(at)}: ${r.obligation.onTime ? 'đúng hạn' : `nộp muộn (hạn ${formatDateVi(r.obligation.dueDate)})`}.`,
+        );
+        return EXIT.ok;
+      }
+      case 'deadline': {
+        if (sub !== 'extend' || !arg) throw new UsageError('Dùng: thidua deadline extend MÃ_CHỈ_THỊ --period 2027-Q1 [--unit MÃ_ĐƠN_VỊ] --until 2027-03-25');
+        const args = {
+          directiveId: arg,
+          periodId: requireOption(values.period, '--period'),
+          until: requireOption(values.until, '--until'),
+          ...(values.unit ? { unitId: String(values.unit) } : {}),
+        };
+        const r = await withSession(out, verbose, () => extendDeadline(args, { obligations: repository(), assignments: repository(), directives: repository() }));
+        out.result(r, () => `Đã gia hạn nộp báo cáo kỳ ${args.periodId} đến hết ngày ${formatDateVi(args.until)} cho ${r.extended} đơn vị.`);
+        return EXIT.ok;
       }
       case 'status': {
         if (!sub) throw new UsageError('Thiếu mã chỉ thị: thidua status MÃ');

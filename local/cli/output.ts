@@ -82,6 +82,10 @@ Lệnh:
   directive withdraw MÃ --reason "…"   thu hồi chỉ thị
   directive show MÃ             xem chỉ thị
   status MÃ                     tình hình giao chỉ tiêu, nghĩa vụ báo cáo, thư đã gửi
+  report submit MÃ --period KỲ --unit ĐƠN_VỊ [--at THỜI_ĐIỂM]   ghi nhận một báo cáo đã nộp
+  deadline extend MÃ --period KỲ [--unit ĐƠN_VỊ] --until NGÀY     gia hạn nộp báo cáo
+  calendar NĂM [--cutoff decree09|calendar] [--days N]           ngày nghỉ, các kỳ báo cáo và hạn nộp
+  clock show | set THỜI_ĐIỂM | advance KHOẢNG                    giờ giả lập; các lịch (nhắc việc, khóa kỳ) chạy khi đồng hồ đi qua
 
 Tùy chọn chung:
   --json                        in kết quả dạng JSON (cho script)

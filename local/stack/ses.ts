@@ -40,3 +40,8 @@ export async function readInbox(endpoint: string): Promise<StoredEmail[]> {
   if (!res.ok) throw new Error(`SES inbox answered ${res.status}`);
   return ((await res.json()) as { emails: StoredEmail[] }).emails;
 }
+
+export async function clearInbox(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/clear-store`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`SES inbox answered ${res.status}`);
+}

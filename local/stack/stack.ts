@@ -5,7 +5,7 @@ import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type QueueId } from 
 import { aws, resetAws } from '../../shared/adapters/aws.ts';
 import { ensureTable, startDynamo, type LocalDynamo } from './dynamodb.ts';
 import { startQueues, type LocalQueues } from './queues.ts';
-import { readInbox, startSes, type LocalSes, type StoredEmail } from './ses.ts';
+import { clearInbox, readInbox, startSes, type LocalSes, type StoredEmail } from './ses.ts';
 import { startBus, type LocalBus } from './bus.ts';
 import { LocalFunction } from './lambda.ts';
 import { QueuePoller } from './poller.ts';
@@ -40,9 +40,15 @@ export interface LocalStack {
   pollers: Partial<Record<FunctionId, QueuePoller>>;
   /** Deliver every SQS message and every event twice, as at-least-once delivery may. */
   setDuplicateDeliveries(on: boolean): void;
-  /** Resolves when no event, message or invocation is left in flight (dead-letter queues aside). */
+  /**
+   * Resolves when no event, message or invocation is left in flight (dead-letter queues aside). Every hand-off
+   * (bus → queue → poller → function → queue) is counted before the previous holder lets go, so one quiet
+   * look would do; two are taken for safety.
+   */
   settle(timeoutMs?: number): Promise<void>;
   inbox(): Promise<StoredEmail[]>;
+  /** Empties the local SES store (what the web inbox shows). */
+  clearInbox(): Promise<void>;
   /** Messages waiting in a queue's dead-letter queue, read without consuming them. */
   deadLetters(queue: QueueId | 'events'): { body: string; attributes: Record<string, string> }[];
   stop(): Promise<void>;
@@ -141,13 +147,14 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       async settle(timeoutMs = 120_000) {
         const deadline = Date.now() + timeoutMs;
         let quiet = 0;
-        while (quiet < 3) {
+        while (quiet < 2) {
           if (Date.now() > deadline) throw new Error(`The local stack did not settle in ${timeoutMs} ms (${pending()} items in flight)`);
-          await sleep(100);
+          await sleep(25);
           quiet = pending() === 0 ? quiet + 1 : 0;
         }
       },
       inbox: () => readInbox(ses.endpoint),
+      clearInbox: () => clearInbox(ses.endpoint),
       deadLetters(queue) {
         const name = queue === 'events' ? 'thidua-events-dlq' : queues.byId[queue].dlqName;
         const q = queues.server.inspectQueue(name);

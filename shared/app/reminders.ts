@@ -68,17 +68,23 @@ export async function dailySweep(
   // Reminders count working days, so a day off has nothing of its own: its steps fall on working days.
   if (!isWorkingDay(today, deps.calendar)) return { ...result, skipped: 'day off' };
   const events: Announcement[] = [];
+  // Every step's due date at once: a handful of Queries on the open-by-due-date index, read in parallel.
+  const dueDates = [...policy.remindBefore.map((k) => addWorkingDays(today, k, deps.calendar)), ...policy.overdueAfter.map((k) => subtractWorkingDays(today, k, deps.calendar))];
+  const openByDue = new Map(await Promise.all([...new Set(dueDates)].map(async (d) => [d, await deps.obligations.openObligationsDue(d)] as const)));
 
   for (const k of policy.remindBefore) {
     const due = addWorkingDays(today, k, deps.calendar);
-    for (const [unitId, items] of groupBy(await deps.obligations.openObligationsDue(due), (o) => o.unitId)) {
+    // Only reports whose window has closed and whose request did not go out today: no reminder before the
+    // request, and never two emails about the same report on one day.
+    const owed = (openByDue.get(due) ?? []).filter((o) => addDays(o.periodEnd, 1) < today);
+    for (const [unitId, items] of groupBy(owed, (o) => o.unitId)) {
       events.push({ type: 'DeadlineApproaching', detail: { key: `reminder:${unitId}:${due}:${k}`, recipientUnitId: unitId, asOf: today, workingDaysBefore: k, items: items.map(ref) } });
       result.reminders++;
     }
   }
   for (const k of policy.overdueAfter) {
     const due = subtractWorkingDays(today, k, deps.calendar);
-    const late = await deps.obligations.openObligationsDue(due);
+    const late = openByDue.get(due) ?? [];
     const escalated = k >= policy.escalateFrom;
     for (const [unitId, items] of groupBy(late, (o) => o.unitId)) {
       events.push({ type: 'ReportOverdue', detail: { key: `overdue:${unitId}:${due}:${k}`, recipientUnitId: unitId, asOf: today, workingDaysLate: k, audience: 'unit', escalated, items: items.map(ref) } });

@@ -29,8 +29,9 @@ function periodsText(items: readonly Obligation[]): string {
 }
 
 function rows(items: readonly Obligation[], directives: ReadonlyMap<string, Directive>, withUnit?: ReadonlyMap<string, Unit>): string[][] {
+  const name = (o: Obligation) => withUnit?.get(o.unitId)?.name ?? o.unitId;
   return [...items]
-    .sort((a, b) => (a.dueDate + a.unitId + a.periodId).localeCompare(b.dueDate + b.unitId + b.periodId))
+    .sort((a, b) => a.dueDate.localeCompare(b.dueDate) || name(a).localeCompare(name(b), 'vi') || a.periodEnd.localeCompare(b.periodEnd))
     .map((o) => {
       const d = directives.get(o.directiveId);
       const base = [d ? docName(d) : o.directiveId, o.periodLabel, `${formatDateVi(o.periodStart)} – ${formatDateVi(o.periodEnd)}`, formatDateVi(o.dueDate)];
