@@ -56,7 +56,7 @@ describe('the thidua command', () => {
     expect(s.periods).toHaveLength(6);
     expect(s.periods.every((p: { obligations: { open: number } }) => p.obligations.open === 47)).toBe(true);
     expect(human.stdout).toContain('Đơn vị được giao chỉ tiêu: 47');
-    expect(human.stdout).toMatch(/Quý I\/2027\s+hạn 16\/03\/2027\s+chưa nộp\s+47/);
+    expect(human.stdout).toMatch(/Quý I\/2027\s+hạn 19\/03\/2027\s+chưa nộp\s+47/);
     expect(missing.code).toBe(4);
     expect(JSON.parse(missing.stdout)).toEqual({ error: 'Không tìm thấy chỉ thị "khong-co"', details: [] });
   });

@@ -47,12 +47,12 @@ describe('directive fan-out through the embedded stack', () => {
     for (const counts of Object.values(obligations)) expect(counts).toEqual({ open: 50, submitted: 0, cancelled: 0 });
     const x3 = await flow.repo.obligationsOf('p50-2027', 'p50-x3');
     expect(x3.map((o) => [o.periodId, o.dueDate]).sort()).toEqual([
-      ['2027-H1', '2027-06-16'],
-      ['2027-Q1', '2027-03-16'],
-      ['2027-Q2', '2027-06-16'],
-      ['2027-Q3', '2027-09-16'],
-      ['2027-Q4', '2027-12-16'],
-      ['2027-Y', '2027-12-16'],
+      ['2027-H1', '2027-06-21'],
+      ['2027-Q1', '2027-03-19'],
+      ['2027-Q2', '2027-06-21'],
+      ['2027-Q3', '2027-09-21'],
+      ['2027-Q4', '2027-12-21'],
+      ['2027-Y', '2027-12-21'],
     ]);
 
     const mails = await mailsTo('p50.test.vn');
@@ -66,7 +66,7 @@ describe('directive fan-out through the embedded stack', () => {
     expect(text).toContain('Thực hiện chỉ thị số 23-CT/TU ngày 20/11/2026 của Ban Thường vụ Tỉnh ủy Bình Thuận');
     expect(text).toMatch(/Làm mới, nâng cấp đường giao thông nông thôn\s+km\s+3,5/);
     expect(text).toMatch(/Số vụ tai nạn giao thông nghiêm trọng\s+vụ\s+0 \(không để xảy ra\)/);
-    expect(text).toMatch(/Quý I\/2027\s+15\/12\/2026\s+14\/03\/2027\s+16\/03\/2027/);
+    expect(text).toMatch(/Quý I\/2027\s+15\/12\/2026\s+14\/03\/2027\s+19\/03\/2027/);
     expect(text).toBe(text.normalize('NFC'));
     expect(mail.body.html).toContain('<table');
     expect(mail.body.html).toContain('Lịch báo cáo');
