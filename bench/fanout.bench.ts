@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -482,11 +483,45 @@ function javaPeakRssMb(): number | undefined {
   return undefined;
 }
 
+type SesStore = { emails: readonly { destination: { to: readonly string[] } }[] };
+
 /**
- * Emails to this scenario's villages in the local SES store. Streamed: at ~15 KB a mail, 100,000 of them are
- * more JSON than one string may hold, so the first `to` address of each is picked out chunk by chunk.
+ * The local SES runs in this process (local/stack/ses.ts); its store module is the same CommonJS instance,
+ * so the bench can read it without the /store endpoint serialising every mail into one JSON string (at
+ * ~15 KB a mail, 100,000 mails are more than a string may hold). Undefined if that ever stops being true.
  */
-async function countEmails(stack: LocalStack, domain: string): Promise<{ mails: number; recipients: number }> {
+function inProcessSesStore(): { get(): SesStore; clear(): void } | undefined {
+  try {
+    const mod = createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as { getStoreReadonly?: () => SesStore; clearStore?: () => void };
+    if (typeof mod.getStoreReadonly === 'function' && typeof mod.clearStore === 'function') return { get: mod.getStoreReadonly, clear: mod.clearStore };
+  } catch {
+    /* a different version of aws-ses-v2-local: use the HTTP endpoint */
+  }
+  return undefined;
+}
+
+async function clearSesStore(stack: LocalStack): Promise<void> {
+  const store = inProcessSesStore();
+  if (store) store.clear();
+  await fetch(`${stack.sesEndpoint}/clear-store`, { method: 'POST' }).catch(() => undefined);
+}
+
+const isVillageMail = (to: string, domain: string) => to.endsWith(`@${domain}`) && /^thon\d+\./.test(to);
+
+/** Emails to this scenario's villages in the local SES store: from the in-process store, else streamed from /store. */
+async function countEmails(stack: LocalStack, domain: string): Promise<{ mails: number; recipients: number; source: string }> {
+  const store = inProcessSesStore()?.get();
+  if (store && store.emails.length > 0) {
+    let mails = 0;
+    const recipients = new Set<string>();
+    for (const m of store.emails) {
+      const to = m.destination.to[0] ?? '';
+      if (!isVillageMail(to, domain)) continue;
+      mails++;
+      recipients.add(to);
+    }
+    return { mails, recipients: recipients.size, source: 'in-process SES store' };
+  }
   const res = await fetch(`${stack.sesEndpoint}/store`, { signal: AbortSignal.timeout(300_000) });
   if (!res.ok || !res.body) throw new Error(`SES inbox answered ${res.status}`);
   const pattern = /"destination":\{"to":\["((?:[^"\\]|\\.)*)"/g;
@@ -499,7 +534,7 @@ async function countEmails(stack: LocalStack, domain: string): Promise<{ mails: 
     pattern.lastIndex = 0;
     for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
       const to = m[1] as string;
-      if (to.endsWith(`@${domain}`) && /^thon\d+\./.test(to)) {
+      if (isVillageMail(to, domain)) {
         mails++;
         recipients.add(to);
       }
@@ -509,7 +544,7 @@ async function countEmails(stack: LocalStack, domain: string): Promise<{ mails: 
   };
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) scan(carry + decoder.decode(chunk, { stream: true }), false);
   scan(carry + decoder.decode(), true);
-  return { mails, recipients: recipients.size };
+  return { mails, recipients: recipients.size, source: 'SES /store endpoint' };
 }
 
 /** Query COUNT on one GSI1 key (optionally a sort-key prefix), every page: the bench's own count, not the status reader's. */
@@ -636,7 +671,7 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
     crossCheck(`countObligations(${p.period.id}).open`, open, (await repo.countObligations(directive, p.period.id)).open);
   }
   const emails = await countEmails(stack, domain);
-  checks.push(check('emails in the local SES inbox', villages.length, emails.mails));
+  checks.push(check(`emails in the local SES inbox (${emails.source})`, villages.length, emails.mails));
   checks.push(check('distinct recipients', villages.length, emails.recipients));
   const logged = await sumOverShards(MAIL_SHARDS, (s) => countGsi1(keys.mailLogOfDirective(directive.id, s)));
   checks.push(check('mail log records', villages.length, logged));
@@ -645,7 +680,7 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
   const dlqAfter = (['assignment', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
   checks.push(check('new dead letters', 0, dlqAfter - before.dlq));
   // Free the in-process SES store for the next scenario (its memory is not the fan-out's).
-  await fetch(`${stack.sesEndpoint}/clear-store`, { method: 'POST' }).catch(() => undefined);
+  await clearSesStore(stack);
 
   const thidua = summarize(rec, wall, villages.length);
   const naiveSummary = summarize(naive.rec, naive.wall, villages.length);

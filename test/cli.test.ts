@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../local/stack/stack.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'thidua-cli-'));
 const bin = resolve(PROJECT_ROOT, 'local/bin/thidua.mjs');
+writeFileSync(join(home, 'bad-calendar.json'), JSON.stringify({ year: 2027, workingWeekends: ['2027-02-17'] }));
 
 function thidua(...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, THIDUA_HOME: home, CI: 'true' }, encoding: 'utf8', timeout: 120_000 });
@@ -37,7 +38,7 @@ describe('the thidua command', () => {
     expect(r.stderr).toContain('Dòng 3: cấp "ấp" không hợp lệ');
   });
 
-  it('imports units, issues a directive and reports its status, as JSON for scripts', () => {
+  it('imports units, issues a directive, reports its status and lets the clock pass a cut-off', { timeout: 300_000 }, () => {
     // Act
     const imported = thidua('units', 'import', 'local/sample/binh-thuan-units.csv', '--json');
     const issued = thidua('directive', 'issue', 'local/sample/directive-23-ct-tu-2027.json', '--json');
@@ -59,5 +60,54 @@ describe('the thidua command', () => {
     expect(human.stdout).toMatch(/Quý I\/2027\s+hạn 19\/03\/2027\s+chưa nộp\s+47/);
     expect(missing.code).toBe(4);
     expect(JSON.parse(missing.stdout)).toEqual({ error: 'Không tìm thấy chỉ thị "khong-co"', details: [] });
+
+    // Act: the simulated clock passes the end of the first quarter's window (00:00 on 15/03, Vietnam time)
+    const set = thidua('clock', 'set', '2027-03-14T23:00');
+    const advanced = thidua('clock', 'advance', '2h', '--json');
+    const shown = thidua('clock', 'show', '--json');
+    const submitted = thidua('report', 'submit', 'bt-23-ct-tu-2027', '--period', '2027-Q1', '--unit', 'bt-htb-ham-liem');
+    const extended = thidua('deadline', 'extend', 'bt-23-ct-tu-2027', '--period', '2027-Q1', '--until', '2027-03-26', '--json');
+
+    // Assess
+    expect(set.code).toBe(0);
+    expect(advanced.code).toBe(0);
+    expect(JSON.parse(advanced.stdout)).toMatchObject({ fired: [{ schedule: 'period-close-decree09', at: '2027-03-14T17:00:00.000Z' }], emails: 47 });
+    expect(JSON.parse(shown.stdout)).toEqual({ now: '2027-03-14T18:00:00.000Z', simulated: true });
+    expect(submitted.stdout).toContain('Đã ghi nhận báo cáo Quý I/2027 của bt-htb-ham-liem lúc 01:00 Thứ Hai, 15/03/2027: đúng hạn.');
+    expect(JSON.parse(extended.stdout)).toEqual({ extended: 46 });
+  });
+
+  it('prints the calendar of a year, with its days off and every period\'s due date', () => {
+    // Act
+    const json = thidua('calendar', '2026', '--json');
+    const human = thidua('calendar', '2026');
+
+    // Assess
+    const cal = JSON.parse(json.stdout);
+    expect(cal.daysOff).toContainEqual({ date: '2026-02-17', name: 'Tết Nguyên đán (mùng 1)' });
+    expect(cal.daysOff).toContainEqual({ date: '2026-04-26', name: 'Giỗ Tổ Hùng Vương' });
+    expect(cal.cadences.quarterly[0]).toEqual({ id: '2026-Q1', label: 'Quý I/2026', start: '2025-12-15', end: '2026-03-14', due: '2026-03-17' });
+    // February's window ends on Saturday 14/02; the Tết break (16–20/02) pushes the deadline to Tuesday 24/02.
+    expect(cal.cadences.monthly[1]).toMatchObject({ id: '2026-M02', end: '2026-02-14', due: '2026-02-24' });
+    expect(human.stdout).toMatch(/17\/02\/2026\s+Thứ Ba\s+Tết Nguyên đán \(mùng 1\)/);
+  });
+
+  it('loads the government\'s announced days off and shows them in the calendar', () => {
+    // Act
+    const loaded = thidua('calendar', 'load', 'local/sample/calendar-2027.json');
+    const cal = JSON.parse(thidua('calendar', '2027', '--json').stdout);
+    const bad = thidua('calendar', 'load', join(home, 'bad-calendar.json'));
+
+    // Assess
+    expect(loaded.code).toBe(0);
+    expect(cal.daysOff).toContainEqual({ date: '2027-02-12', name: 'Nghỉ hoán đổi dịp Tết Nguyên đán (làm bù thứ Bảy 20/02/2027)' });
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain('workingWeekends[0]: ngày 2027-02-17 không phải thứ Bảy hay Chủ nhật');
+  });
+
+  it('refuses a clock it cannot read', () => {
+    const r = thidua('clock', 'advance', 'mai');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Khoảng thời gian "mai" không hợp lệ');
   });
 });

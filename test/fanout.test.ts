@@ -212,4 +212,18 @@ describe('directive fan-out through the embedded stack', () => {
     expect(notice?.body.text).toContain('Lý do: Ban hành nhầm năm thi đua');
     expect(await mailsTo('amend.test.vn')).toHaveLength(4 + 1 + 2 + 1 + 5);
   });
+
+  it('follows the government\'s announced days off when it sets due dates', async () => {
+    // Prepare: an extra day off on Wednesday 15/03/2028, the day after the first quarter's cut-off.
+    await loadProvince(flow, 'cal', 2);
+    await flow.repo.putCalendarAdjustments({ year: 2028, extra: [{ date: '2028-03-15', name: 'Ngày nghỉ theo thông báo' }], removed: [], workingWeekends: [] });
+
+    // Act
+    await issueDirective(sampleDirective({ id: 'cal-2028', issuerId: 'cal', year: 2028, targetUnits: { scope: 'children' } }), flow.deps());
+    await flow.stack.settle();
+
+    // Assess: five working days after Tuesday 14/03 are 16, 17, 20, 21 and 22/03 (not 21/03).
+    const q1 = (await flow.repo.obligationsOf('cal-2028', 'cal-x0')).find((o) => o.periodId === '2028-Q1');
+    expect(q1?.dueDate).toBe('2028-03-22');
+  });
 });

@@ -13,7 +13,7 @@ export const handler = sqsConsumer({
   queue: 'assignment',
   schema: AssignmentWorkItem,
   process: async (item, { logger, metrics }) => {
-    const result = await assignUnits(item, { directives: repo, units: repo, assignments: repo, mail, clock: systemClock });
+    const result = await assignUnits(item, { directives: repo, units: repo, assignments: repo, mail, clock: systemClock, calendar: repo });
     metrics.addMetric('AssignmentsWritten', MetricUnit.Count, result.written);
     if (result.missingUnits.length || result.withoutEmail.length) {
       logger.warn('Some units could not be notified', { key: item.key, missingUnits: result.missingUnits, withoutEmail: result.withoutEmail });

@@ -1,4 +1,4 @@
-import { daysOff, dueDate, formatDateVi, periodsOf, type CutoffRule, type DeadlineRule, type DayOff } from '../../shared/domain/calendar/index.ts';
+import { daysOff, dueDate, formatDateVi, periodsOf, type CalendarOptions, type CutoffRule, type DeadlineRule, type DayOff } from '../../shared/domain/calendar/index.ts';
 import { CADENCE_VI, type Cadence } from '../../shared/domain/directive.ts';
 
 export interface CalendarView {
@@ -11,11 +11,11 @@ export interface CalendarView {
 
 const CADENCES: Cadence[] = ['monthly', 'quarterly', 'half-year', 'year'];
 
-export function calendarOf(year: number, cutoff: CutoffRule, deadline: DeadlineRule): CalendarView {
+export function calendarOf(year: number, cutoff: CutoffRule, deadline: DeadlineRule, adjustments?: CalendarOptions): CalendarView {
   const cadences = Object.fromEntries(
-    CADENCES.map((c) => [c, periodsOf(year, c, cutoff).map((p) => ({ id: p.id, label: p.label, start: p.start, end: p.end, due: dueDate(p, deadline) }))]),
+    CADENCES.map((c) => [c, periodsOf(year, c, cutoff).map((p) => ({ id: p.id, label: p.label, start: p.start, end: p.end, due: dueDate(p, deadline, adjustments) }))]),
   ) as CalendarView['cadences'];
-  return { year, cutoff, deadline, daysOff: daysOff(year), cadences };
+  return { year, cutoff, deadline, daysOff: daysOff(year, adjustments), cadences };
 }
 
 const weekday = (iso: string) => new Intl.DateTimeFormat('vi-VN', { weekday: 'long', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));

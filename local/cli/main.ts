@@ -10,6 +10,7 @@ import { formatDateVi } from '../../shared/domain/calendar/index.ts';
 import { CADENCE_VI, DirectiveInput, type Directive } from '../../shared/domain/directive.ts';
 import { parseUnitsCsv } from '../../shared/domain/units-csv.ts';
 import { parseOrExplain } from '../../shared/domain/validation.ts';
+import { CalendarAdjustmentsFile } from '../../shared/domain/calendar/index.ts';
 import { LEVEL_NAME_VI } from '../../shared/domain/units.ts';
 import { clearRunning, connect, readRunning, writeRunning, STATE_DIR, type Session } from './connect.ts';
 import { runDemo } from './demo.ts';
@@ -33,8 +34,8 @@ function readFileFor(path: string | undefined, what: string): string {
   }
 }
 
-function readJson(path: string | undefined): unknown {
-  const text = readFileFor(path, 'tệp chỉ thị');
+function readJson(path: string | undefined, what = 'tệp chỉ thị'): unknown {
+  const text = readFileFor(path, what);
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
@@ -121,6 +122,7 @@ async function main(argv: string[]): Promise<number> {
       at: { type: 'string' },
       cutoff: { type: 'string' },
       days: { type: 'string' },
+      offline: { type: 'boolean', default: false },
       keep: { type: 'boolean' },
       aws: { type: 'boolean', default: false },
     },
@@ -139,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const deps = () => {
       const repo = repository();
-      return { directives: repo, units: repo, events: eventPublisher(), clock: systemClock, status: repo };
+      return { directives: repo, units: repo, events: eventPublisher(), clock: systemClock, status: repo, calendar: repo };
     };
     switch (cmd) {
       case 'demo':
@@ -224,12 +226,21 @@ async function main(argv: string[]): Promise<number> {
         return EXIT.ok;
       }
       case 'calendar': {
+        if (sub === 'load') {
+          const file = parseOrExplain(CalendarAdjustmentsFile, readJson(arg, 'tệp điều chỉnh lịch nghỉ'), 'Tệp điều chỉnh lịch nghỉ');
+          await withSession(out, verbose, () => repository().putCalendarAdjustments(file));
+          out.result(file, () => `Đã nạp điều chỉnh lịch nghỉ năm ${file.year}: thêm ${file.extra.length} ngày nghỉ, bỏ ${file.removed.length}, làm bù ${file.workingWeekends.length} ngày cuối tuần.`);
+          return EXIT.ok;
+        }
         const year = Number(sub);
-        if (!Number.isInteger(year) || year < 1900 || year > 2199) throw new UsageError('Cần năm, ví dụ: thidua calendar 2027');
+        if (!Number.isInteger(year) || year < 1968 || year > 2199) throw new UsageError('Cần năm (1968–2199), ví dụ: thidua calendar 2027; hoặc: thidua calendar load TỆP.json');
         const cutoff = (values.cutoff as string | undefined) ?? 'decree09';
         if (cutoff !== 'decree09' && cutoff !== 'calendar') throw new UsageError('--cutoff là decree09 hoặc calendar');
         const days = Number(values.days ?? 2);
-        const cal = calendarOf(year, cutoff, { kind: 'workingDaysAfterCutoff', days });
+        if (!Number.isInteger(days) || days < 0 || days > 60) throw new UsageError('--days là số ngày làm việc từ 0 đến 60');
+        // The adjustments officers loaded, if a stack or its data is there; the computed calendar otherwise.
+        const adjustments = values.offline ? undefined : await withSession(out, verbose, () => repository().calendarFor([year - 1, year, year + 1]));
+        const cal = calendarOf(year, cutoff, { kind: 'workingDaysAfterCutoff', days }, adjustments);
         out.result(cal, () => describeCalendar(cal, days));
         return EXIT.ok;
       }

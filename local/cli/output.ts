@@ -84,7 +84,8 @@ Lệnh:
   status MÃ                     tình hình giao chỉ tiêu, nghĩa vụ báo cáo, thư đã gửi
   report submit MÃ --period KỲ --unit ĐƠN_VỊ [--at THỜI_ĐIỂM]   ghi nhận một báo cáo đã nộp
   deadline extend MÃ --period KỲ [--unit ĐƠN_VỊ] --until NGÀY     gia hạn nộp báo cáo
-  calendar NĂM [--cutoff decree09|calendar] [--days N]           ngày nghỉ, các kỳ báo cáo và hạn nộp
+  calendar NĂM [--cutoff decree09|calendar] [--days N] [--offline]   ngày nghỉ, các kỳ báo cáo và hạn nộp
+  calendar load TỆP.json        nạp thông báo nghỉ lễ, hoán đổi ngày làm việc của năm (year, extra, removed, workingWeekends)
   clock show | set THỜI_ĐIỂM | advance KHOẢNG                    giờ giả lập; các lịch (nhắc việc, khóa kỳ) chạy khi đồng hồ đi qua
 
 Tùy chọn chung:

@@ -1,12 +1,11 @@
 import type { AssignmentWorkItem, MailMessage } from '../../events/schemas.ts';
 import { assignmentFor, obligationsFor, reportingPeriods, type Assignment, type Obligation } from '../domain/assignment.ts';
-import type { CalendarOptions } from '../domain/calendar/index.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { renderAssignmentMail, type AssignmentMailKind } from '../mail/assignment-email.ts';
 import { mapLimit } from '../retry.ts';
 import { PermanentError } from './errors.ts';
-import type { AssignmentStore, Clock, DirectiveStore, MailQueue, UnitDirectory } from './ports.ts';
+import type { AssignmentStore, CalendarSource, Clock, DirectiveStore, MailQueue, UnitDirectory } from './ports.ts';
 
 export interface AssignDeps {
   directives: DirectiveStore;
@@ -14,7 +13,8 @@ export interface AssignDeps {
   assignments: AssignmentStore;
   mail: MailQueue;
   clock: Clock;
-  calendar?: CalendarOptions;
+  /** The government's adjustments (days off moved, swapped): due dates follow them. */
+  calendar?: CalendarSource;
 }
 
 export interface AssignResult {
@@ -104,7 +104,7 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
 
   const [units, existing] = await Promise.all([deps.units.getUnits(item.unitIds), deps.assignments.getAssignments(item.directiveId, item.unitIds)]);
   result.missingUnits = item.unitIds.filter((id) => !units.has(id));
-  const periods = reportingPeriods(directive, deps.calendar);
+  const periods = reportingPeriods(directive, await deps.calendar?.calendarFor([directive.year - 1, directive.year, directive.year + 1]));
   const mails: MailMessage[] = [];
   const queueMail = (kind: AssignmentMailKind, unit: Unit, targets = {}) => {
     if (unit.emails.length === 0) result.withoutEmail.push(unit.id);

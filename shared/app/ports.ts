@@ -2,6 +2,7 @@
 import type { Assignment, Obligation, ObligationStatus } from '../domain/assignment.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit, UnitLevel } from '../domain/units.ts';
+import type { CalendarAdjustmentsFile, CalendarOptions } from '../domain/calendar/index.ts';
 import type { AssignmentWorkItem, EventDetail, EventType, MailMessage } from '../../events/schemas.ts';
 
 export interface UnitDirectory {
@@ -77,6 +78,12 @@ export interface EventPublisher {
   publish<T extends EventType>(type: T, detail: EventDetail<T>): Promise<void>;
   /** Many events, ten to a PutEvents request. */
   publishAll(events: readonly { type: EventType; detail: EventDetail<EventType> }[]): Promise<void>;
+}
+
+/** The government's yearly adjustments to the computed holidays, as loaded by officers. */
+export interface CalendarSource {
+  calendarFor(years: readonly number[]): Promise<CalendarOptions>;
+  putCalendarAdjustments(file: CalendarAdjustmentsFile): Promise<void>;
 }
 
 export interface Clock {

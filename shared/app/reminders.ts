@@ -10,7 +10,7 @@ import {
   type CalendarOptions,
   type CutoffRule,
 } from '../domain/calendar/index.ts';
-import type { DirectiveStore, EventPublisher, ObligationIndex } from './ports.ts';
+import type { CalendarSource, DirectiveStore, EventPublisher, ObligationIndex } from './ports.ts';
 import { ENV } from '../../functions/catalog.ts';
 
 /** When units hear about a report: working days before the deadline, working days after it, and from when the leaders and the office above are told. */
@@ -60,20 +60,22 @@ export interface SweepResult {
  */
 export async function dailySweep(
   scheduledTime: string,
-  deps: { obligations: ObligationIndex; events: EventPublisher; calendar?: CalendarOptions },
+  deps: { obligations: ObligationIndex; events: EventPublisher; calendar?: CalendarSource },
   policy: ReminderPolicy = DEFAULT_REMINDER_POLICY,
 ): Promise<SweepResult> {
   const today = vietnamDate(scheduledTime);
+  const year = Number(today.slice(0, 4));
+  const cal: CalendarOptions | undefined = await deps.calendar?.calendarFor([year - 1, year, year + 1]);
   const result: SweepResult = { date: today, reminders: 0, overdue: 0, escalations: 0 };
   // Reminders count working days, so a day off has nothing of its own: its steps fall on working days.
-  if (!isWorkingDay(today, deps.calendar)) return { ...result, skipped: 'day off' };
+  if (!isWorkingDay(today, cal)) return { ...result, skipped: 'day off' };
   const events: Announcement[] = [];
   // Every step's due date at once: a handful of Queries on the open-by-due-date index, read in parallel.
-  const dueDates = [...policy.remindBefore.map((k) => addWorkingDays(today, k, deps.calendar)), ...policy.overdueAfter.map((k) => subtractWorkingDays(today, k, deps.calendar))];
+  const dueDates = [...policy.remindBefore.map((k) => addWorkingDays(today, k, cal)), ...policy.overdueAfter.map((k) => subtractWorkingDays(today, k, cal))];
   const openByDue = new Map(await Promise.all([...new Set(dueDates)].map(async (d) => [d, await deps.obligations.openObligationsDue(d)] as const)));
 
   for (const k of policy.remindBefore) {
-    const due = addWorkingDays(today, k, deps.calendar);
+    const due = addWorkingDays(today, k, cal);
     // Only reports whose window has closed and whose request did not go out today: no reminder before the
     // request, and never two emails about the same report on one day.
     const owed = (openByDue.get(due) ?? []).filter((o) => addDays(o.periodEnd, 1) < today);
@@ -83,7 +85,7 @@ export async function dailySweep(
     }
   }
   for (const k of policy.overdueAfter) {
-    const due = subtractWorkingDays(today, k, deps.calendar);
+    const due = subtractWorkingDays(today, k, cal);
     const late = openByDue.get(due) ?? [];
     const escalated = k >= policy.escalateFrom;
     for (const [unitId, items] of groupBy(late, (o) => o.unitId)) {

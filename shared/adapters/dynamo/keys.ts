@@ -42,6 +42,9 @@ export const keys = {
   openByDueDate: (dueDate: string, directiveId: string, unitId: string) => `DUE#${dueDate}#${shardOf(`${directiveId}/${unitId}`, DUE_SHARDS)}`,
   openByDueDateShard: (dueDate: string, shard: number) => `DUE#${dueDate}#${shard}`,
 
+  /** The government's adjustments for a year: one small item, read with the years around a date. */
+  calendar: (year: number) => ({ PK: `CALENDAR#${year}`, SK: META }),
+
   mailLog: (key: string) => ({ PK: `MAIL#${key}`, SK: META }),
   mailLogOfDirective: (directiveId: string, shard: number) => `DIRM#${directiveId}#${shard}`,
 };

@@ -11,9 +11,11 @@ import {
 import { Directive } from '../../domain/directive.ts';
 import type { Assignment, Obligation, ObligationStatus } from '../../domain/assignment.ts';
 import { Unit, type UnitLevel } from '../../domain/units.ts';
+import { CalendarAdjustmentsFile, toCalendarOptions, type CalendarOptions } from '../../domain/calendar/index.ts';
 import type { MailMessage } from '../../../events/schemas.ts';
 import type {
   AssignmentStore,
+  CalendarSource,
   DirectiveStatusReader,
   DirectiveStore,
   MailLog,
@@ -38,7 +40,7 @@ const isConditionFailure = (e: unknown) =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** The single-table adapter. It knows keys and conditions; the rules live in shared/app and shared/domain. */
-export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog {
+export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -389,6 +391,17 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   async sentMessageId(key: string): Promise<string | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.mailLog(key), ConsistentRead: true, ProjectionExpression: 'messageId' }));
     return out.Item ? String(out.Item.messageId ?? '') : undefined;
+  }
+
+  // ---- calendar
+
+  async calendarFor(years: readonly number[]): Promise<CalendarOptions> {
+    const found = await batchGet(this.doc, this.tableName, years.map(keys.calendar));
+    return toCalendarOptions([...found.values()].map((item) => CalendarAdjustmentsFile.parse(strip(item))));
+  }
+
+  async putCalendarAdjustments(file: CalendarAdjustmentsFile): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.calendar(file.year), type: 'calendar', ...file } }));
   }
 
   // ---- paging

@@ -1,3 +1,4 @@
 export * from './lunar.ts';
 export * from './holidays.ts';
 export * from './periods.ts';
+export * from './adjustments.ts';
