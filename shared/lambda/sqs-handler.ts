@@ -10,7 +10,10 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { aws, requireEnv } from '../adapters/aws.ts';
+import { shardOf } from '../domain/assignment.ts';
 import { sendToDeadLetter } from '../adapters/sqs.ts';
 import { PermanentError } from '../app/errors.ts';
 import { ENV, type QueueId } from '../../functions/catalog.ts';
@@ -37,6 +40,25 @@ export function wrap<E, R>(fn: (event: E, context: Context) => Promise<R>, pt: P
 }
 
 const IDEMPOTENCY_DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
+const IDEMPOTENCY_SHARDS = 32;
+
+/**
+ * Powertools' idempotency records in the single table. Its composite-key mode puts every record of a function
+ * under one partition key; a morning's 100,000 reminders would write there faster than a partition takes.
+ * The records are spread over 32 keys by a hash of the idempotency key instead.
+ */
+class ShardedIdempotencyLayer extends DynamoDBPersistenceLayer {
+  constructor(
+    private readonly functionName: string,
+    config: ConstructorParameters<typeof DynamoDBPersistenceLayer>[0],
+  ) {
+    super(config);
+  }
+
+  protected override getKey(idempotencyKey: string): Record<string, AttributeValue> {
+    return marshall({ PK: `IDEMPOTENCY#${this.functionName}#${shardOf(idempotencyKey, IDEMPOTENCY_SHARDS)}`, SK: idempotencyKey });
+  }
+}
 
 /**
  * An SQS consumer: each record parsed by its schema, processed once per producer-chosen `key`
@@ -51,11 +73,10 @@ export function sqsConsumer<S extends z.ZodType<{ key: string }>>(opts: {
 }) {
   const pt = powertools(opts.name);
   const { logger, metrics } = pt;
-  const persistenceStore = new DynamoDBPersistenceLayer({
+  const persistenceStore = new ShardedIdempotencyLayer(opts.name, {
     tableName: requireEnv(ENV.table),
     keyAttr: 'PK',
     sortKeyAttr: 'SK',
-    staticPkValue: `IDEMPOTENCY#${opts.name}`,
     awsSdkV3Client: aws().dynamo,
   });
   const config = new IdempotencyConfig({
