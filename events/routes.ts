@@ -20,6 +20,9 @@ export const routes: Record<EventType, readonly Consumer[]> = {
   ReportRequested: [{ queue: 'notify' }],
   DeadlineApproaching: [{ queue: 'notify' }],
   ReportOverdue: [{ queue: 'notify' }],
+  // Announced for what comes next (period results); nobody consumes them yet.
+  ReportAccepted: [],
+  ReportRejected: [],
 };
 
 export function consumersOf(type: EventType): readonly Consumer[] {

@@ -42,6 +42,12 @@ export const DeadlineApproaching = z.object({ ...notification, workingDaysBefore
 /** Reports `workingDaysLate` working days late: to the unit (its leader too once escalated) or, grouped, to the office above. */
 export const ReportOverdue = z.object({ ...notification, workingDaysLate: z.number().int().min(1), audience: z.enum(['unit', 'parent']), escalated: z.boolean() });
 
+const reportRef = { directiveId: z.string().min(1), periodId: z.string().min(1), unitId: z.string().min(1), reportKey: z.string().min(1), receivedAt: instant };
+/** A report was read and accepted: the obligation is closed (on time or late); results can count it. */
+export const ReportAccepted = z.object({ ...reportRef, onTime: z.boolean(), resubmission: z.boolean() });
+/** A report was refused: the sender was told each problem; the obligation stays open. */
+export const ReportRejected = z.object({ ...reportRef, problems: z.number().int().min(1), codes: z.array(z.string()) });
+
 /** One schema per event type: the detail of the EventBridge event. Parsed at every boundary. */
 export const eventSchemas = {
   DirectiveIssued,
@@ -52,6 +58,8 @@ export const eventSchemas = {
   ReportRequested,
   DeadlineApproaching,
   ReportOverdue,
+  ReportAccepted,
+  ReportRejected,
 } as const;
 export type EventType = keyof typeof eventSchemas;
 export type EventDetail<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;
@@ -105,3 +113,22 @@ export const MailMessage = z.object({
   unitId: z.string().optional(),
 });
 export type MailMessage = z.input<typeof MailMessage>;
+
+/** An S3 ObjectCreated notification as SQS delivers it (keys URL-encoded, spaces as '+'). */
+export const S3Notification = z.object({
+  Records: z
+    .array(
+      z.object({
+        eventName: z.string(),
+        s3: z.object({
+          bucket: z.object({ name: z.string() }),
+          object: z.object({ key: z.string(), size: z.number().optional(), eTag: z.string().optional(), versionId: z.string().optional(), sequencer: z.string().optional() }),
+        }),
+      }),
+    )
+    .default([]),
+  /** S3 sends this once when the notification is set up; it carries no records. */
+  Event: z.string().optional(),
+});
+
+export const decodeS3Key = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));

@@ -2,7 +2,7 @@
  * What each Lambda is, in one place: infra/ builds the functions, queues and grants from it,
  * and the local stack runs the same handlers with the same batch sizes, timeouts and queues.
  */
-export type QueueId = 'assignment' | 'notify' | 'mail';
+export type QueueId = 'assignment' | 'notify' | 'intake' | 'mail';
 
 export interface QueueSpec {
   /** Deliveries before a message goes to the dead-letter queue. */
@@ -12,6 +12,7 @@ export interface QueueSpec {
 export const queues: Record<QueueId, QueueSpec> = {
   assignment: { maxReceiveCount: 5 },
   notify: { maxReceiveCount: 5 },
+  intake: { maxReceiveCount: 4 },
   mail: { maxReceiveCount: 8 },
 };
 
@@ -20,10 +21,17 @@ export type Access = {
   sendsTo: readonly QueueId[];
   putsEvents: boolean;
   sendsMail: boolean;
+  /** The reports bucket: read report files and templates, write templates, or presign uploads of reports. */
+  bucket?: { read?: boolean; writeTemplates?: boolean; presignReports?: boolean };
+  /** Reads the secret that signs upload links. */
+  uploadSecret?: boolean;
 };
 
 export type Trigger =
   | { kind: 'events' }
+  /** A public HTTPS endpoint (Lambda function URL): the upload page, guarded by the signed link it is given. */
+  | { kind: 'http' }
+  /** S3 ObjectCreated notifications, through this queue. */
   | { kind: 'queue'; queue: QueueId; batchSize: number; maxConcurrency: number; maxBatchingWindowSeconds?: number };
 
 export interface FunctionSpec {
@@ -73,10 +81,27 @@ export const functionSpecs = {
     entry: 'functions/notify/handler.ts',
     description: 'Renders report requests, reminders and escalations; drops what was submitted meanwhile',
     timeoutSeconds: 60,
-    memoryMb: 512,
+    memoryMb: 1024,
     trigger: { kind: 'queue', queue: 'notify', batchSize: 10, maxConcurrency: 5, maxBatchingWindowSeconds: 1 },
-    // Writes only its idempotency records.
-    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false },
+    // Writes only its idempotency records; requests carry the unit's report template and its upload link.
+    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false, bucket: { writeTemplates: true }, uploadSecret: true },
+  },
+  upload: {
+    entry: 'functions/upload/handler.ts',
+    description: 'The upload page of a signed link: shows what is due, hands out the template and a presigned URL',
+    timeoutSeconds: 15,
+    memoryMb: 512,
+    trigger: { kind: 'http' },
+    access: { table: 'read', sendsTo: [], putsEvents: false, sendsMail: false, bucket: { presignReports: true, writeTemplates: true }, uploadSecret: true },
+  },
+  intake: {
+    entry: 'functions/intake/handler.ts',
+    description: 'Reads an uploaded report: accepts it (obligation closed, receipt) or rejects it with each problem',
+    timeoutSeconds: 120,
+    memoryMb: 1536,
+    // Workbooks are parsed in memory: few at a time.
+    trigger: { kind: 'queue', queue: 'intake', batchSize: 2, maxConcurrency: 4 },
+    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: true, sendsMail: false, bucket: { read: true } },
   },
   mail: {
     entry: 'functions/mail/handler.ts',
@@ -85,7 +110,8 @@ export const functionSpecs = {
     memoryMb: 256,
     // Two concurrent senders at SES_MAX_SEND_RATE/2 each keep the account under its send-rate quota.
     trigger: { kind: 'queue', queue: 'mail', batchSize: 10, maxConcurrency: 2 },
-    access: { table: 'readwrite', sendsTo: [], putsEvents: false, sendsMail: true },
+    // Reads the attachments (report templates) it sends.
+    access: { table: 'readwrite', sendsTo: [], putsEvents: false, sendsMail: true, bucket: { read: true } },
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -110,6 +136,12 @@ export const ENV = {
   mailFrom: 'MAIL_FROM',
   sesMaxSendRate: 'SES_MAX_SEND_RATE',
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
+  reportsBucket: 'REPORTS_BUCKET',
+  uploadBaseUrl: 'UPLOAD_BASE_URL',
+  /** Locally the secret itself; on AWS the ARN of the Secrets Manager secret that holds it. */
+  uploadSecret: 'UPLOAD_TOKEN_SECRET',
+  uploadSecretArn: 'UPLOAD_TOKEN_SECRET_ARN',
+  maxReportBytes: 'MAX_REPORT_BYTES',
   remindBefore: 'REMIND_BEFORE_WORKING_DAYS',
   overdueAfter: 'OVERDUE_AFTER_WORKING_DAYS',
   escalateFrom: 'ESCALATE_FROM_WORKING_DAYS',

@@ -74,7 +74,7 @@ describe('the thidua command', () => {
     expect(JSON.parse(advanced.stdout)).toMatchObject({ fired: [{ schedule: 'period-close-decree09', at: '2027-03-14T17:00:00.000Z' }], emails: 47 });
     expect(JSON.parse(shown.stdout)).toEqual({ now: '2027-03-14T18:00:00.000Z', simulated: true });
     expect(submitted.stdout).toContain('Đã ghi nhận báo cáo Quý I/2027 của bt-htb-ham-liem lúc 01:00 Thứ Hai, 15/03/2027: đúng hạn.');
-    expect(JSON.parse(extended.stdout)).toEqual({ extended: 46 });
+    expect(JSON.parse(extended.stdout)).toEqual({ extended: 46, until: '2027-03-26' });
   });
 
   it('prints the calendar of a year, with its days off and every period\'s due date', () => {

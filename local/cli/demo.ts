@@ -128,7 +128,7 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
     const quarter = await simulateQuarter(stack, repo, out);
     const status = await directiveStatus(issued.directive.id, { directives: repo, status: repo });
     const inbox = await stack.inbox();
-    const deadLetters = (['assignment', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
+    const deadLetters = (['assignment', 'notify', 'intake', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
     const summary = {
       directiveId: status.directive.id,
       version: status.directive.version,

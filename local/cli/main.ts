@@ -199,6 +199,8 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`Lệnh "directive ${sub ?? ''}" không có.`);
       }
       case 'clock': {
+        // The simulated clock belongs to the local stack: on AWS it would put events with made-up times on the real bus.
+        if (useAws) throw new UsageError('Đồng hồ giả lập chỉ dùng với stack cục bộ, không dùng với --aws.');
         const clock = new LocalClock(STATE_DIR);
         if (sub === 'show' || !sub) {
           const now = clock.now();
@@ -247,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
       case 'report': {
         if (sub !== 'submit' || !arg) throw new UsageError('Dùng: thidua report submit MÃ_CHỈ_THỊ --period 2027-Q1 --unit MÃ_ĐƠN_VỊ [--at THỜI_ĐIỂM]');
         const ref = { directiveId: arg, periodId: requireOption(values.period, '--period'), unitId: requireOption(values.unit, '--unit') };
-        const at = values.at ? parseInstantVi(String(values.at)) : new LocalClock(STATE_DIR).now();
+        const at = values.at ? parseInstantVi(String(values.at)) : useAws ? new Date() : new LocalClock(STATE_DIR).now();
         const r = await withSession(out, verbose, () => recordSubmission(ref, at, { obligations: repository(), assignments: repository() }));
         out.result(r, () =>
           r.outcome === 'already'
@@ -264,8 +266,8 @@ async function main(argv: string[]): Promise<number> {
           until: requireOption(values.until, '--until'),
           ...(values.unit ? { unitId: String(values.unit) } : {}),
         };
-        const r = await withSession(out, verbose, () => extendDeadline(args, { obligations: repository(), assignments: repository(), directives: repository() }));
-        out.result(r, () => `Đã gia hạn nộp báo cáo kỳ ${args.periodId} đến hết ngày ${formatDateVi(args.until)} cho ${r.extended} đơn vị.`);
+        const r = await withSession(out, verbose, () => extendDeadline(args, { obligations: repository(), assignments: repository(), directives: repository(), calendar: repository() }));
+        out.result(r, () => `Đã gia hạn nộp báo cáo kỳ ${args.periodId} đến hết ngày ${formatDateVi(r.until)} cho ${r.extended} đơn vị.`);
         return EXIT.ok;
       }
       case 'status': {

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SESClient } from '@aws-sdk/client-ses';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 
 /**
  * One client per service per process, made on first use so that whoever sets the environment first
@@ -14,6 +15,7 @@ export interface AwsClients {
   sqs: SQSClient;
   ses: SESClient;
   events: EventBridgeClient;
+  s3: S3Client;
 }
 
 let clients: AwsClients | undefined;
@@ -31,6 +33,8 @@ export function aws(): AwsClients {
     // aws-ses-v2-local never answers calls it does not implement: a request timeout turns a hang into an error.
     ses: new SESClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }),
     events: new EventBridgeClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }),
+    // Path-style only where an endpoint is set (the local stack); on AWS the default virtual-hosted style.
+    s3: new S3Client({ maxAttempts: 6, forcePathStyle: !!process.env.AWS_ENDPOINT_URL_S3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 60_000 } }),
   };
   return clients;
 }
@@ -38,7 +42,7 @@ export function aws(): AwsClients {
 /** Forget the clients (tests and benchmarks that start a new stack in the same process). */
 export function resetAws(): void {
   if (!clients) return;
-  for (const c of [clients.dynamo, clients.sqs, clients.ses, clients.events]) c.destroy();
+  for (const c of [clients.dynamo, clients.sqs, clients.ses, clients.events, clients.s3]) c.destroy();
   clients = undefined;
 }
 

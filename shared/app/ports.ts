@@ -86,6 +86,16 @@ export interface CalendarSource {
   putCalendarAdjustments(file: CalendarAdjustmentsFile): Promise<void>;
 }
 
+export type StoredObject = { size: number; tooLarge: true; bytes?: undefined } | { size: number; bytes: Uint8Array; versionId?: string; tooLarge?: false };
+
+/** Where report files and generated templates live (S3). */
+export interface ReportStorage {
+  presignPut(key: string, opts: { contentType: string; contentLength: number; expiresInSeconds: number }): Promise<string>;
+  head(key: string, versionId?: string): Promise<{ size: number; versionId?: string; eTag?: string } | undefined>;
+  get(key: string, opts: { versionId?: string; maxBytes: number }): Promise<StoredObject>;
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+}
+
 export interface Clock {
   now(): Date;
 }

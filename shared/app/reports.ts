@@ -1,7 +1,7 @@
 import type { Obligation } from '../domain/assignment.ts';
-import { vietnamDate } from '../domain/calendar/index.ts';
+import { formatDateVi, nextWorkingDayOnOrAfter, vietnamDate } from '../domain/calendar/index.ts';
 import { InputError } from './errors.ts';
-import type { AssignmentStore, ObligationIndex } from './ports.ts';
+import type { AssignmentStore, CalendarSource, ObligationIndex } from './ports.ts';
 
 export interface ReportRef {
   directiveId: string;
@@ -38,19 +38,26 @@ export async function recordSubmission(
  */
 export async function extendDeadline(
   args: { directiveId: string; periodId: string; unitId?: string; until: string },
-  deps: { obligations: ObligationIndex; assignments: AssignmentStore; directives: { getDirective(id: string): Promise<{ id: string; shardCount: number } | undefined> } },
-): Promise<{ extended: number }> {
+  deps: {
+    obligations: ObligationIndex;
+    assignments: AssignmentStore;
+    directives: { getDirective(id: string): Promise<{ id: string; shardCount: number } | undefined> };
+    calendar?: CalendarSource;
+  },
+): Promise<{ extended: number; until: string }> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(args.until)) throw new InputError(`Ngày gia hạn "${args.until}" không hợp lệ`, ['dùng dạng YYYY-MM-DD, ví dụ 2027-03-25']);
   const directive = await deps.directives.getDirective(args.directiveId);
   if (!directive) throw new InputError(`Không tìm thấy chỉ thị "${args.directiveId}"`);
   const targets = args.unitId
     ? [await obligationOf({ directiveId: args.directiveId, periodId: args.periodId, unitId: args.unitId }, deps)]
     : await deps.obligations.openObligationsOfPeriod(directive, args.periodId);
+  // A deadline is a working day: the sweep that reminds and escalates runs on working days only.
+  const until = nextWorkingDayOnOrAfter(args.until, await deps.calendar?.calendarFor([Number(args.until.slice(0, 4))]));
   let extended = 0;
   for (const o of targets) {
     if (o.status !== 'open') continue;
-    if (args.until < o.periodEnd) throw new InputError(`Hạn mới ${args.until} trước ngày chốt số liệu ${o.periodEnd}`);
-    if (await deps.assignments.updateObligation(o, { dueDate: args.until, version: o.version }, ['open'])) extended++;
+    if (until < o.periodEnd) throw new InputError(`Hạn mới ${formatDateVi(until)} trước ngày chốt số liệu ${formatDateVi(o.periodEnd)}`);
+    if (await deps.assignments.updateObligation(o, { dueDate: until, version: o.version }, ['open'])) extended++;
   }
-  return { extended };
+  return { extended, until };
 }

@@ -1,0 +1,79 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ReportStorage, StoredObject } from '../app/ports.ts';
+
+/**
+ * Report files: `reports/<directive>/<period>/<unit>/<upload id>.<ext>`. The key is the only thing the processor
+ * trusts about who uploaded what, and only the upload function (holding a signed grant) can mint a URL for it.
+ */
+export const REPORTS_PREFIX = 'reports/';
+export const TEMPLATES_PREFIX = 'templates/';
+
+export interface ReportKey {
+  directiveId: string;
+  periodId: string;
+  unitId: string;
+  uploadId: string;
+  ext: string;
+}
+
+const SEGMENT = /^[a-z0-9][a-z0-9-]*$/;
+const PERIOD = /^\d{4}-(M\d{2}|Q[1-4]|H1|Y)$/;
+
+export function reportKey(k: ReportKey): string {
+  return `${REPORTS_PREFIX}${k.directiveId}/${k.periodId}/${k.unitId}/${k.uploadId}.${k.ext}`;
+}
+
+/** The parts of a report key, or undefined for anything that is not one (never trust an S3 event blindly). */
+export function parseReportKey(key: string): ReportKey | undefined {
+  const m = /^reports\/([^/]+)\/([^/]+)\/([^/]+)\/([A-Za-z0-9-]+)\.([a-z0-9]{1,5})$/.exec(key);
+  if (!m) return undefined;
+  const [, directiveId, periodId, unitId, uploadId, ext] = m as unknown as [string, string, string, string, string, string];
+  if (!SEGMENT.test(directiveId) || !PERIOD.test(periodId) || !SEGMENT.test(unitId)) return undefined;
+  return { directiveId, periodId, unitId, uploadId, ext };
+}
+
+export function templateKey(directiveId: string, periodId: string, unitId: string): string {
+  return `${TEMPLATES_PREFIX}${directiveId}/${periodId}/${unitId}.xlsx`;
+}
+
+export class S3ReportStorage implements ReportStorage {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  async presignPut(key: string, opts: { contentType: string; contentLength: number; expiresInSeconds: number }): Promise<string> {
+    // Content length and type are signed: the browser can put exactly this file, here, and nothing bigger.
+    return getSignedUrl(
+      this.s3,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: opts.contentType, ContentLength: opts.contentLength }),
+      { expiresIn: opts.expiresInSeconds, signableHeaders: new Set(['content-type', 'content-length']) },
+    );
+  }
+
+  async head(key: string, versionId?: string): Promise<{ size: number; versionId?: string; eTag?: string } | undefined> {
+    try {
+      const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
+      return { size: out.ContentLength ?? 0, ...(out.VersionId ? { versionId: out.VersionId } : {}), ...(out.ETag ? { eTag: out.ETag } : {}) };
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotFound' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async get(key: string, opts: { versionId?: string; maxBytes: number }): Promise<StoredObject> {
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(opts.versionId ? { VersionId: opts.versionId } : {}) }));
+    const size = out.ContentLength ?? 0;
+    if (size > opts.maxBytes) {
+      out.Body?.transformToWebStream().cancel().catch(() => undefined);
+      return { size, tooLarge: true };
+    }
+    const bytes = await out.Body!.transformToByteArray();
+    return { size: bytes.length, bytes, ...(out.VersionId ? { versionId: out.VersionId } : {}) };
+  }
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
+  }
+}
