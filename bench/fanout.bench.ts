@@ -78,7 +78,7 @@ const progress = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 // ------------------------------------------------------------------------------------ request counting
 
-type Service = 'DynamoDB' | 'SQS' | 'SES' | 'EventBridge';
+type Service = 'DynamoDB' | 'SQS' | 'SES' | 'EventBridge' | 'S3';
 /**
  * Who made a request. Function ids come from an AsyncLocalStorage set around each LocalFunction.invoke;
  * `issue` is the CLI side (issueDirective); `event-source` is the local pollers' own SQS client, i.e.
@@ -283,6 +283,8 @@ function instrumentStack(stack: LocalStack): void {
   instrument(c.sqs as unknown as Instrumentable, 'SQS');
   instrument(c.ses as unknown as Instrumentable, 'SES');
   instrument(c.events as unknown as Instrumentable, 'EventBridge');
+  // Not in the fan-out's path today (report uploads and attachments); counted so a new use shows up.
+  instrument(c.s3 as unknown as Instrumentable, 'S3');
   // The pollers' (and the local bus's dead-letter) SQS client is private to startStack; the pollers hold it.
   for (const id of FUNCTION_IDS) {
     const poller = stack.pollers[id];
@@ -320,7 +322,7 @@ interface RunSummary {
   lastRequestAt: Partial<Record<Actor, number>>;
   requests: { byActor: Record<string, Record<string, Record<string, number>>>; errors: Record<string, number> };
   totals: Record<Service | 'SQS (event source)', number>;
-  perAssignment: { dynamodb: number; sqs: number; ses: number; eventbridge: number; all: number; sqsEventSource: number; wcu: number; rcu: number };
+  perAssignment: { dynamodb: number; sqs: number; ses: number; eventbridge: number; s3: number; all: number; sqsEventSource: number; wcu: number; rcu: number };
   estimatedWcu: number;
   estimatedRcu: number;
   itemsWritten: Record<string, number>;
@@ -329,7 +331,7 @@ interface RunSummary {
 
 function summarize(rec: Recording, wallSeconds: number, assignments: number): RunSummary {
   const byActor: RunSummary['requests']['byActor'] = {};
-  const totals: RunSummary['totals'] = { DynamoDB: 0, SQS: 0, SES: 0, EventBridge: 0, 'SQS (event source)': 0 };
+  const totals: RunSummary['totals'] = { DynamoDB: 0, SQS: 0, SES: 0, EventBridge: 0, S3: 0, 'SQS (event source)': 0 };
   for (const [k, n] of rec.requests) {
     const [actor, service, command] = k.split('\t') as [Actor, Service, string];
     ((byActor[actor] ??= {})[service] ??= {})[command] = n;
@@ -351,7 +353,7 @@ function summarize(rec: Recording, wallSeconds: number, assignments: number): Ru
       }));
   }
   const per = (n: number) => n / assignments;
-  const fnTotal = totals.DynamoDB + totals.SQS + totals.SES + totals.EventBridge;
+  const fnTotal = totals.DynamoDB + totals.SQS + totals.SES + totals.EventBridge + totals.S3;
   return {
     wallSeconds,
     firstRequestAt: Object.fromEntries([...rec.firstAt].map(([a, ms]) => [a, ms / 1000])),
@@ -363,6 +365,7 @@ function summarize(rec: Recording, wallSeconds: number, assignments: number): Ru
       sqs: per(totals.SQS),
       ses: per(totals.SES),
       eventbridge: per(totals.EventBridge),
+      s3: per(totals.S3),
       all: per(fnTotal),
       sqsEventSource: per(totals['SQS (event source)']),
       wcu: per(rec.wcu),
@@ -961,6 +964,7 @@ function table(result: BenchResult): string {
     rows.push(['SQS requests / assignment (functions)', n3(t.perAssignment.sqs), n3(b.perAssignment.sqs), times(s.ratios.sqsRequestsPerAssignment)]);
     rows.push(['SES requests / assignment', n3(t.perAssignment.ses), n3(b.perAssignment.ses), '']);
     rows.push(['EventBridge requests / assignment', n3(t.perAssignment.eventbridge), n3(b.perAssignment.eventbridge), '']);
+    if (t.totals.S3 || b.totals.S3) rows.push(['S3 requests / assignment', n3(t.perAssignment.s3), n3(b.perAssignment.s3), '']);
     rows.push(['all requests / assignment', n3(t.perAssignment.all), n3(b.perAssignment.all), times(s.ratios.allRequestsPerAssignment)]);
     rows.push(['SQS event-source requests / assignment (excluded above)', n3(t.perAssignment.sqsEventSource), '–', '']);
     rows.push(['write units≈ / assignment (base + GSIs)', n2(t.perAssignment.wcu), n2(b.perAssignment.wcu), times(s.ratios.wcuPerAssignment)]);

@@ -111,6 +111,8 @@ export const MailMessage = z.object({
   kind: z.string().min(1),
   directiveId: z.string().optional(),
   unitId: z.string().optional(),
+  /** Files in the reports bucket (a report template): too big for a message, attached by the sender. */
+  attachments: z.array(z.object({ fileName: z.string().min(1), contentType: z.string().min(1), s3Key: z.string().min(1) })).default([]),
 });
 export type MailMessage = z.input<typeof MailMessage>;
 
@@ -120,6 +122,7 @@ export const S3Notification = z.object({
     .array(
       z.object({
         eventName: z.string(),
+        eventTime: z.string().optional(),
         s3: z.object({
           bucket: z.object({ name: z.string() }),
           object: z.object({ key: z.string(), size: z.number().optional(), eTag: z.string().optional(), versionId: z.string().optional(), sequencer: z.string().optional() }),

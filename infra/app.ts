@@ -36,14 +36,18 @@ export function buildApp(opts: BuildAppOptions = {}): ThiduaApp {
 
   const stateful = new ThiduaStatefulStack(app, 'ThiduaStateful', {
     env,
-    description: 'thidua: storage (DynamoDB single table)',
+    description: 'thidua: storage (DynamoDB single table, reports bucket, upload-link secret)',
   });
   const stateless = new ThiduaStatelessStack(app, 'ThiduaStateless', {
     env,
-    description: 'thidua: queues, functions, event bus, rules and schedules, alarms',
+    description: 'thidua: queues, functions, upload page, event bus, rules and schedules, alarms',
     table: stateful.table,
+    reportsBucket: { bucketName: stateful.reportsBucket.bucketName, bucketArn: stateful.reportsBucketArnImport },
+    uploadSecret: stateful.uploadSecret,
     config,
   });
+  // Also implied by the automatic references (table, bucket name, secret); explicit for the bucket ARN's import.
+  stateless.addStackDependency(stateful, 'imports the reports bucket ARN by export name');
   Tags.of(app).add('project', 'thidua');
 
   if (opts.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

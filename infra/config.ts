@@ -16,6 +16,8 @@ export interface ThiduaConfig {
   readonly idempotencyTtlSeconds: number;
   /** The reminder policy the sweep reads (`shared/app/reminders.ts#reminderPolicyFromEnv`), in working days. */
   readonly reminders: ReminderPolicyConfig;
+  /** The largest report file accepted: signed into each presigned upload URL and checked again at intake. */
+  readonly maxReportBytes: number;
 }
 
 export interface ReminderPolicyConfig {
@@ -36,6 +38,7 @@ export const CONTEXT_KEYS = {
   remindBefore: 'thidua:remindBefore',
   overdueAfter: 'thidua:overdueAfter',
   escalateFrom: 'thidua:escalateFrom',
+  maxReportBytes: 'thidua:maxReportBytes',
 } as const;
 
 /**
@@ -43,6 +46,9 @@ export const CONTEXT_KEYS = {
  * redriven from a DLQ is still recognised as already processed.
  */
 const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 60 * 60;
+
+/** 5 MiB: a filled-in report workbook is a few hundred kilobytes; the intake function parses it in memory. */
+export const DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024;
 
 /** The `context` block of cdk.json: the defaults an app built outside the CLI (tests) starts from. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -67,10 +73,10 @@ export function readConfig(scope: Construct): ThiduaConfig {
     }
     return value;
   };
-  const positiveInt = (key: string, raw: unknown): number => {
+  const positiveInt = (key: string, raw: unknown, what = 'working days'): number => {
     const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-      throw new Error(`Context ${key} must be a positive whole number of working days, got ${JSON.stringify(raw)}`);
+      throw new Error(`Context ${key} must be a positive whole number of ${what}, got ${JSON.stringify(raw)}`);
     }
     return value;
   };
@@ -105,5 +111,6 @@ export function readConfig(scope: Construct): ThiduaConfig {
       overdueAfter: days(CONTEXT_KEYS.overdueAfter),
       escalateFrom: positiveInt(CONTEXT_KEYS.escalateFrom, get(CONTEXT_KEYS.escalateFrom)),
     },
+    maxReportBytes: positiveInt(CONTEXT_KEYS.maxReportBytes, get(CONTEXT_KEYS.maxReportBytes) ?? DEFAULT_MAX_REPORT_BYTES, 'bytes'),
   };
 }

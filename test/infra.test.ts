@@ -21,7 +21,8 @@ import { routes, type Consumer } from '../events/routes.ts';
 import { SCHEDULED_TIME, schedules } from '../events/schedules.ts';
 import { EVENT_SOURCE, EVENT_TYPES } from '../events/schemas.ts';
 import { buildApp, type ThiduaApp } from '../infra/app.ts';
-import { cdkJsonContext } from '../infra/config.ts';
+import { cdkJsonContext, DEFAULT_MAX_REPORT_BYTES } from '../infra/config.ts';
+import { BUCKET_NOTIFICATIONS_HANDLER_ID, REPORT_UPLOADS_QUEUE } from '../infra/constructs/report-uploads.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -79,6 +80,7 @@ function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   const v = value as Json;
   if (v['Ref']) return `\${${v['Ref']}}`;
+  if (v['Fn::ImportValue']) return `\${Import:${v['Fn::ImportValue']}}`;
   if (v['Fn::Join']) {
     const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
     return parts.map(flatten).join(sep);
@@ -159,12 +161,140 @@ describe('stateful stack: the table', () => {
     expect(props['GlobalSecondaryIndexes']).toHaveLength(2);
   });
 
-  it('holds nothing but the table (stateless resources live in the other stack)', () => {
+  it('holds only what must outlive deployments: the table, the reports bucket and its log bucket, the upload-link secret', () => {
     // Act
-    const types = Object.values(stateful.toJSON()['Resources'] as Json).map((r) => (r as Json)['Type']);
+    const types = Object.values(stateful.toJSON()['Resources'] as Json).map((r) => (r as Json)['Type'] as string);
 
     // Assess
-    expect(types.filter((t) => t !== 'AWS::CDK::Metadata')).toEqual(['AWS::DynamoDB::GlobalTable']);
+    expect(types.filter((t) => t !== 'AWS::CDK::Metadata').sort()).toEqual(
+      [
+        'AWS::DynamoDB::GlobalTable',
+        'AWS::S3::Bucket',
+        'AWS::S3::Bucket',
+        'AWS::S3::BucketPolicy',
+        'AWS::S3::BucketPolicy',
+        'AWS::SecretsManager::Secret',
+      ].sort(),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reports bucket and upload-link secret
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('stateful stack: the reports bucket and the upload-link secret', () => {
+  const resources = (): Json => stateful.toJSON()['Resources'] as Json;
+  const bucketId = (): string => logicalId(built.stateful.reports.bucket);
+  const logBucketId = (): string => logicalId(built.stateful.reports.accessLogs);
+  const bucketPolicyOf = (id: string): Json[] =>
+    (Object.values(stateful.findResources('AWS::S3::BucketPolicy')) as Json[])
+      .filter((p) => p['Properties']['Bucket']['Ref'] === id)
+      .flatMap((p) => asArray(p['Properties']['PolicyDocument']['Statement'] as Json[]));
+
+  it('reports bucket: versioned, SSE-S3, every public access blocked, bucket-owner-enforced, retained', () => {
+    // Act
+    const bucket = resources()[bucketId()];
+    const props = bucket['Properties'];
+
+    // Assess
+    expect(bucket['DeletionPolicy']).toBe('Retain');
+    expect(bucket['UpdateReplacePolicy']).toBe('Retain');
+    expect(props['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+    expect(props['BucketEncryption']).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    expect(props['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(props['OwnershipControls']).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(props['NotificationConfiguration']).toBeUndefined();
+  });
+
+  it.each([['reports bucket', bucketId], ['access log bucket', logBucketId]] as const)('%s: its policy denies every request not made over TLS', (_name, idOf) => {
+    // Prepare
+    const id = idOf();
+
+    // Act
+    const deny = bucketPolicyOf(id).filter((st) => st['Effect'] === 'Deny');
+
+    // Assess
+    expect(deny).toHaveLength(1);
+    expect(deny[0]!['Action']).toBe('s3:*');
+    expect(deny[0]!['Principal']).toEqual({ AWS: '*' });
+    expect(deny[0]!['Condition']).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+    expect(deny[0]!['Resource']).toEqual([{ 'Fn::GetAtt': [id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/*']] }]);
+  });
+
+  it('reports bucket: noncurrent versions expire after 400 days, templates/ after 90, current reports never', () => {
+    // Act
+    const rules = resources()[bucketId()]['Properties']['LifecycleConfiguration']['Rules'] as Json[];
+
+    // Assess
+    const bucketWide = rules.filter((r) => r['Prefix'] === undefined && r['Filter'] === undefined);
+    expect(bucketWide).toHaveLength(1);
+    expect(bucketWide[0]!['NoncurrentVersionExpiration']).toEqual({ NoncurrentDays: 400 });
+    expect(bucketWide[0]!['ExpirationInDays']).toBeUndefined();
+    const templates = rules.filter((r) => r['Prefix'] === 'templates/');
+    expect(templates).toHaveLength(1);
+    expect(templates[0]!['ExpirationInDays']).toBe(90);
+    for (const rule of rules) expect(rule['Status']).toBe('Enabled');
+    expect(rules.filter((r) => r['ExpirationInDays'] !== undefined).map((r) => r['Prefix'])).toEqual(['templates/']);
+  });
+
+  it('reports bucket: CORS allows only PUT (presigned uploads from the upload page), nothing to read', () => {
+    // Act
+    const cors = resources()[bucketId()]['Properties']['CorsConfiguration']['CorsRules'] as Json[];
+
+    // Assess
+    expect(cors).toHaveLength(1);
+    expect(cors[0]!['AllowedMethods']).toEqual(['PUT']);
+    expect(cors[0]!['AllowedOrigins']).toEqual(['*']);
+    expect([...(cors[0]!['AllowedHeaders'] as string[])].sort()).toEqual(['content-length', 'content-type']);
+  });
+
+  it('reports bucket: server access logs go to a separate, encrypted, private log bucket, written by S3 logging only', () => {
+    // Act
+    const logging = resources()[bucketId()]['Properties']['LoggingConfiguration'];
+    const logBucket = resources()[logBucketId()];
+    const allows = bucketPolicyOf(logBucketId()).filter((st) => st['Effect'] === 'Allow');
+
+    // Assess
+    expect(logging['DestinationBucketName']).toEqual({ Ref: logBucketId() });
+    expect(logBucket['DeletionPolicy']).toBe('Retain');
+    expect(logBucket['Properties']['BucketEncryption']['ServerSideEncryptionConfiguration'][0]['ServerSideEncryptionByDefault']).toEqual({ SSEAlgorithm: 'AES256' });
+    expect(logBucket['Properties']['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(logBucket['Properties']['AccessControl']).toBeUndefined();
+    expect(allows).toHaveLength(1);
+    expect(allows[0]!['Principal']).toEqual({ Service: 'logging.s3.amazonaws.com' });
+    expect(allows[0]!['Action']).toBe('s3:PutObject');
+    expect(allows[0]!['Condition']['ArnLike']).toEqual({ 'aws:SourceArn': { 'Fn::GetAtt': [bucketId(), 'Arn'] } });
+  });
+
+  it('upload-link secret: generated (48 letters and digits), retained, never rotated, never in an output or environment', () => {
+    // Act
+    const secrets = stateful.findResources('AWS::SecretsManager::Secret');
+    const [secret] = Object.values(secrets) as Json[];
+
+    // Assess
+    expect(Object.keys(secrets)).toHaveLength(1);
+    expect(secret!['DeletionPolicy']).toBe('Retain');
+    expect(secret!['Properties']['GenerateSecretString']).toMatchObject({ PasswordLength: 48, ExcludePunctuation: true });
+    expect(secret!['Properties']['SecretString']).toBeUndefined();
+    expect(Object.keys(stateful.findResources('AWS::SecretsManager::RotationSchedule'))).toEqual([]);
+    expect(Object.keys(stateless.findResources('AWS::SecretsManager::RotationSchedule'))).toEqual([]);
+    // The functions get the ARN; the value itself (UPLOAD_TOKEN_SECRET) is only ever set locally.
+    for (const fn of Object.values(stateless.findResources('AWS::Lambda::Function')) as Json[]) {
+      expect(Object.keys(fn['Properties']['Environment']?.['Variables'] ?? {})).not.toContain(ENV.uploadSecret);
+    }
+  });
+
+  it('outputs: TABLE_NAME, the reports bucket name, the secret ARN; the stateless stack outputs the upload page URL', () => {
+    // Act
+    const outputs = stateful.toJSON()['Outputs'] as Json;
+    const statelessOutputs = stateless.toJSON()['Outputs'] as Json;
+
+    // Assess
+    expect(outputs['TableName']['Value']).toEqual({ Ref: logicalId(built.stateful.table) });
+    expect(outputs['ReportsBucketName']['Value']).toEqual({ Ref: bucketId() });
+    expect(outputs['UploadTokenSecretArn']['Value']).toEqual({ Ref: logicalId(built.stateful.reports.uploadSecret) });
+    expect(statelessOutputs['UploadUrl']['Value']).toEqual({ 'Fn::GetAtt': [logicalId(built.stateless.functions.uploadUrl), 'FunctionUrl'] });
   });
 });
 
@@ -247,12 +377,18 @@ describe('stateless stack: queues', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('stateless stack: functions', () => {
-  it('one function per catalog entry, all nodejs24.x on arm64 with active tracing', () => {
+  it('one function per catalog entry, all nodejs24.x on arm64 with active tracing (plus the CDK bucket notifications handler)', () => {
+    // Prepare
+    const catalogIds = FUNCTION_IDS.map((id) => logicalId(built.stateless.functions.get(id).function));
+
     // Act
-    const fns = Object.values(stateless.findResources('AWS::Lambda::Function')) as Json[];
+    const all = stateless.findResources('AWS::Lambda::Function');
+    const fns = catalogIds.map((id) => all[id] as Json);
+    const others = Object.keys(all).filter((id) => !catalogIds.includes(id));
 
     // Assess
-    expect(fns).toHaveLength(FUNCTION_IDS.length);
+    expect(others).toHaveLength(1);
+    expect(others[0]).toMatch(new RegExp(`^${BUCKET_NOTIFICATIONS_HANDLER_ID}`));
     for (const fn of fns) {
       expect(fn['Properties']['Runtime']).toBe('nodejs24.x');
       expect(fn['Properties']['Architectures']).toEqual(['arm64']);
@@ -288,6 +424,10 @@ describe('stateless stack: functions', () => {
     if (spec.trigger.kind === 'queue') expected.push(ENV.dlqUrl(spec.trigger.queue));
     if (spec.access.putsEvents) expected.push(ENV.eventBus);
     if (spec.access.sendsMail) expected.push(ENV.mailFrom, ENV.sesMaxSendRate);
+    if (spec.access.bucket) expected.push(ENV.reportsBucket);
+    if (spec.access.uploadSecret) expected.push(ENV.uploadSecretArn);
+    if (spec.access.uploadSecret && spec.trigger.kind !== 'http') expected.push(ENV.uploadBaseUrl);
+    if (spec.access.bucket?.presignReports || (spec.trigger.kind === 'queue' && spec.trigger.queue === REPORT_UPLOADS_QUEUE)) expected.push(ENV.maxReportBytes);
     if (id === 'sweep') expected.push(ENV.remindBefore, ENV.overdueAfter, ENV.escalateFrom);
 
     // Act
@@ -301,6 +441,56 @@ describe('stateless stack: functions', () => {
     if (spec.access.sendsMail) {
       expect(vars[ENV.mailFrom]).toBe(context['thidua:mailFrom']);
       expect(vars[ENV.sesMaxSendRate]).toBe(String(context['thidua:sesMaxSendRate']));
+    }
+    if (spec.access.bucket) expect(vars[ENV.reportsBucket]).toEqual(built.stateless.resolve(built.stateful.reportsBucket.bucketName));
+    if (spec.access.uploadSecret) expect(vars[ENV.uploadSecretArn]).toEqual(built.stateless.resolve(built.stateful.uploadSecret.secretArn));
+    if (vars[ENV.maxReportBytes] !== undefined) expect(vars[ENV.maxReportBytes]).toBe(String(DEFAULT_MAX_REPORT_BYTES));
+  });
+
+  it('the catalog wiring this relies on: intake and mail read the bucket, notify signs links, upload and intake get the size cap', () => {
+    // Act
+    const varsOf = (id: FunctionId): Json =>
+      stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get(id).function)]['Properties']['Environment']['Variables'] as Json;
+
+    // Assess
+    expect(REPORT_UPLOADS_QUEUE).toBe('intake');
+    expect(context['thidua:maxReportBytes']).toBe(5242880);
+    for (const id of ['upload', 'intake'] as const) expect(varsOf(id)[ENV.maxReportBytes]).toBe('5242880');
+    for (const id of ['notify', 'upload', 'intake', 'mail'] as const) expect(varsOf(id)[ENV.reportsBucket]).toBeDefined();
+    expect(varsOf('intake')[ENV.eventBus]).toEqual({ Ref: logicalId(built.stateless.routes.bus) });
+    expect(FUNCTION_IDS.filter((id) => varsOf(id)[ENV.uploadBaseUrl] !== undefined)).toEqual(['notify']);
+  });
+
+  it('notify: UPLOAD_BASE_URL is the function URL of the upload page', () => {
+    // Act
+    const vars = stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get('notify').function)]['Properties']['Environment'][
+      'Variables'
+    ] as Json;
+
+    // Assess
+    expect(vars[ENV.uploadBaseUrl]).toEqual({ 'Fn::GetAtt': [logicalId(built.stateless.functions.uploadUrl), 'FunctionUrl'] });
+  });
+
+  it('upload: the only function URL, public (authType NONE, the signed link is the guard), buffered, no CORS', () => {
+    // Prepare
+    const httpIds = FUNCTION_IDS.filter((id) => specOf(id).trigger.kind === 'http');
+    const uploadId = logicalId(built.stateless.functions.get('upload').function);
+
+    // Act
+    const urls = Object.values(stateless.findResources('AWS::Lambda::Url')) as Json[];
+    const publicPermissions = (Object.values(stateless.findResources('AWS::Lambda::Permission')) as Json[]).filter((p) => p['Properties']['Principal'] === '*');
+
+    // Assess
+    expect(httpIds).toEqual(['upload']);
+    expect(urls).toHaveLength(1);
+    expect(urls[0]!['Properties']).toEqual({ AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: { 'Fn::GetAtt': [uploadId, 'Arn'] } });
+    // Anyone may invoke it, but only through its URL.
+    expect(publicPermissions.map((p) => p['Properties']['FunctionName'])).toEqual([{ 'Fn::GetAtt': [uploadId, 'Arn'] }, { 'Fn::GetAtt': [uploadId, 'Arn'] }]);
+    expect(publicPermissions.map((p) => p['Properties']['Action']).sort()).toEqual(['lambda:InvokeFunction', 'lambda:InvokeFunctionUrl']);
+    for (const p of publicPermissions) {
+      const props = p['Properties'];
+      if (props['Action'] === 'lambda:InvokeFunctionUrl') expect(props['FunctionUrlAuthType']).toBe('NONE');
+      else expect(props['InvokedViaFunctionUrl']).toBe(true);
     }
   });
 
@@ -319,16 +509,18 @@ describe('stateless stack: functions', () => {
     expect(vars[ENV.escalateFrom]).toBe('3');
   });
 
-  it('the reminder policy follows -c overrides and rejects what the sweep could not read', () => {
+  it('the reminder policy and the report size cap follow -c overrides and reject what the functions could not read', () => {
     // Act
-    const sweepEnv = (overrides: Record<string, unknown>): Json => {
+    const envOf = (overrides: Record<string, unknown>, id: FunctionId = 'sweep'): Json => {
       const outdir = mkdtempSync(join(tmpdir(), 'thidua-cdk-reminders-'));
       outdirs.push(outdir);
       const { stateless: stack } = buildApp({ outdir, env: {}, nag: false, context: overrides });
-      const fn = stack.functions.get('sweep').function;
+      const fn = stack.functions.get(id).function;
       return stack.resolve((fn.node.defaultChild as CfnElement & { environment: Json }).environment) as Json;
     };
+    const sweepEnv = (overrides: Record<string, unknown>): Json => envOf(overrides);
     const overridden = sweepEnv({ 'thidua:remindBefore': '5, 2,1', 'thidua:overdueAfter': [2, 4], 'thidua:escalateFrom': '4' });
+    const smallerReports = envOf({ 'thidua:maxReportBytes': '1048576' }, 'upload');
 
     // Assess
     expect(overridden['variables']).toMatchObject({
@@ -339,6 +531,8 @@ describe('stateless stack: functions', () => {
     expect(() => sweepEnv({ 'thidua:remindBefore': '3,0' })).toThrow(/thidua:remindBefore/);
     expect(() => sweepEnv({ 'thidua:overdueAfter': 'soon' })).toThrow(/thidua:overdueAfter/);
     expect(() => sweepEnv({ 'thidua:escalateFrom': 1.5 })).toThrow(/thidua:escalateFrom/);
+    expect(smallerReports['variables'][ENV.maxReportBytes]).toBe('1048576');
+    expect(() => sweepEnv({ 'thidua:maxReportBytes': '0' })).toThrow(/thidua:maxReportBytes/);
   });
 
   it('every SQS event source reports batch item failures with the catalog batch size and concurrency', () => {
@@ -379,6 +573,24 @@ describe('stateless stack: event routing', () => {
     expect(bus).toHaveLength(1);
     expect(bus[0]!['Properties']['Name']).toBe('thidua');
     expect(rules).toHaveLength(routedTypes.length);
+  });
+
+  it('no rule for an event type nobody consumes yet (ReportAccepted, ReportRejected)', () => {
+    // Prepare
+    const unrouted = EVENT_TYPES.filter((type) => routes[type].length === 0);
+
+    // Act
+    const detailTypes = (Object.values(stateless.findResources('AWS::Events::Rule')) as Json[]).flatMap(
+      (r) => (r['Properties']['EventPattern']?.['detail-type'] ?? []) as string[],
+    );
+
+    // Assess
+    expect(unrouted).toEqual(expect.arrayContaining(['ReportAccepted', 'ReportRejected']));
+    for (const type of unrouted) {
+      expect(detailTypes).not.toContain(type);
+      expect(built.stateless.routes.rules.has(type)).toBe(false);
+    }
+    expect([...detailTypes].sort()).toEqual([...routedTypes].sort());
   });
 
   it.each(routedTypes)('%s: pattern on source and detail-type, targets exactly its consumers with retries and a DLQ', (type) => {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseEvent } from '../../events/schemas.ts';
 import { notifyUnit, type NotificationEvent } from '../../shared/app/notify.ts';
-import { mailQueue, repository } from '../../shared/adapters/wiring.ts';
+import { mailQueue, reportStorage, repository, uploadSecret } from '../../shared/adapters/wiring.ts';
+import { ENV } from '../catalog.ts';
 import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
 
 const repo = repository();
@@ -19,7 +20,9 @@ export const handler = sqsConsumer({
   queue: 'notify',
   schema: NotificationMessage,
   process: async ({ event }, { metrics, logger }) => {
-    const result = await notifyUnit(event, { obligations: repo, units: repo, directives: repo, mail });
+    const baseUrl = process.env[ENV.uploadBaseUrl];
+    const uploads = baseUrl ? { baseUrl, secret: await uploadSecret(), storage: reportStorage(), assignments: repo } : undefined;
+    const result = await notifyUnit(event, { obligations: repo, units: repo, directives: repo, mail, ...(uploads ? { uploads } : {}) });
     if (result.sent) metrics.addMetric('NotificationsQueued', MetricUnit.Count, 1);
     else logger.info('Nothing to send', { ...result });
     return result;

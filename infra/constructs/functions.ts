@@ -1,9 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type FunctionSpec } from '../../functions/catalog.ts';
+import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type FunctionSpec, type QueueId } from '../../functions/catalog.ts';
 import { pascal } from '../naming.ts';
 import type { ThiduaMail } from './mail.ts';
 import type { ThiduaQueues } from './queues.ts';
@@ -20,6 +23,18 @@ export interface ThiduaFunctionsProps {
   readonly metricsNamespace: string;
   /** Settings one function reads and no other (e.g. the sweep's reminder policy), by function. */
   readonly functionEnvironment?: Partial<Record<FunctionId, Record<string, string>>>;
+  readonly reports: ReportsProps;
+}
+
+export interface ReportsProps {
+  /** The reports bucket (uploaded reports, templates). */
+  readonly bucket: IBucket;
+  /** The secret that signs upload links: its ARN is all a function is given. */
+  readonly uploadSecret: ISecret;
+  /** The queue S3 notifies of new report files: its consumer checks their size again. */
+  readonly uploadsQueue: QueueId;
+  /** The largest report file accepted. */
+  readonly maxReportBytes: number;
 }
 
 /**
@@ -31,14 +46,21 @@ export interface ThiduaFunctionsProps {
  *   queue's DLQ, for poison messages the handler parks explicitly;
  * - putsEvents: EVENT_BUS_NAME and events:PutEvents on the bus;
  * - sendsMail: MAIL_FROM, SES_MAX_SEND_RATE and SES send on the one identity;
+ * - bucket: REPORTS_BUCKET and the object actions its read / writeTemplates / presignReports ask for;
+ * - uploadSecret: UPLOAD_TOKEN_SECRET_ARN and GetSecretValue on that secret (never the value itself); a function
+ *   that signs links and is not the upload page also gets UPLOAD_BASE_URL, the page's function URL;
+ * - http trigger: a public function URL (the upload page);
+ * - MAX_REPORT_BYTES for the functions that presign report uploads or consume the uploads queue;
  * - plus what `functionEnvironment` gives that one function (the sweep's REMIND_BEFORE_WORKING_DAYS, ...).
  */
 export class ThiduaFunctions extends Construct {
   private readonly functions = new Map<FunctionId, ThiduaFunction>();
+  /** Function URLs of the functions with an `http` trigger. */
+  readonly urls = new Map<FunctionId, FunctionUrl>();
 
   constructor(scope: Construct, id: string, props: ThiduaFunctionsProps) {
     super(scope, id);
-    const { queues } = props;
+    const { queues, reports } = props;
 
     for (const functionId of FUNCTION_IDS) {
       const spec: FunctionSpec = functionSpecs[functionId];
@@ -86,8 +108,37 @@ export class ThiduaFunctions extends Construct {
         props.mail.grantSend(fn);
       }
 
+      if (spec.access.bucket) {
+        fn.addEnvironment(ENV.reportsBucket, reports.bucket.bucketName);
+        fn.grantReportsBucket(reports.bucket, spec.access.bucket);
+      }
+
+      if (spec.access.uploadSecret) {
+        fn.addEnvironment(ENV.uploadSecretArn, reports.uploadSecret.secretArn);
+        fn.grantSecretValue(reports.uploadSecret);
+      }
+
+      const consumesUploads = spec.trigger.kind === 'queue' && spec.trigger.queue === reports.uploadsQueue;
+      if (spec.access.bucket?.presignReports || consumesUploads) {
+        fn.addEnvironment(ENV.maxReportBytes, String(reports.maxReportBytes));
+      }
+
+      if (spec.trigger.kind === 'http') this.urls.set(functionId, fn.addPublicUrl());
+
       this.functions.set(functionId, fn);
     }
+
+    // Functions that sign upload links (and are not the page itself) point them at the upload page.
+    for (const [id, fn] of this.all()) {
+      if (specOf(id).access.uploadSecret && specOf(id).trigger.kind !== 'http') fn.addEnvironment(ENV.uploadBaseUrl, this.uploadUrl.url);
+    }
+  }
+
+  /** The function URL of the upload page. */
+  get uploadUrl(): FunctionUrl {
+    const [url, ...more] = this.urls.values();
+    if (!url || more.length > 0) throw new Error(`Expected one http function (the upload page) in the catalog, found ${this.urls.size}`);
+    return url;
   }
 
   get(functionId: FunctionId): ThiduaFunction {
@@ -100,3 +151,5 @@ export class ThiduaFunctions extends Construct {
     return [...this.functions];
   }
 }
+
+const specOf = (id: FunctionId): FunctionSpec => functionSpecs[id];

@@ -1,12 +1,16 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type FunctionUrl, FunctionUrlAuthType, InvokeMode, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { Charset, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../../functions/catalog.ts';
+import type { Access, FunctionSpec } from '../../functions/catalog.ts';
+import { REPORTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
+import { nagFindingValue } from '../nag.ts';
 import { fromRoot, PROJECT_ROOT } from '../paths.ts';
 
 /** nodejs24.x: aws-cdk-lib 2.276 ships the constant, and cdk-nag's AwsSolutions-L1 accepts it as the latest Node.js runtime. */
@@ -33,6 +37,11 @@ export const DYNAMO_READ_ACTIONS = [
 export const DYNAMO_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
 /** A GSI only accepts Query (and Scan, which nothing needs). */
 export const DYNAMO_INDEX_ACTIONS = ['dynamodb:Query'] as const;
+
+/** Reading a report file or a template, any version of it (HeadObject is covered by GetObject). */
+export const S3_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
+/** Writing one object: a template, or (through a presigned URL signed with the role) a report upload. */
+export const S3_WRITE_ACTIONS = ['s3:PutObject'] as const;
 
 export interface ThiduaFunctionProps {
   /** Catalog id, e.g. `fan-out`: names the Powertools service. */
@@ -141,6 +150,46 @@ export class ThiduaFunction extends Construct implements IGrantable {
         resourceArns: indexNames.map((name) => `${table.tableArn}/index/${name}`),
       });
     }
+  }
+
+  /**
+   * The reports bucket by catalog access, on object prefixes only (no bucket-level action, no ListBucket):
+   * read = Get(Version) on `reports/*` and `templates/*`; writeTemplates = PutObject on `templates/*`;
+   * presignReports = PutObject on `reports/*` (a presigned URL carries the signer's permissions).
+   */
+  grantReportsBucket(bucket: IBucket, access: NonNullable<Access['bucket']>): void {
+    const reports = bucket.arnForObjects(`${REPORTS_PREFIX}*`);
+    const templates = bucket.arnForObjects(`${TEMPLATES_PREFIX}*`);
+    const grants: [readonly string[], string[]][] = [];
+    if (access.read) grants.push([S3_READ_ACTIONS, [reports, templates]]);
+    if (access.writeTemplates) grants.push([S3_WRITE_ACTIONS, [templates]]);
+    if (access.presignReports) grants.push([S3_WRITE_ACTIONS, [reports]]);
+    for (const [actions, resourceArns] of grants) {
+      Grant.addToPrincipal({ grantee: this, actions: [...actions], resourceArns });
+      for (const arn of resourceArns) {
+        Validations.of(this.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, arn)}]`,
+          reason:
+            'Object actions (no bucket-level action, no ListBucket) on one key prefix of the reports bucket: every upload ' +
+            'gets a new key (reports/<directive>/<period>/<unit>/<upload id>.<ext>) and templates one per unit and ' +
+            'period, so the prefix is the narrowest resource that can name them.',
+        });
+      }
+    }
+  }
+
+  /** secretsmanager:GetSecretValue on one secret (not DescribeSecret or anything grantRead adds). */
+  grantSecretValue(secret: ISecret): void {
+    Grant.addToPrincipal({ grantee: this, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
+  }
+
+  /**
+   * A public HTTPS endpoint (Lambda function URL, buffered responses, no CORS: the page calls only itself).
+   * No IAM auth: the callers are unit staff following an emailed link; the handler verifies the HMAC-signed
+   * token the link carries before reading or presigning anything.
+   */
+  addPublicUrl(): FunctionUrl {
+    return this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
   }
 
   /** sqs:SendMessage (and what SendMessageBatch needs) on one queue. */

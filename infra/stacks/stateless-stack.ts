@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../../functions/catalog.ts';
 import type { ThiduaConfig } from '../config.ts';
@@ -7,6 +8,7 @@ import { DeadLetterAlarms } from '../constructs/alarms.ts';
 import { ThiduaFunctions } from '../constructs/functions.ts';
 import { ThiduaMail } from '../constructs/mail.ts';
 import { ThiduaQueues } from '../constructs/queues.ts';
+import { REPORT_UPLOADS_QUEUE, ReportUploadNotifications } from '../constructs/report-uploads.ts';
 import { ThiduaRoutes } from '../constructs/routes.ts';
 import { ThiduaSchedules } from '../constructs/schedules.ts';
 import { GSI_NAMES } from '../constructs/storage.ts';
@@ -16,12 +18,20 @@ export const METRICS_NAMESPACE = 'Thidua';
 export interface ThiduaStatelessStackProps extends StackProps {
   /** The table of the stateful stack. */
   readonly table: ITableV2;
+  /** The reports bucket of the stateful stack: its name, and its ARN as an explicit import (`Fn.importValue`). */
+  readonly reportsBucket: { readonly bucketName: string; readonly bucketArn: string };
+  /** The upload-link secret of the stateful stack. */
+  readonly uploadSecret: ISecret;
   readonly config: ThiduaConfig;
 }
 
-/** Everything that can be recreated from code: queues, functions, the bus and its rules, the schedules, alarms. */
+/**
+ * Everything that can be recreated from code: queues, functions (and the upload page's URL), the bus and its rules,
+ * the schedules, alarms, and the reports bucket's notification to the intake queue.
+ */
 export class ThiduaStatelessStack extends Stack {
   readonly queues: ThiduaQueues;
+  readonly uploads: ReportUploadNotifications;
   readonly routes: ThiduaRoutes;
   readonly mail: ThiduaMail;
   readonly functions: ThiduaFunctions;
@@ -33,6 +43,10 @@ export class ThiduaStatelessStack extends Stack {
     const { config } = props;
 
     this.queues = new ThiduaQueues(this, 'Queues');
+    this.uploads = new ReportUploadNotifications(this, 'ReportUploads', {
+      bucket: props.reportsBucket,
+      queue: this.queues.queue(REPORT_UPLOADS_QUEUE),
+    });
     this.routes = new ThiduaRoutes(this, 'Routes');
     this.mail = new ThiduaMail(this, 'Mail', {
       sesIdentity: config.sesIdentity,
@@ -47,6 +61,12 @@ export class ThiduaStatelessStack extends Stack {
       mail: this.mail,
       idempotencyTtlSeconds: config.idempotencyTtlSeconds,
       metricsNamespace: METRICS_NAMESPACE,
+      reports: {
+        bucket: this.uploads.bucket,
+        uploadSecret: props.uploadSecret,
+        uploadsQueue: REPORT_UPLOADS_QUEUE,
+        maxReportBytes: config.maxReportBytes,
+      },
       functionEnvironment: {
         // The reminder policy, read by shared/app/reminders.ts#reminderPolicyFromEnv.
         sweep: {
@@ -59,6 +79,7 @@ export class ThiduaStatelessStack extends Stack {
     this.routes.connect(this.functions, this.queues);
     this.schedules = new ThiduaSchedules(this, 'Schedules', { bus: this.routes.bus });
     new CfnOutput(this, 'EventBusName', { value: this.routes.bus.eventBusName, description: 'EVENT_BUS_NAME for thidua --aws' });
+    new CfnOutput(this, 'UploadUrl', { value: this.functions.uploadUrl.url, description: 'The upload page (UPLOAD_BASE_URL for thidua --aws)' });
     this.alarms = new DeadLetterAlarms(this, 'Alarms', {
       deadLetterQueues: [
         ...this.queues.deadLetterQueues,

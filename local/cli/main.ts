@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { describeUpload, templateFor, uploadReport } from './report.ts';
 import { parseArgs } from 'node:util';
 import { amendDirective, issueDirective, withdrawDirective, type IssueOutcome } from '../../shared/app/directives.ts';
 import { InputError } from '../../shared/app/errors.ts';
@@ -31,6 +33,14 @@ function readFileFor(path: string | undefined, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     throw new InputError(`Không đọc được ${what} "${path}"`, [(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'tệp không tồn tại' : (e as Error).message]);
+  }
+}
+
+function readBytes(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new InputError(`Không đọc được tệp "${path}"`, [(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'tệp không tồn tại' : (e as Error).message]);
   }
 }
 
@@ -122,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
       at: { type: 'string' },
       cutoff: { type: 'string' },
       days: { type: 'string' },
+      directive: { type: 'string' },
+      out: { type: 'string' },
       offline: { type: 'boolean', default: false },
       keep: { type: 'boolean' },
       aws: { type: 'boolean', default: false },
@@ -247,7 +259,22 @@ async function main(argv: string[]): Promise<number> {
         return EXIT.ok;
       }
       case 'report': {
-        if (sub !== 'submit' || !arg) throw new UsageError('Dùng: thidua report submit MÃ_CHỈ_THỊ --period 2027-Q1 --unit MÃ_ĐƠN_VỊ [--at THỜI_ĐIỂM]');
+        if (sub === 'upload' || sub === 'template') {
+          const ref = { directiveId: requireOption(values.directive, '--directive'), periodId: requireOption(values.period, '--period'), unitId: requireOption(values.unit, '--unit') };
+          if (sub === 'upload') {
+            if (!arg) throw new UsageError('Dùng: thidua report upload TỆP --directive MÃ --period 2027-Q1 --unit MÃ_ĐƠN_VỊ');
+            const bytes = readBytes(arg);
+            const r = await withSession(out, verbose, (session) => uploadReport(ref, { name: basename(arg), bytes }, session));
+            out.result(r, () => describeUpload(r));
+            return r.status === 'accepted' ? EXIT.ok : r.status === 'rejected' ? EXIT.badInput : EXIT.failed;
+          }
+          const file = String(values.out ?? `bao-cao-${ref.periodId}-${ref.unitId}.xlsx`);
+          const bytes = await withSession(out, verbose, () => templateFor(ref));
+          writeFileSync(file, bytes);
+          out.result({ file, bytes: bytes.length }, () => `Đã ghi mẫu báo cáo: ${file}`);
+          return EXIT.ok;
+        }
+        if (sub !== 'submit' || !arg) throw new UsageError('Dùng: thidua report submit|upload|template …');
         const ref = { directiveId: arg, periodId: requireOption(values.period, '--period'), unitId: requireOption(values.unit, '--unit') };
         const at = values.at ? parseInstantVi(String(values.at)) : useAws ? new Date() : new LocalClock(STATE_DIR).now();
         const r = await withSession(out, verbose, () => recordSubmission(ref, at, { obligations: repository(), assignments: repository() }));

@@ -82,7 +82,9 @@ Lệnh:
   directive withdraw MÃ --reason "…"   thu hồi chỉ thị
   directive show MÃ             xem chỉ thị
   status MÃ                     tình hình giao chỉ tiêu, nghĩa vụ báo cáo, thư đã gửi
-  report submit MÃ --period KỲ --unit ĐƠN_VỊ [--at THỜI_ĐIỂM]   ghi nhận một báo cáo đã nộp
+  report template --directive MÃ --period KỲ --unit ĐƠN_VỊ [--out TỆP]   ghi mẫu báo cáo (.xlsx) của đơn vị
+  report upload TỆP --directive MÃ --period KỲ --unit ĐƠN_VỊ     nộp báo cáo (như đường dẫn trong thư), chờ kết quả kiểm tra
+  report submit MÃ --period KỲ --unit ĐƠN_VỊ [--at THỜI_ĐIỂM]   ghi nhận một báo cáo đã nộp (không kèm tệp)
   deadline extend MÃ --period KỲ [--unit ĐƠN_VỊ] --until NGÀY     gia hạn nộp báo cáo
   calendar NĂM [--cutoff decree09|calendar] [--days N] [--offline]   ngày nghỉ, các kỳ báo cáo và hạn nộp
   calendar load TỆP.json        nạp thông báo nghỉ lễ, hoán đổi ngày làm việc của năm (year, extra, removed, workingWeekends)

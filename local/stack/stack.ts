@@ -10,11 +10,27 @@ import { startBus, type LocalBus } from './bus.ts';
 import { LocalFunction } from './lambda.ts';
 import { QueuePoller } from './poller.ts';
 import { sleep } from '../../shared/retry.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { REPORTS_PREFIX } from '../../shared/adapters/s3.ts';
+import { startS3Notifications, startUploadServer } from './uploads.ts';
+
+function uploadSecretIn(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(32).toString('base64url');
+  const file = resolve(dataDir, 'upload-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const REGION = 'ap-southeast-1';
 export const BUS_NAME = 'thidua';
 export const TABLE_NAME = 'thidua';
+export const BUCKET_NAME = 'thidua-reports';
 
 export interface StackOptions {
   /** Keep DynamoDB and SQS data in this folder; without it everything lives in memory. */
@@ -27,6 +43,8 @@ export interface StackOptions {
   retryDelaySeconds?: (receiveCount: number) => number;
   /** Start the pollers and the bus's deliveries (false: only the services, for a client of a running stack). */
   runFunctions?: boolean;
+  /** Signs upload links; kept in the data folder so links in emails stay valid across runs. */
+  uploadSecret?: string;
   log?: (msg: string) => void;
 }
 
@@ -34,6 +52,8 @@ export interface LocalStack {
   env: Record<string, string>;
   inboxUrl: string;
   sesEndpoint: string;
+  /** The upload page (the `upload` function behind a local HTTP server). */
+  uploadUrl: string;
   queues: LocalQueues;
   bus: LocalBus;
   functions: Record<FunctionId, LocalFunction>;
@@ -68,6 +88,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     const sqs = new SQSClient({ region: REGION, endpoint: queues.endpoint, credentials });
     const functions = Object.fromEntries(FUNCTION_IDS.map((id) => [id, new LocalFunction(id, PROJECT_ROOT)])) as Record<FunctionId, LocalFunction>;
+    queues.server.createBucket(BUCKET_NAME);
     const queueUrls = Object.fromEntries(Object.values(queues.byId).map((q) => [q.id, q.url])) as Record<QueueId, string>;
     const bus = await startBus({ functions, queueUrls, sqs, dlqUrl: queues.eventsDlqUrl, busName: BUS_NAME, log });
     started.push(bus);
@@ -86,6 +107,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       [ENV.mailFrom]: opts.mailFrom ?? 'thidua@thidua.local',
       // The local SES has no quota; a high rate keeps the limiter's code path in use without slowing the story.
       [ENV.sesMaxSendRate]: '500',
+      [ENV.reportsBucket]: BUCKET_NAME,
+      [ENV.uploadSecret]: opts.uploadSecret ?? uploadSecretIn(opts.dataDir),
       POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -98,6 +121,14 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     Object.assign(process.env, env);
     resetAws();
     await ensureTable(aws().dynamo, TABLE_NAME);
+
+    const upload = await startUploadServer(functions.upload);
+    started.push(upload);
+    env[ENV.uploadBaseUrl] = upload.url;
+    process.env[ENV.uploadBaseUrl] = upload.url;
+    const s3 = new S3Client({ region: REGION, endpoint: queues.endpoint, credentials, forcePathStyle: true });
+    const notifications = startS3Notifications({ fauxqs: queues.server, s3, sqs, bucket: BUCKET_NAME, prefix: REPORTS_PREFIX, queueUrl: queues.byId.intake.url, log });
+    started.push(notifications);
 
     const pollers: Partial<Record<FunctionId, QueuePoller>> = {};
     if (opts.runFunctions !== false) {
@@ -121,7 +152,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     const queueNames = Object.values(queues.byId).map((q) => q.name);
     const pending = () => {
-      let n = bus.inFlight();
+      let n = bus.inFlight() + notifications.inFlight();
       for (const p of Object.values(pollers)) n += p?.inFlight() ?? 0;
       for (const name of queueNames) {
         const q = queues.server.inspectQueue(name);
@@ -136,6 +167,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       env,
       inboxUrl: ses.inboxUrl,
       sesEndpoint: ses.endpoint,
+      uploadUrl: upload.url,
       queues,
       bus,
       functions,

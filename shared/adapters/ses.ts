@@ -1,4 +1,6 @@
-import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { SendEmailCommand, SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { buildMime } from '../mail/mime.ts';
+import type { ReportStorage } from '../app/ports.ts';
 import type { Mailer } from '../app/ports.ts';
 import type { MailMessage } from '../../events/schemas.ts';
 import { backoffMs, sleep } from '../retry.ts';
@@ -35,13 +37,31 @@ export class SesMailer implements Mailer {
     private readonly ses: SESClient,
     private readonly from: string,
     private readonly limiter: RateLimiter,
+    private readonly storage?: ReportStorage,
     private readonly maxThrottleRetries = 6,
   ) {}
 
+  private async raw(message: MailMessage): Promise<Uint8Array> {
+    const attachments = [];
+    for (const a of message.attachments ?? []) {
+      if (!this.storage) throw new Error('Attachments need the reports bucket');
+      const stored = await this.storage.get(a.s3Key, { maxBytes: 8 * 1024 * 1024 });
+      if (!stored.bytes) throw new Error(`Attachment ${a.s3Key} is too large`);
+      attachments.push({ fileName: a.fileName, contentType: a.contentType, bytes: stored.bytes });
+    }
+    return buildMime({ from: this.from, to: message.to, cc: message.cc ?? [], subject: message.subject, text: message.text, html: message.html, attachments });
+  }
+
   async send(message: MailMessage): Promise<{ messageId: string }> {
+    // Attachments go as a raw MIME message; everything else as SendEmail.
+    const raw = message.attachments?.length ? await this.raw(message) : undefined;
     for (let attempt = 0; ; attempt++) {
       await this.limiter.take();
       try {
+        if (raw) {
+          const out = await this.ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw }, Source: this.from, Destinations: [...message.to, ...(message.cc ?? [])] }));
+          return { messageId: out.MessageId ?? '' };
+        }
         const out = await this.ses.send(
           new SendEmailCommand({
             Source: this.from,

@@ -4,17 +4,36 @@ import { DynamoRepository } from './dynamo/repository.ts';
 import { EventBridgePublisher } from './eventbridge.ts';
 import { RateLimiter, SesMailer } from './ses.ts';
 import { SqsWorkQueue } from './sqs.ts';
+import { S3ReportStorage } from './s3.ts';
 import { ENV, functionSpecs } from '../../functions/catalog.ts';
 import type { AssignmentWorkItem, MailMessage } from '../../events/schemas.ts';
 
 export const repository = () => new DynamoRepository(aws().doc, requireEnv(ENV.table));
 export const assignmentQueue = () => new SqsWorkQueue<AssignmentWorkItem>(aws().sqs, requireEnv(ENV.queueUrl('assignment')));
 export const mailQueue = () => new SqsWorkQueue<MailMessage>(aws().sqs, requireEnv(ENV.queueUrl('mail')));
+export const intakeQueue = () => new SqsWorkQueue<{ key: string }>(aws().sqs, requireEnv(ENV.queueUrl('intake')));
 export const eventPublisher = () => new EventBridgePublisher(aws().events, requireEnv(ENV.eventBus));
 
 /** Each concurrent sender takes its share of the account's SES rate. */
 export function mailer(): SesMailer {
   const rate = Number(process.env[ENV.sesMaxSendRate] ?? 14);
   const senders = functionSpecs.mail.trigger.maxConcurrency;
-  return new SesMailer(aws().ses, requireEnv(ENV.mailFrom), new RateLimiter(rate / senders));
+  return new SesMailer(aws().ses, requireEnv(ENV.mailFrom), new RateLimiter(rate / senders), process.env[ENV.reportsBucket] ? reportStorage() : undefined);
+}
+
+export const reportStorage = () => new S3ReportStorage(aws().s3, requireEnv(ENV.reportsBucket));
+export const maxReportBytes = () => Number(process.env[ENV.maxReportBytes] ?? 5 * 1024 * 1024);
+
+let secret: Promise<string> | undefined;
+/** The key that signs upload links: the variable itself locally, a Secrets Manager secret on AWS (read once). */
+export function uploadSecret(): Promise<string> {
+  secret ??= (async () => {
+    const direct = process.env[ENV.uploadSecret];
+    if (direct) return direct;
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: requireEnv(ENV.uploadSecretArn) }));
+    if (!out.SecretString) throw new Error('The upload link secret is empty');
+    return out.SecretString;
+  })();
+  return secret;
 }

@@ -3,13 +3,16 @@ import type { Obligation } from '../domain/assignment.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { renderReportMail, type ReportNotice } from '../mail/report-email.ts';
-import type { DirectiveStore, MailQueue, ObligationIndex, UnitDirectory } from './ports.ts';
+import type { AssignmentStore, DirectiveStore, MailQueue, ObligationIndex, ReportStorage, UnitDirectory } from './ports.ts';
+import { storeTemplate, uploadLink, XLSX_CONTENT_TYPE } from './uploads.ts';
 
 export interface NotifyDeps {
   obligations: ObligationIndex;
   units: UnitDirectory;
   directives: DirectiveStore;
   mail: MailQueue;
+  /** Where units upload: with it, emails carry each report's signed link and requests its blank template. */
+  uploads?: { baseUrl: string; secret: string; storage: ReportStorage; assignments: AssignmentStore };
 }
 
 export type NotifyResult = { key: string; sent: false; reason: string } | { key: string; sent: true; items: number; to: string[] };
@@ -59,7 +62,20 @@ export async function notifyUnit(e: NotificationEvent, deps: NotifyDeps): Promis
   if (to.length === 0) return { key: detail.key, sent: false, reason: `unit ${recipient.id} has no email address` };
   const cc = escalated || notice.kind === 'escalation' ? recipient.leaderEmails.filter((a) => !to.includes(a)) : [];
   const lateUnits = new Map<string, Unit>([...units].filter(([id]) => id !== recipient.id));
-  const rendered = renderReportMail(notice, recipient, live, directives, lateUnits);
+  const links = new Map<string, string>();
+  const attachments: NonNullable<MailMessage['attachments']> = [];
+  if (deps.uploads && notice.kind !== 'escalation') {
+    for (const o of live) {
+      const directive = directives.get(o.directiveId);
+      if (!directive) continue;
+      links.set(`${o.directiveId}|${o.periodId}`, uploadLink(o, deps.uploads.baseUrl, deps.uploads.secret));
+      if (notice.kind === 'request') {
+        const s3Key = await storeTemplate({ obligation: o, directive, unit: recipient }, { units: deps.units, ...deps.uploads });
+        attachments.push({ fileName: `bao-cao-${o.periodId}-${recipient.id}.xlsx`, contentType: XLSX_CONTENT_TYPE, s3Key });
+      }
+    }
+  }
+  const rendered = renderReportMail(notice, recipient, live, directives, lateUnits, links);
   const message: MailMessage = {
     key: detail.key,
     to,
@@ -68,6 +84,7 @@ export async function notifyUnit(e: NotificationEvent, deps: NotifyDeps): Promis
     kind: `report-${notice.kind}`,
     ...(live.length && new Set(live.map((o) => o.directiveId)).size === 1 ? { directiveId: live[0]!.directiveId } : {}),
     unitId: recipient.id,
+    attachments,
   };
   await deps.mail.sendAll([message]);
   return { key: detail.key, sent: true, items: live.length, to: [...to, ...cc] };

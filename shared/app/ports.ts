@@ -96,6 +96,28 @@ export interface ReportStorage {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
 }
 
+export interface ReportRecord {
+  directiveId: string;
+  periodId: string;
+  unitId: string;
+  reportKey: string;
+  versionId: string;
+  receivedAt: string;
+  status: 'accepted' | 'rejected';
+  format?: string;
+  rows?: unknown[];
+  notes?: string[];
+  problems?: unknown[];
+  onTime?: boolean;
+  resubmission?: boolean;
+}
+
+/** Every report received, accepted or not, newest last: the history of a unit's period. */
+export interface ReportLog {
+  putReport(record: ReportRecord): Promise<void>;
+  reportsOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<ReportRecord[]>;
+}
+
 export interface Clock {
   now(): Date;
 }

@@ -49,6 +49,8 @@ export function renderReportMail(
   items: readonly Obligation[],
   directives: ReadonlyMap<string, Directive>,
   lateUnits: ReadonlyMap<string, Unit> = new Map(),
+  /** Upload links of the unit's own reports, by `directiveId|periodId`. */
+  links: ReadonlyMap<string, string> = new Map(),
 ): RenderedMail {
   const due = formatDateVi([...items].map((o) => o.dueDate).sort()[0] as string);
   const greeting = `Kính gửi: ${recipient.name}`;
@@ -91,13 +93,23 @@ export function renderReportMail(
     }
   }
   const closing = notice.kind === 'escalation' ? 'Danh sách này được gửi một lần cho mỗi mốc quá hạn.' : HOW_TO_SUBMIT;
+  const linkItems = items.flatMap((o) => {
+    const url = links.get(`${o.directiveId}|${o.periodId}`);
+    return url ? [{ label: `${o.periodLabel} – ${directives.get(o.directiveId)?.number ?? o.directiveId}`, url }] : [];
+  });
+  const linksHtml = linkItems.length
+    ? `<p>Nộp báo cáo (tải lên tệp mẫu đã điền${notice.kind === 'request' ? ', mẫu được gửi kèm thư này' : ''}):</p><ul>${linkItems
+        .map((l) => `<li><a href="${esc(l.url)}">${esc(l.label)}</a></li>`)
+        .join('')}</ul>`
+    : '';
+  const linksText = linkItems.length ? ['Nộp báo cáo tại:', ...linkItems.map((l) => `  ${l.label}: ${l.url}`), ''] : [];
   const signer = distinct(items.map((o) => directives.get(o.directiveId)?.issuerName).filter((n): n is string => !!n)).join('; ');
   return {
     subject,
     html: layout(
       subject,
-      [`<p>${esc(greeting)}</p>`, ...lines.map((l) => `<p>${esc(l)}</p>`), table(tableHeaders, tableRows), `<p>${esc(closing)}</p>`, `<p>${esc(signer)}</p>`].join('\n'),
+      [`<p>${esc(greeting)}</p>`, ...lines.map((l) => `<p>${esc(l)}</p>`), table(tableHeaders, tableRows), linksHtml, `<p>${esc(closing)}</p>`, `<p>${esc(signer)}</p>`].join('\n'),
     ),
-    text: [greeting, '', ...lines, '', textTable(tableHeaders, tableRows), '', closing, '', signer].join('\n'),
+    text: [greeting, '', ...lines, '', textTable(tableHeaders, tableRows), '', ...linksText, closing, '', signer].join('\n'),
   };
 }

@@ -42,6 +42,13 @@ export const keys = {
   openByDueDate: (dueDate: string, directiveId: string, unitId: string) => `DUE#${dueDate}#${shardOf(`${directiveId}/${unitId}`, DUE_SHARDS)}`,
   openByDueDateShard: (dueDate: string, shard: number) => `DUE#${dueDate}#${shard}`,
 
+  /** Every report file received for a unit's period, in order of arrival (the key's own version last). */
+  report: (r: { unitId: string; directiveId: string; periodId: string; receivedAt: string; reportKey: string; versionId: string }) => ({
+    PK: `UNIT#${r.unitId}`,
+    SK: `REPORT#${r.directiveId}#${r.periodId}#${r.receivedAt}#${r.reportKey.slice(r.reportKey.lastIndexOf('/') + 1)}#${r.versionId}`,
+  }),
+  reportsPrefix: (directiveId: string, periodId: string) => `REPORT#${directiveId}#${periodId}#`,
+
   /** The government's adjustments for a year: one small item, read with the years around a date. */
   calendar: (year: number) => ({ PK: `CALENDAR#${year}`, SK: META }),
 

@@ -22,6 +22,8 @@ import type {
   ObligationChange,
   ObligationIndex,
   PutVersionResult,
+  ReportLog,
+  ReportRecord,
   UnitDirectory,
 } from '../../app/ports.ts';
 import { shardOf } from '../../domain/assignment.ts';
@@ -40,7 +42,7 @@ const isConditionFailure = (e: unknown) =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** The single-table adapter. It knows keys and conditions; the rules live in shared/app and shared/domain. */
-export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource {
+export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -391,6 +393,26 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   async sentMessageId(key: string): Promise<string | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.mailLog(key), ConsistentRead: true, ProjectionExpression: 'messageId' }));
     return out.Item ? String(out.Item.messageId ?? '') : undefined;
+  }
+
+  // ---- reports
+
+  async putReport(r: ReportRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.report(r), type: 'report', ...r } }));
+  }
+
+  async reportsOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<ReportRecord[]> {
+    const out: ReportRecord[] = [];
+    for await (const page of this.pages(
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `UNIT#${ref.unitId}`, ':prefix': keys.reportsPrefix(ref.directiveId, ref.periodId) },
+        ConsistentRead: true,
+      },
+      (item) => strip<ReportRecord>(item),
+    ))
+      out.push(...page);
+    return out;
   }
 
   // ---- calendar

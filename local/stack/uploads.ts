@@ -1,0 +1,110 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FauxqsServer, S3SpyEvent } from 'fauxqs';
+import type { LocalFunction } from './lambda.ts';
+import { freePort } from './ports.ts';
+
+/**
+ * What S3 bucket notifications do on AWS, played locally: fauxqs has none, but its spy sees every upload, so each
+ * new object under the prefix becomes an ObjectCreated notification on the intake queue, with the shape S3 sends
+ * (key URL-encoded, spaces as '+').
+ */
+export function startS3Notifications(opts: { fauxqs: FauxqsServer; s3: S3Client; sqs: SQSClient; bucket: string; prefix: string; queueUrl: string; log: (m: string) => void }) {
+  let stopped = false;
+  let inFlight = 0;
+  const seen = new Set<string>();
+  const id = (e: S3SpyEvent) => `${e.key}@${e.timestamp}`;
+  const isNew = (m: { service: string }) => {
+    const e = m as S3SpyEvent;
+    return e.service === 's3' && e.status === 'uploaded' && e.bucket === opts.bucket && e.key.startsWith(opts.prefix) && !seen.has(id(e));
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      let event: S3SpyEvent;
+      try {
+        event = (await opts.fauxqs.spy.waitForMessage(isNew, 'uploaded')) as S3SpyEvent;
+      } catch {
+        return; // the spy was cleared: the stack is stopping
+      }
+      seen.add(id(event));
+      inFlight++;
+      try {
+        const head = await opts.s3.send(new HeadObjectCommand({ Bucket: opts.bucket, Key: event.key }));
+        const record = {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          awsRegion: 'ap-southeast-1',
+          eventTime: new Date(event.timestamp).toISOString(),
+          eventName: 'ObjectCreated:Put',
+          s3: {
+            s3SchemaVersion: '1.0',
+            bucket: { name: opts.bucket, arn: `arn:aws:s3:::${opts.bucket}` },
+            object: {
+              key: encodeURIComponent(event.key).replace(/%2F/g, '/').replace(/%20/g, '+'),
+              size: head.ContentLength ?? 0,
+              eTag: (head.ETag ?? '').replaceAll('"', ''),
+              ...(head.VersionId ? { versionId: head.VersionId } : {}),
+              sequencer: randomUUID().replaceAll('-', '').slice(0, 16).toUpperCase(),
+            },
+          },
+        };
+        await opts.sqs.send(new SendMessageCommand({ QueueUrl: opts.queueUrl, MessageBody: JSON.stringify({ Records: [record] }) }));
+      } catch (e) {
+        opts.log(`S3 notification for ${event.key} failed: ${(e as Error).message}`);
+      } finally {
+        inFlight--;
+      }
+    }
+  })();
+  return {
+    inFlight: () => inFlight,
+    async stop() {
+      stopped = true;
+      opts.fauxqs.spy.clear();
+      await loop;
+    },
+  };
+}
+
+/** The upload function behind an HTTP server, as a Lambda function URL would put it (payload format 2.0). */
+export async function startUploadServer(fn: LocalFunction): Promise<{ url: string; stop(): Promise<void> }> {
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const url = new URL(req.url ?? '/', 'http://local');
+      const body = Buffer.concat(chunks);
+      const event = {
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')])),
+        queryStringParameters: Object.fromEntries(url.searchParams),
+        requestContext: { http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: String(req.headers['user-agent'] ?? '') } },
+        body: body.toString('base64'),
+        isBase64Encoded: true,
+      } as unknown as APIGatewayProxyEventV2;
+      try {
+        const out = (await fn.invoke(event)) as APIGatewayProxyStructuredResultV2;
+        res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>);
+        res.end(out.isBase64Encoded ? Buffer.from(out.body ?? '', 'base64') : (out.body ?? ''));
+      } catch (e) {
+        res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`Lỗi hệ thống: ${(e as Error).message}`);
+      }
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stop: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}

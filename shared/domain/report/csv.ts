@@ -1,0 +1,110 @@
+import { checkIdentity, identityFromText } from './identity.ts';
+import { findHeaderRow, readTable, type Grid, type TableResult } from './table.ts';
+import type { ExpectedReport, ReportLimits } from './types.ts';
+import { EMPTY, type RawCell } from './values.ts';
+
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+const DELIMITER_VI: Record<Delimiter, string> = { ',': 'dấu phẩy (,)', ';': 'dấu chấm phẩy (;)', '\t': 'dấu tab', '|': 'dấu gạch đứng (|)' };
+
+/**
+ * Splits CSV text into rows with their line numbers: quotes, doubled quotes and line breaks inside quotes. Stops
+ * early past `maxCells`. Reports the line of a quote left open instead of throwing.
+ */
+export function splitCsv(text: string, delimiter: Delimiter, maxCells: number): { rows: { line: number; cells: string[] }[]; openQuoteLine?: number; cellCount: number; truncated: boolean } {
+  const rows: { line: number; cells: string[] }[] = [];
+  let cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let line = 1;
+  let rowLine = 1;
+  let quoteLine = 0;
+  let count = 0;
+  const endRow = () => {
+    cells.push(cell);
+    count += cells.length;
+    if (cells.some((c) => c.trim() !== '')) rows.push({ line: rowLine, cells });
+    cells = [];
+    cell = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else {
+        if (ch === '\n') line++;
+        cell += ch;
+      }
+    } else if (ch === '"' && cell.trim() === '') {
+      quoted = true;
+      quoteLine = line;
+      cell = '';
+    } else if (ch === delimiter) {
+      cells.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endRow();
+      line++;
+      rowLine = line;
+      if (count > maxCells) return { rows, cellCount: count, truncated: true };
+    } else cell += ch;
+  }
+  endRow();
+  return { rows, cellCount: count, truncated: false, ...(quoted ? { openQuoteLine: quoteLine } : {}) };
+}
+
+function toGrid(rows: { line: number; cells: string[] }[]): Grid {
+  const cells = new Map<number, Map<number, RawCell>>();
+  for (const { line, cells: values } of rows) {
+    const m = new Map<number, RawCell>();
+    values.forEach((v, i) => {
+      const raw: RawCell = v.trim() ? { t: 'text', s: v.trim() } : EMPTY;
+      if (raw.t !== 'empty') m.set(i + 1, raw);
+    });
+    if (m.size) cells.set(line, m);
+  }
+  return { format: 'csv', cells };
+}
+
+/** CSV already decoded to text. The delimiter is the one under which the header names the most indicators. */
+export function readCsv(text: string, expected: ExpectedReport, limits: ReportLimits, fileLabel: string): TableResult & { delimiter?: Delimiter } {
+  const src = text.replace(/^\uFEFF/, '');
+  const indicators = expected.directive.indicators;
+  let best: { d: Delimiter; split: ReturnType<typeof splitCsv>; grid: Grid; header: { row: number; count: number }; width: number } | undefined;
+  for (const d of DELIMITERS) {
+    const split = splitCsv(src, d, limits.maxCells);
+    if (split.truncated) {
+      return { rows: [], notes: [], problems: [{ code: 'too-complex', messageVi: `${fileLabel} có hơn ${limits.maxCells.toLocaleString('vi-VN')} ô dữ liệu, quá lớn so với một báo cáo` }] };
+    }
+    const grid = toGrid(split.rows);
+    const header = findHeaderRow(grid, indicators);
+    const width = header.row ? (grid.cells.get(header.row)?.size ?? 0) : 0;
+    if (!best || header.count > best.header.count || (header.count === best.header.count && width > best.width)) best = { d, split, grid, header, width };
+  }
+  if (!best) return { rows: [], notes: [], problems: [{ code: 'internal', messageVi: `${fileLabel}: không tách được các cột` }] };
+
+  const { d, split, grid } = best;
+  if (split.openQuoteLine !== undefined) {
+    return {
+      rows: [],
+      notes: [],
+      problems: [{ code: 'bad-csv', row: split.openQuoteLine, messageVi: `Dòng ${split.openQuoteLine}: dấu ngoặc kép (") mở nhưng không đóng; phần còn lại của tệp không đọc được` }],
+    };
+  }
+  const widest = Math.max(0, ...split.rows.map((r) => r.cells.length));
+  if (widest > limits.maxColumns) {
+    return { rows: [], notes: [], problems: [{ code: 'too-complex', messageVi: `${fileLabel} có ${widest} cột, vượt giới hạn ${limits.maxColumns} cột` }] };
+  }
+  if (best.header.count > 0) {
+    const identityProblems = checkIdentity(identityFromText(grid, best.header.row, expected), expected, limits.maxQuotedChars);
+    if (identityProblems.length) return { rows: [], notes: [], problems: identityProblems };
+  }
+  const result = readTable(grid, { expected, limits, where: 'tệp CSV' });
+  const notes = d === ',' ? [] : [`Các cột được phân cách bằng ${DELIMITER_VI[d]}`];
+  return { ...result, notes: [...notes, ...result.notes], delimiter: d };
+}

@@ -1,0 +1,92 @@
+import type { Directive, TargetValue } from '../domain/directive.ts';
+import { formatDateVi } from '../domain/calendar/index.ts';
+import type { Obligation } from '../domain/assignment.ts';
+import { esc, layout, table, textTable } from './html.ts';
+import type { RenderedMail } from './assignment-email.ts';
+import { formatTarget } from './assignment-email.ts';
+
+export interface ReadRow {
+  name: string;
+  matchedFrom?: string;
+  values: Record<string, number | boolean | null>;
+}
+
+export interface Problem {
+  messageVi: string;
+}
+
+const timeVi = (iso: string) =>
+  new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(iso));
+
+const show = (v: number | boolean | null | undefined) =>
+  v === null || v === undefined ? '—' : typeof v === 'boolean' ? (v ? 'Có' : 'Không') : new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }).format(v);
+
+/** The receipt: what was understood, so the office can check it at a glance. Every value from the file is escaped. */
+export function renderReceipt(args: {
+  directive: Directive;
+  unitName: string;
+  obligation: Obligation;
+  receivedAt: string;
+  onTime: boolean;
+  resubmission: boolean;
+  rows: readonly ReadRow[];
+  notes: readonly string[];
+  fileName: string;
+  targets: Record<string, TargetValue>;
+}): RenderedMail {
+  const { directive, obligation } = args;
+  const subject = `[thidua] Đã nhận báo cáo ${obligation.periodLabel} – ${args.unitName}${args.resubmission ? ' (bản nộp lại)' : ''}`;
+  const status = args.onTime ? 'đúng hạn' : `sau hạn nộp ${formatDateVi(obligation.dueDate)} (ghi nhận nộp muộn)`;
+  const lines = [
+    `Hệ thống đã nhận và đọc được báo cáo ${obligation.periodLabel} của ${args.unitName} theo ${directive.kind} số ${directive.number}, lúc ${timeVi(args.receivedAt)}, ${status}.`,
+    ...(args.resubmission ? ['Bản này thay cho bản nộp trước; các bản trước vẫn được lưu lại.'] : []),
+    'Số liệu hệ thống đã đọc được như sau; nếu có sai sót, đơn vị nộp lại bản đúng theo cùng đường dẫn.',
+  ];
+  const headers = ['Đơn vị', ...directive.indicators.map((i) => `${i.name} (${i.measure})`)];
+  const rows = args.rows.map((r) => [r.matchedFrom ? `${r.name} (ghi trong tệp: ${r.matchedFrom})` : r.name, ...directive.indicators.map((i) => show(r.values[i.id]))]);
+  const targets = ['Chỉ tiêu được giao', ...directive.indicators.map((i) => formatTarget(i, args.targets[i.id] ?? i.target))];
+  const notes = args.notes.map((n) => `Ghi chú: ${n}`);
+  return {
+    subject,
+    html: layout(
+      subject,
+      [
+        `<p>Kính gửi: ${esc(args.unitName)}</p>`,
+        ...lines.map((l) => `<p>${esc(l)}</p>`),
+        `<div style="overflow-x:auto;">${table(headers, [targets, ...rows])}</div>`,
+        ...notes.map((n) => `<p style="color:#52606d;">${esc(n)}</p>`),
+        `<p style="font-size:12px;color:#616e7c;">Tệp: ${esc(args.fileName)}</p>`,
+      ].join('\n'),
+    ),
+    text: [`Kính gửi: ${args.unitName}`, '', ...lines, '', textTable(headers, [targets, ...rows]), '', ...notes, `Tệp: ${args.fileName}`].join('\n'),
+  };
+}
+
+/** The rejection: every problem on its own line, with where it is and what is expected. */
+export function renderRejection(args: {
+  directive: Directive;
+  unitName: string;
+  obligation: Obligation;
+  receivedAt: string;
+  problems: readonly Problem[];
+  fileName: string;
+}): RenderedMail {
+  const { directive, obligation } = args;
+  const subject = `[thidua] Báo cáo ${obligation.periodLabel} chưa hợp lệ – ${args.unitName}`;
+  const intro = `Báo cáo ${obligation.periodLabel} của ${args.unitName} theo ${directive.kind} số ${directive.number} nhận lúc ${timeVi(args.receivedAt)} chưa được chấp nhận vì ${args.problems.length} lỗi sau:`;
+  const after = `Đề nghị đơn vị sửa và nộp lại theo cùng đường dẫn trước hạn ${formatDateVi(obligation.dueDate)}. Báo cáo kỳ này vẫn được tính là chưa nộp cho đến khi có bản hợp lệ.`;
+  return {
+    subject,
+    html: layout(
+      subject,
+      [
+        `<p>Kính gửi: ${esc(args.unitName)}</p>`,
+        `<p>${esc(intro)}</p>`,
+        `<ol>${args.problems.map((p) => `<li>${esc(p.messageVi)}</li>`).join('')}</ol>`,
+        `<p>${esc(after)}</p>`,
+        `<p style="font-size:12px;color:#616e7c;">Tệp: ${esc(args.fileName)}</p>`,
+      ].join('\n'),
+    ),
+    text: [`Kính gửi: ${args.unitName}`, '', intro, ...args.problems.map((p, i) => `${i + 1}. ${p.messageVi}`), '', after, `Tệp: ${args.fileName}`].join('\n'),
+  };
+}
