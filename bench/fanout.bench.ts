@@ -823,8 +823,16 @@ async function bundlesAndLoadTimes(): Promise<BundleResult[]> {
       '',
     ].join('\n'),
   );
-  // What a handler reads at module load; values are dummies, nothing is called.
+  // What a handler reads at module load; values are dummies, nothing is called. Every variable the catalog
+  // names gets a placeholder, so a function added later loads too; the known ones get plausible values.
+  const placeholders = Object.fromEntries(
+    (Object.values(ENV) as unknown[])
+      // An ARN would make a handler fetch a secret over the network; the plain-value variable is enough to load.
+      .filter((v): v is string => typeof v === 'string' && !v.endsWith('_ARN'))
+      .map((name) => [name, /SECONDS|BYTES|RATE|DAYS/.test(name) ? '1' : /URL$/.test(name) ? 'https://example.invalid/' : `bench-${name.toLowerCase()}`]),
+  );
   const env = (sourceMaps: boolean): NodeJS.ProcessEnv => ({
+    ...placeholders,
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '',

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
 import { buildReportTemplate, parseReport } from '../shared/domain/report/index.ts';
 import type { Directive } from '../shared/domain/directive.ts';
-import { fillTemplate, goodValue } from '../test/support/reports.ts';
+import { fillTemplate, goodValue } from '../local/sample/reports.ts';
 
 const { values } = parseArgs({ options: { villages: { type: 'string', default: '200' }, runs: { type: 'string', default: '30' }, json: { type: 'boolean', default: false } } });
 const villages = Number(values.villages);

@@ -558,6 +558,88 @@ describe('stateless stack: functions', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+// Report uploads: S3 → intake queue
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('stateless stack: new report files are announced on the intake queue', () => {
+  const bucketArn = (): unknown => built.stateless.resolve(built.stateful.reportsBucketArnImport);
+  const bucketName = (): unknown => built.stateless.resolve(built.stateful.reportsBucket.bucketName);
+
+  it('one S3 notification: s3:ObjectCreated:* under reports/ to the intake queue, and nothing else', () => {
+    // Prepare
+    const queueId = logicalId(built.stateless.queues.queue(REPORT_UPLOADS_QUEUE));
+    const queuePolicyId = logicalId(built.stateless.queues.queue(REPORT_UPLOADS_QUEUE).node.findChild('Policy'));
+
+    // Act
+    const notifications = Object.values(stateless.findResources('Custom::S3BucketNotifications')) as Json[];
+
+    // Assess
+    expect(notifications).toHaveLength(1);
+    const props = notifications[0]!['Properties'];
+    expect(props['BucketName']).toEqual(bucketName());
+    expect(props['NotificationConfiguration']).toEqual({
+      QueueConfigurations: [
+        {
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'reports/' }] } },
+          QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        },
+      ],
+    });
+    // Unmanaged: it adds and removes only its own configuration on the (imported) bucket.
+    expect(props['Managed']).toBe(false);
+    // S3 checks it may send to the queue when the configuration is put: the queue policy must exist first.
+    expect(notifications[0]!['DependsOn']).toContain(queuePolicyId);
+  });
+
+  it('the intake queue lets s3.amazonaws.com send, for the reports bucket only', () => {
+    // Prepare
+    const queueId = logicalId(built.stateless.queues.queue(REPORT_UPLOADS_QUEUE));
+
+    // Act
+    const allows = (Object.values(stateless.findResources('AWS::SQS::QueuePolicy')) as Json[])
+      .flatMap((p) => asArray(p['Properties']['PolicyDocument']['Statement'] as Json[]).map((st) => ({ queues: p['Properties']['Queues'] as Json[], st })))
+      .filter(({ st }) => st['Effect'] === 'Allow' && st['Principal']?.['Service'] === 's3.amazonaws.com');
+
+    // Assess
+    expect(allows).toHaveLength(1);
+    expect(allows[0]!.queues).toEqual([{ Ref: queueId }]);
+    expect(asArray(allows[0]!.st['Action'] as string[])).toContain('sqs:SendMessage');
+    expect(allows[0]!.st['Resource']).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+    expect(allows[0]!.st['Condition']).toEqual({ ArnLike: { 'aws:SourceArn': bucketArn() } });
+  });
+
+  it('the CDK handler applying it: its own role (no managed policy), notification actions on this bucket only, its own log group', () => {
+    // Prepare
+    const { handlerRole, handlerLogGroup } = built.stateless.uploads;
+    const roleId = logicalId(handlerRole);
+    const handler = built.stateless.node.findChild(BUCKET_NOTIFICATIONS_HANDLER_ID);
+
+    // Act
+    const fn = stateless.toJSON()['Resources'][logicalId(handler)];
+    const role = stateless.toJSON()['Resources'][roleId]['Properties'];
+    const statements = policyStatements(stateless).filter(({ policy }) =>
+      (stateless.toJSON()['Resources'][policy]['Properties']['Roles'] as Json[]).some((r) => r['Ref'] === roleId),
+    );
+
+    // Assess
+    expect(fn['Type']).toBe('AWS::Lambda::Function');
+    expect(fn['Properties']['Role']).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    // The runtime is aws-cdk-lib's choice for its own handler (latest Python it knows), and moves with aws-cdk-lib.
+    expect(fn['Properties']['Runtime']).toMatch(/^python3\.\d+$/);
+    expect(fn['Properties']['LoggingConfig']).toEqual({ LogGroup: { Ref: logicalId(handlerLogGroup) } });
+    expect(stateless.toJSON()['Resources'][logicalId(handlerLogGroup)]['Properties']['RetentionInDays']).toBe(30);
+    expect(role['ManagedPolicyArns']).toBeUndefined();
+    expect(statements.map(({ statement }) => ({ Action: statement['Action'], Resource: statement['Resource'] }))).toEqual([
+      { Action: ['s3:GetBucketNotification', 's3:PutBucketNotification'], Resource: bucketArn() },
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logicalId(handlerLogGroup), 'Arn'] } },
+    ]);
+    // The handler's policy is in place before the handler runs.
+    expect(fn['DependsOn']).toEqual(expect.arrayContaining([roleId, logicalId(handlerRole.node.findChild('DefaultPolicy'))]));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
 // Routing
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -894,17 +976,92 @@ describe('stateless stack: least privilege', () => {
     }
   });
 
-  it('the only "*" resources are the X-Ray actions, which have no resource-level permissions', () => {
+  it('the only "*" in resources: X-Ray (no resource-level permissions) and the object prefixes of the reports bucket', () => {
+    // Prepare
+    const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
+    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`];
+
     // Act
     const wildcard = policyStatements(stateless).filter(({ statement }) =>
       asArray(statement['Resource'] as unknown).some((r) => flatten(r).includes('*')),
     );
+    const xray = wildcard.filter(({ statement }) => statement['Resource'] === '*');
+    const objects = wildcard.filter(({ statement }) => statement['Resource'] !== '*');
 
     // Assess
-    expect(wildcard.length).toBe(FUNCTION_IDS.length);
-    for (const { statement } of wildcard) {
-      expect(statement['Resource']).toBe('*');
+    expect(xray.length).toBe(FUNCTION_IDS.length);
+    for (const { statement } of xray) {
       expect([...asArray(statement['Action'] as string[])].sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+    expect(objects.length).toBeGreaterThan(0);
+    for (const { statement } of objects) {
+      for (const action of asArray(statement['Action'] as string[])) expect(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']).toContain(action);
+      for (const r of asArray(statement['Resource'] as unknown)) expect(prefixes).toContain(flatten(r));
+    }
+  });
+
+  it.each(FUNCTION_IDS)('%s: reports bucket actions exactly as its catalog access asks (object prefixes only)', (id) => {
+    // Prepare
+    const access = specOf(id).access.bucket ?? {};
+    const policy = logicalId(built.stateless.functions.get(id).role.node.findChild('DefaultPolicy'));
+    const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
+    const expected = [
+      ...(access.read ? ['s3:GetObject', 's3:GetObjectVersion'].flatMap((a) => [`${a} ${bucket}/reports/*`, `${a} ${bucket}/templates/*`]) : []),
+      ...(access.writeTemplates ? [`s3:PutObject ${bucket}/templates/*`] : []),
+      ...(access.presignReports ? [`s3:PutObject ${bucket}/reports/*`] : []),
+    ];
+
+    // Act
+    const granted = policyStatements(stateless)
+      .filter((s) => s.policy === policy)
+      .flatMap(({ statement }) =>
+        asArray(statement['Action'] as string | string[])
+          .filter((a) => a.startsWith('s3:'))
+          .flatMap((a) => asArray(statement['Resource'] as unknown).map((r) => `${a} ${flatten(r)}`)),
+      );
+
+    // Assess
+    expect(granted.sort()).toEqual(expected.sort());
+  });
+
+  it('no S3 wildcard action, no bucket-level or delete action, and PutObject only under reports/ and templates/', () => {
+    // Prepare
+    const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
+
+    // Act
+    const s3 = policyStatements(stateless).flatMap(({ statement }) =>
+      asArray(statement['Action'] as string | string[])
+        .filter((a) => a.toLowerCase().startsWith('s3:'))
+        .map((action) => ({ action, resources: asArray(statement['Resource'] as unknown).map(flatten), effect: statement['Effect'] as string })),
+    );
+    const notificationHandler = ['s3:GetBucketNotification', 's3:PutBucketNotification'];
+
+    // Assess
+    expect(s3.filter((g) => g.action.includes('*'))).toEqual([]);
+    expect(s3.filter((g) => g.effect !== 'Allow')).toEqual([]);
+    expect([...new Set(s3.map((g) => g.action))].sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', ...notificationHandler].sort());
+    for (const g of s3.filter((g) => g.action === 's3:PutObject')) {
+      for (const r of g.resources) expect([`${bucket}/reports/*`, `${bucket}/templates/*`]).toContain(r);
+    }
+  });
+
+  it('the upload-link secret: GetSecretValue on that one secret, for the functions whose catalog entry reads it, nothing else', () => {
+    // Prepare
+    const readers = FUNCTION_IDS.filter((id) => specOf(id).access.uploadSecret);
+    const readerPolicies = readers.map((id) => logicalId(built.stateless.functions.get(id).role.node.findChild('DefaultPolicy')));
+    const secretArn = built.stateless.resolve(built.stateful.uploadSecret.secretArn) as unknown;
+
+    // Act
+    const statements = policyStatements(stateless).filter(({ statement }) =>
+      asArray(statement['Action'] as string | string[]).some((a) => a.startsWith('secretsmanager:')),
+    );
+
+    // Assess
+    expect(readers.sort()).toEqual(['notify', 'upload']);
+    expect(statements.map((s) => s.policy).sort()).toEqual([...readerPolicies].sort());
+    for (const { statement } of statements) {
+      expect(statement['Action']).toBe('secretsmanager:GetSecretValue');
+      expect(statement['Resource']).toEqual(secretArn);
     }
   });
 

@@ -11,7 +11,7 @@ import type { Session } from '../local/cli/connect.ts';
 import { templateFor } from '../local/cli/report.ts';
 import type { Directive } from '../shared/domain/directive.ts';
 import { corpus } from './support/corpus.ts';
-import { fillTemplate, goodValue } from './support/reports.ts';
+import { fillTemplate, goodValue } from '../local/sample/reports.ts';
 import { eventually, loadProvince, sampleDirective, startFlow, type Flow } from './support/flow.ts';
 
 let flow: Flow;

@@ -187,7 +187,8 @@ const KINDS: { kind: string; count: number; make: Maker }[] = [
     make: (r, b) => ({
       bytes: rezip(b.entries, (e) => {
         editXml(e, 'xl/sharedStrings.xml', (x) => x.replace(/<t([^>]*)>([^<]*)<\/t>/g, (m, attrs: string) => (r() < 0.3 ? `<t${attrs}>${r() < 0.9 ? xmlEscape(randomText(r)) : randomText(r)}</t>` : m)));
-        editXml(e, 'xl/worksheets/sheet1.xml', (x) => x.replace(/<v>([^<]*)<\/v>/g, (m) => (r() < 0.15 ? `<v>${xmlEscape(randomText(r))}</v>` : m)));
+        // numbers only: a shared-string cell's <v> is an index, and a garbage index is plain corruption
+        editXml(e, 'xl/worksheets/sheet1.xml', (x) => x.replace(/(<c r="[A-Z]+\d+"(?: s="\d+")?>)<v>([^<]*)<\/v>/g, (m, open: string) => (r() < 0.15 ? `${open}<v>${xmlEscape(randomText(r))}</v>` : m)));
       }),
       fileName: 'bao-cao.xlsx',
     }),
@@ -260,7 +261,7 @@ const KINDS: { kind: string; count: number; make: Maker }[] = [
 ];
 
 const CASES = KINDS.flatMap(({ kind, count, make }) => Array.from({ length: count }, (_, i) => ({ kind, i, make })));
-const stats = new Map<string, { accepted: number; rejected: number; codes: Map<string, number> }>();
+const stats = new Map<string, { accepted: number; rejected: number; codes: Map<string, number>; sample?: string }>();
 let base: Base;
 
 function settle(p: Promise<ParseOutcome>): Promise<ParseOutcome | 'timeout'> {
@@ -285,6 +286,7 @@ describe('report parser fuzz corpus', () => {
         .sort((a, b) => b[1] - a[1])
         .map(([c, n]) => `${c}×${n}`)
         .join(' '),
+      ...(process.env.FUZZ_SAMPLES ? { sample: s.sample } : {}),
     }));
     const total = table.reduce((acc, t) => ({ accepted: acc.accepted + t.accepted, rejected: acc.rejected + t.rejected }), { accepted: 0, rejected: 0 });
     console.log(`report fuzz: ${CASES.length} cases (seed ${SEED}), ${total.accepted} accepted, ${total.rejected} rejected`);
@@ -304,6 +306,7 @@ describe('report parser fuzz corpus', () => {
       const outcome = await settle(parseReport({ bytes, fileName }, expectedFor(base.directive)));
 
       // Assess
+      if (process.env.FUZZ_DEBUG === c.kind) console.log(c.kind, c.i, JSON.stringify(outcome).slice(0, 1500));
       expect(outcome).not.toBe('timeout');
       if (outcome === 'timeout') return;
       const s = stats.get(c.kind) ?? { accepted: 0, rejected: 0, codes: new Map<string, number>() };
@@ -314,6 +317,7 @@ describe('report parser fuzz corpus', () => {
         for (const row of outcome.rows) for (const v of Object.values(row.values)) expect(typeof v === 'number' ? Number.isFinite(v) : typeof v === 'boolean').toBe(true);
       } else {
         s.rejected++;
+        s.sample ??= outcome.problems[0]?.messageVi.slice(0, 160);
         expect(outcome.problems.length).toBeGreaterThan(0);
         for (const p of outcome.problems) {
           expect(typeof p.messageVi).toBe('string');

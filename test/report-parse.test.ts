@@ -350,7 +350,7 @@ describe('parseReport: files that are not a report', () => {
 
     // Assess
     expect(problemsOf(big)).toEqual([
-      { code: 'too-large', messageVi: 'Tệp "bao-cao.xlsx" có dung lượng 5 MB, vượt giới hạn 5 MB của một báo cáo; hãy xóa các trang, hình ảnh không cần thiết rồi gửi lại' },
+      { code: 'too-large', messageVi: 'Tệp "bao-cao.xlsx" có dung lượng hơn 5 MB, vượt giới hạn 5 MB của một báo cáo; hãy xóa các trang, hình ảnh không cần thiết rồi gửi lại' },
     ]);
     expect(problemsOf(custom)[0]?.messageVi).toMatch(/^Tệp "bao-cao.xlsx" có dung lượng \d+ KB, vượt giới hạn 4 KB của một báo cáo/);
   });
@@ -376,6 +376,15 @@ describe('parseReport: files that are not a report', () => {
     expect(problemsOf(b)[0]?.messageVi).toMatch(/thành phần "xl\/worksheets\/sheet1.xml" có tỷ lệ nén \d+:1, vượt giới hạn 200:1/);
     expect(problemsOf(c)[0]?.code).toBe('zip-bomb');
     expect(problemsOf(c)[0]?.messageVi).toMatch(/giải nén ra nhiều hơn kích thước khai báo/);
+  });
+
+  it('refuses a ZIP with too many entries', async () => {
+    const entries: Record<string, Uint8Array> = { 'xl/workbook.xml': strToU8('<workbook/>') };
+    for (let i = 0; i < 2_001; i++) entries[`xl/media/image${i}.png`] = new Uint8Array(1);
+    expect(problemsOf(await parse(zipSync(entries, { level: 0 })))[0]).toEqual({
+      code: 'zip-bomb',
+      messageVi: 'Tệp "bao-cao.xlsx" bị từ chối vì tệp nén có 2002 thành phần, vượt giới hạn 2000 (dấu hiệu tệp "bom nén"); một báo cáo bình thường nhỏ hơn nhiều',
+    });
   });
 
   it('says what a ZIP that is not a workbook is', async () => {
@@ -416,6 +425,21 @@ describe('parseReport: CSV', () => {
     expect(outcome.notes).toContain('Tệp dùng bảng mã cũ Windows-1258 (không phải UTF-8); đã chuyển sang Unicode — hãy kiểm tra lại tên thôn, khu phố');
   });
 
+  it('tells a damaged UTF-8 file from a legacy one, naming the line', async () => {
+    // Prepare: one byte of "Thôn" on line 3 broken
+    const bytes = utf8(csvOf(directive));
+    const at = bytes.indexOf(0xc3, utf8(csvOf(directive).split('\r\n').slice(0, 2).join('\r\n')).length);
+    bytes[at] = 0xff;
+
+    // Act
+    const problems = problemsOf(await parse(bytes, 'bao-cao.csv'));
+
+    // Assess
+    expect(problems).toEqual([
+      { code: 'encoding', row: 3, messageVi: 'Tệp "bao-cao.csv" là văn bản UTF-8 nhưng bị hỏng ở dòng 3: có ký tự không đọc được; hãy mở tệp gốc, lưu lại rồi gửi lại' },
+    ]);
+  });
+
   it('reads ";" as delimiter with decimal commas', async () => {
     const outcome = accepted(await parse(utf8(csvOf(directive, { delimiter: ';', decimalComma: true })), 'bao-cao.csv'));
     expect(outcome.rows).toEqual(EXPECTED_ROWS());
@@ -450,7 +474,7 @@ describe('parseReport: CSV', () => {
         'not-a-number',
         3,
         'thu-quy',
-        'Dòng 3, cột "thu-quy": phải là một số, nhận được "=1+1" (ô bắt đầu bằng "=", "+" hoặc "@" được coi là chữ, không tính) (Thôn Tân Hiệp, chỉ tiêu "Huy động sức dân thu các loại quỹ theo quy định, thực hiện quy chế dân chủ ở cơ sở")',
+        'Dòng 3, cột "thu-quy": phải là một số, nhận được "=1+1"; ô bắt đầu bằng "=", "+" hoặc "@" được coi là chữ, không được tính (Thôn Tân Hiệp, chỉ tiêu "Huy động sức dân thu các loại quỹ theo quy định, thực hiện quy chế dân chủ ở cơ sở")',
       ],
     ]);
   });
@@ -489,6 +513,67 @@ describe('parseReport: CSV', () => {
     expect(a.rows.map((r) => r.values['chi-bo-vung-manh'])).toEqual([true, false, true, false, true]);
     expect(b.rows.map((r) => r.values['chi-bo-vung-manh'])).toEqual([true, false, true, false, true]);
     expect(b.notes).toContain(`Cột ${idx + 1} ("chi-bo-vung-manh"): ô đánh dấu "x" được hiểu là "Có", ô trống là "Không"`);
+  });
+
+  it('reads a CSV renamed .xlsx by what it is, and says so', async () => {
+    const outcome = accepted(await parse(utf8(csvOf(directive)), 'bao-cao.xlsx'));
+    expect(outcome.format).toBe('csv');
+    expect(outcome.notes[0]).toBe('Tệp "bao-cao.xlsx" có đuôi .xlsx nhưng nội dung là tệp CSV; đã đọc theo nội dung');
+  });
+
+  it('reads UTF-16 ("Unicode text" from Excel), with or without a byte order mark, tab-delimited', async () => {
+    const text = csvOf(directive, { delimiter: '\t' });
+    const le = new Uint8Array([0xff, 0xfe, ...new Uint8Array(Buffer.from(text, 'utf16le'))]);
+    const bare = new Uint8Array(Buffer.from(text, 'utf16le'));
+    for (const bytes of [le, bare]) {
+      const outcome = accepted(await parse(bytes, 'bao-cao.txt'));
+      expect(outcome.rows).toEqual(EXPECTED_ROWS());
+      expect(outcome.notes).toContain('Các cột được phân cách bằng dấu tab');
+    }
+  });
+
+  it('asks instead of guessing "1.000" (one thousand or one?)', async () => {
+    const text = csvOf(directive, { delimiter: ';' }).replace(/\r\nThôn Phú Sơn;95;0.5;/, '\r\nThôn Phú Sơn;95;1.000;');
+    expect(problemsOf(await parse(utf8(text), 'x.csv')).map((p) => [p.code, p.messageVi])).toEqual([
+      [
+        'ambiguous-number',
+        'Dòng 2, cột "giao-thong": không rõ "1.000" là 1000 hay 1; hãy nhập số không có dấu phân cách hàng nghìn, phần thập phân dùng dấu phẩy (ví dụ 1234 hoặc 1,5) (Thôn Phú Sơn, chỉ tiêu "Làm mới, nâng cấp đường giao thông nông thôn")',
+      ],
+    ]);
+  });
+
+  it('refuses a village name that fits two villages', async () => {
+    // Prepare: a town whose "Khu phố 1" and a "Thôn 1" both strip to "1"
+    const rows = [
+      { unitId: 'kp1', name: 'Khu phố 1' },
+      { unitId: 't1', name: 'Thôn 1' },
+    ];
+    const text = csvOf(directive, { values: ALL_VALUES.slice(0, 2) }).split('\r\n').slice(0, 3);
+    text[1] = text[1]?.replace(/^[^,]+/, '01') ?? '';
+    text[2] = text[2]?.replace(/^[^,]+/, 'Thon 1') ?? '';
+
+    // Act
+    const outcome = await parseReport({ bytes: utf8(text.join('\r\n')), fileName: 'x.csv' }, { ...expectedFor(directive), rows });
+
+    // Assess
+    expect(problemsOf(outcome).map((p) => [p.code, p.messageVi])).toEqual([
+      ['ambiguous-row', 'Dòng 2: "01" có thể là Khu phố 1 hoặc Thôn 1; hãy ghi đầy đủ tên'],
+      ['missing-row', 'Thiếu dòng của Khu phố 1: không tìm thấy tên thôn, khu phố này trong tệp CSV'],
+    ]);
+  });
+
+  it('reads the filled template saved as CSV by Excel: title lines, group row and targets row included', async () => {
+    // Prepare
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await fillTemplate(template, directive)) as unknown as ExcelJS.Buffer);
+    const csv = toBytes(await wb.csv.writeBuffer({ sheetName: 'Báo cáo' }));
+
+    // Act
+    const outcome = accepted(await parse(csv, 'bao-cao.csv'));
+
+    // Assess
+    expect(outcome.format).toBe('csv');
+    expect(outcome.rows).toEqual(EXPECTED_ROWS());
   });
 
   it('names a missing column of a CSV', async () => {
@@ -562,6 +647,10 @@ describe('reading numbers and yes/no', () => {
     expect(parseNumberVi('2,5 km', { measure: 'km' })).toBe(2.5);
     expect(parseNumberVi('-3')).toBe(-3);
     for (const bad of ['=1+1', '+5', '@SUM(A1)', '12,5%', '1.2.3,4', 'abc', '1,', '', '1e5']) expect(parseNumberVi(bad)).toBeUndefined();
+    // one separator and three digits: 1000 or 1? 1,234 or 1234? Not guessed.
+    for (const ambiguous of ['1.000', '1,234', '12.500']) expect(parseNumberVi(ambiguous)).toBeUndefined();
+    expect(parseNumberVi('0,125')).toBe(0.125);
+    expect(parseNumberVi('1.0005')).toBe(1.0005);
   });
 
   it('reads yes/no', () => {

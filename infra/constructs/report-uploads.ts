@@ -37,7 +37,10 @@ export interface ReportUploadNotificationsProps {
  *
  * The CDK handler behind the custom resource runs only during deployments. It gets its own role, like the
  * thidua functions: s3:GetBucketNotification and s3:PutBucketNotification on this one bucket and writing to its
- * own one-month log group, instead of the AWSLambdaBasicExecutionRole managed policy CDK would attach.
+ * own one-month log group, instead of the AWSLambdaBasicExecutionRole managed policy CDK would attach. Its
+ * runtime is aws-cdk-lib's choice (the latest Python it knows, python3.13 in 2.276) and moves with aws-cdk-lib
+ * upgrades; cdk-nag's AwsSolutions-L1 does not apply to it (a raw `AWS::Lambda::Function` CfnResource, not a
+ * CfnFunction), and the tests pin it to a python3.x runtime.
  */
 export class ReportUploadNotifications extends Construct {
   /** The reports bucket as this stack sees it (imported): grants and environment variables use it. */

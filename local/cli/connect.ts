@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PROJECT_ROOT, startStack, type LocalStack, type StackOptions } from '../stack/stack.ts';
 import { resetAws } from '../../shared/adapters/aws.ts';
 import { InputError } from '../../shared/app/errors.ts';
+import { LocalClock } from './clock.ts';
 
 export const STATE_DIR = resolve(process.env.THIDUA_HOME ?? resolve(PROJECT_ROOT, '.thidua'));
 const STACK_FILE = resolve(STATE_DIR, 'stack.json');
@@ -83,6 +84,7 @@ export async function connect(opts: Pick<StackOptions, 'logLevel' | 'log'> & { a
     resetAws();
     return { running, inboxUrl: running.inboxUrl, settle: () => settleRemote(running), close: async () => undefined };
   }
-  const embedded = await startStack({ dataDir: resolve(STATE_DIR, 'data'), ...opts });
+  const clock = new LocalClock(STATE_DIR);
+  const embedded = await startStack({ dataDir: resolve(STATE_DIR, 'data'), now: () => clock.now(), ...opts });
   return { embedded, inboxUrl: embedded.inboxUrl, settle: () => embedded.settle(), close: () => embedded.stop() };
 }

@@ -12,7 +12,8 @@ import { STATE_DIR } from './connect.ts';
 import { EXIT, type Out } from './output.ts';
 import { sleep } from '../../shared/retry.ts';
 import { addWorkingDays, vietnamDate } from '../../shared/domain/calendar/index.ts';
-import { recordSubmission } from '../../shared/app/reports.ts';
+import { templateFor, uploadReport } from './report.ts';
+import { fillTemplate, goodValue } from '../sample/reports.ts';
 import { fire, firingsBetween } from '../stack/scheduler.ts';
 import type { LocalStack } from '../stack/stack.ts';
 import { formatInstantVi } from './clock.ts';
@@ -24,6 +25,8 @@ const KINDS: [RegExp, string][] = [
   [/^\[thidua\] Nhắc nộp báo cáo/, 'Nhắc hạn nộp'],
   [/^\[thidua\] (Quá hạn nộp báo cáo|Báo cáo quá hạn)/, 'Quá hạn (gửi đơn vị)'],
   [/^\[thidua\] \d+ \S+ chưa nộp báo cáo/, 'Tổng hợp quá hạn gửi cấp trên'],
+  [/^\[thidua\] Đã nhận báo cáo/, 'Biên nhận báo cáo'],
+  [/^\[thidua\] Báo cáo .* chưa hợp lệ/, 'Báo cáo chưa hợp lệ'],
 ];
 
 function countKinds(subjects: readonly string[]): Record<string, number> {
@@ -37,8 +40,24 @@ function countKinds(subjects: readonly string[]): Record<string, number> {
 
 const vn = (isoDate: string, time: string) => new Date(`${isoDate}T${time}:00+07:00`);
 
-/** The first quarter of 2027 on the simulated clock; every second commune reports on time, every fifth late. */
-async function simulateQuarter(stack: LocalStack, repo: ReturnType<typeof repository>, out: Out) {
+/**
+ * The first quarter of 2027 on the simulated clock. Communes upload their filled templates as the link in the
+ * email lets them: every second one on time, every fifth late, and one first sends a workbook with a mistake.
+ */
+async function simulateQuarter(stack: LocalStack, repo: ReturnType<typeof repository>, out: Out, setNow: (at: Date) => void) {
+  const directive = (await repo.getDirective('bt-23-ct-tu-2027'))!;
+  const session = { inboxUrl: stack.inboxUrl, settle: () => stack.settle(), close: async () => undefined };
+  let rejected = 0;
+  const upload = async (o: { directiveId: string; periodId: string; unitId: string }, at: Date, mistake: boolean) => {
+    setNow(at);
+    const ref = { directiveId: o.directiveId, periodId: o.periodId, unitId: o.unitId };
+    const template = await templateFor(ref);
+    if (mistake) {
+      const wrong = await fillTemplate(template, directive, (row, id) => (row === 0 && id === 'bhyt' ? 112 : goodValue(row, id)));
+      if ((await uploadReport(ref, { name: 'bao-cao-quy-1.xlsx', bytes: wrong }, session)).status === 'rejected') rejected++;
+    }
+    return uploadReport(ref, { name: 'bao-cao-quy-1.xlsx', bytes: await fillTemplate(template, directive, goodValue) }, session);
+  };
   const directiveId = 'bt-23-ct-tu-2027';
   const communes = (await repo.countAssignments({ id: directiveId, shardCount: 1 })).active;
   const obligations = [];
@@ -58,22 +77,24 @@ async function simulateQuarter(stack: LocalStack, repo: ReturnType<typeof reposi
     while (plan.length && plan[0]!.at < firing.at) {
       const { o, at } = plan.shift()!;
       submittedOn = formatDateVi(vietnamDate(at));
-      const r = await recordSubmission(o, at, { obligations: repo, assignments: repo });
-      if (r.obligation.onTime) onTime++;
+      const r = await upload(o, at, submitted === 0 && onTime === 0);
+      if (r.status !== 'accepted') throw new Error(`The sample report of ${o.unitId} was not accepted: ${r.problems.map((p) => p.messageVi).join('; ')}`);
+      if (r.onTime) onTime++;
       else late++;
       submitted++;
     }
+    setNow(firing.at);
     const before = (await stack.inbox()).length;
     await fire(firing, eventPublisher());
     await stack.settle();
     const fresh = (await stack.inbox()).slice(before);
-    if (submitted) out.note(`   ${submittedOn}: ${submitted} xã nộp báo cáo`);
+    if (submitted) out.note(`   ${submittedOn}: ${submitted} xã tải lên báo cáo${rejected && late === 0 ? ` (1 xã nộp bản có lỗi trước, nhận thư báo lỗi và nộp lại)` : ''}`);
     if (fresh.length) {
       const kinds = Object.entries(countKinds(fresh.map((m) => m.subject))).map(([k, n]) => `${n} thư ${k.toLowerCase()}`);
       out.note(`   ${formatInstantVi(firing.at)} (${firing.schedule.id}): ${kinds.join(', ')}`);
     }
   }
-  return { communes, onTime, late, missing: communes - onTime - late };
+  return { communes, onTime, late, missing: communes - onTime - late, rejectedFirst: rejected };
 }
 
 export const SAMPLE_UNITS = resolve(PROJECT_ROOT, 'local/sample/binh-thuan-units.csv');
@@ -89,7 +110,8 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
   rmSync(dataDir, { recursive: true, force: true });
   out.note('thidua – chạy thử trên máy này: DynamoDB Local, fauxqs (SQS, S3), SES cục bộ, bus sự kiện cục bộ.');
   out.progress('Đang khởi động stack cục bộ…');
-  const stack = await startStack({ dataDir, logLevel: opts.verbose ? 'INFO' : 'ERROR' });
+  let simulatedNow: Date | undefined;
+  const stack = await startStack({ dataDir, logLevel: opts.verbose ? 'INFO' : 'ERROR', now: () => simulatedNow ?? new Date() });
   out.progress(`Stack cục bộ sẵn sàng sau ${((Date.now() - t0) / 1000).toFixed(1)} giây.`);
   out.endProgress();
   try {
@@ -125,7 +147,7 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
     // A quarter passes on the simulated clock: the window closes on 14/03, reports are requested, some come in,
     // the others are reminded, then told they are late, and their district offices get one list each.
     out.note('4. Một quý trôi qua trên đồng hồ giả lập (01/03/2027 → 05/04/2027):');
-    const quarter = await simulateQuarter(stack, repo, out);
+    const quarter = await simulateQuarter(stack, repo, out, (at) => (simulatedNow = at));
     const status = await directiveStatus(issued.directive.id, { directives: repo, status: repo });
     const inbox = await stack.inbox();
     const deadLetters = (['assignment', 'notify', 'intake', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);

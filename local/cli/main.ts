@@ -160,7 +160,8 @@ async function main(argv: string[]): Promise<number> {
         return await runDemo(out, { verbose, keep: values.keep as boolean | undefined });
       case 'up': {
         if (readRunning()) throw new UsageError(`Stack cục bộ đã chạy (xem ${resolve(STATE_DIR, 'stack.json')}).`);
-        const stack = await startStack({ dataDir: resolve(STATE_DIR, 'data'), logLevel: verbose ? 'INFO' : 'WARN' });
+        const clock = new LocalClock(STATE_DIR);
+        const stack = await startStack({ dataDir: resolve(STATE_DIR, 'data'), logLevel: verbose ? 'INFO' : 'WARN', now: () => clock.now() });
         writeRunning(stack);
         out.result({ inboxUrl: stack.inboxUrl, env: stack.env }, () =>
           [`Stack cục bộ đang chạy (dữ liệu: ${resolve(STATE_DIR, 'data')}).`, `Hộp thư: ${stack.inboxUrl}`, 'Nhấn Ctrl+C để dừng.'].join('\n'),

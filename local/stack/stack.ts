@@ -45,6 +45,8 @@ export interface StackOptions {
   runFunctions?: boolean;
   /** Signs upload links; kept in the data folder so links in emails stay valid across runs. */
   uploadSecret?: string;
+  /** The stack's time where it makes one up (an upload's arrival): a simulated clock, when one runs. */
+  now?: () => Date;
   log?: (msg: string) => void;
 }
 
@@ -127,7 +129,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     env[ENV.uploadBaseUrl] = upload.url;
     process.env[ENV.uploadBaseUrl] = upload.url;
     const s3 = new S3Client({ region: REGION, endpoint: queues.endpoint, credentials, forcePathStyle: true });
-    const notifications = startS3Notifications({ fauxqs: queues.server, s3, sqs, bucket: BUCKET_NAME, prefix: REPORTS_PREFIX, queueUrl: queues.byId.intake.url, log });
+    const notifications = startS3Notifications({ fauxqs: queues.server, s3, sqs, bucket: BUCKET_NAME, prefix: REPORTS_PREFIX, queueUrl: queues.byId.intake.url, log, ...(opts.now ? { now: opts.now } : {}) });
     started.push(notifications);
 
     const pollers: Partial<Record<FunctionId, QueuePoller>> = {};

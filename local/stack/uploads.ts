@@ -12,7 +12,17 @@ import { freePort } from './ports.ts';
  * new object under the prefix becomes an ObjectCreated notification on the intake queue, with the shape S3 sends
  * (key URL-encoded, spaces as '+').
  */
-export function startS3Notifications(opts: { fauxqs: FauxqsServer; s3: S3Client; sqs: SQSClient; bucket: string; prefix: string; queueUrl: string; log: (m: string) => void }) {
+export function startS3Notifications(opts: {
+  fauxqs: FauxqsServer;
+  s3: S3Client;
+  sqs: SQSClient;
+  bucket: string;
+  prefix: string;
+  queueUrl: string;
+  log: (m: string) => void;
+  /** The event time: the upload's, or the simulated clock's when one runs. */
+  now?: () => Date;
+}) {
   let stopped = false;
   let inFlight = 0;
   const seen = new Set<string>();
@@ -37,7 +47,7 @@ export function startS3Notifications(opts: { fauxqs: FauxqsServer; s3: S3Client;
           eventVersion: '2.1',
           eventSource: 'aws:s3',
           awsRegion: 'ap-southeast-1',
-          eventTime: new Date(event.timestamp).toISOString(),
+          eventTime: (opts.now?.() ?? new Date(event.timestamp)).toISOString(),
           eventName: 'ObjectCreated:Put',
           s3: {
             s3SchemaVersion: '1.0',

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ReportStorage, StoredObject } from '../app/ports.ts';
 
@@ -50,16 +50,6 @@ export class S3ReportStorage implements ReportStorage {
       new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: opts.contentType, ContentLength: opts.contentLength }),
       { expiresIn: opts.expiresInSeconds, signableHeaders: new Set(['content-type', 'content-length']) },
     );
-  }
-
-  async head(key: string, versionId?: string): Promise<{ size: number; versionId?: string; eTag?: string } | undefined> {
-    try {
-      const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
-      return { size: out.ContentLength ?? 0, ...(out.VersionId ? { versionId: out.VersionId } : {}), ...(out.ETag ? { eTag: out.ETag } : {}) };
-    } catch (e) {
-      if ((e as { name?: string }).name === 'NotFound' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
-      throw e;
-    }
   }
 
   async get(key: string, opts: { versionId?: string; maxBytes: number }): Promise<StoredObject> {

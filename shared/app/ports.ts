@@ -91,7 +91,6 @@ export type StoredObject = { size: number; tooLarge: true; bytes?: undefined } |
 /** Where report files and generated templates live (S3). */
 export interface ReportStorage {
   presignPut(key: string, opts: { contentType: string; contentLength: number; expiresInSeconds: number }): Promise<string>;
-  head(key: string, versionId?: string): Promise<{ size: number; versionId?: string; eTag?: string } | undefined>;
   get(key: string, opts: { versionId?: string; maxBytes: number }): Promise<StoredObject>;
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
 }

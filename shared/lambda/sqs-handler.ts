@@ -33,7 +33,12 @@ export function powertools(serviceName: string): Powertools {
 
 /** middy in the order Powertools' own examples use: tracer, then logger, then metrics. */
 export function wrap<E, R>(fn: (event: E, context: Context) => Promise<R>, pt: Powertools) {
-  return middy(fn)
+  // Every invocation counts once, so a flush never finds the metrics empty (Powertools warns on that).
+  const counted = (event: E, context: Context) => {
+    pt.metrics.addMetric('Invocations', MetricUnit.Count, 1);
+    return fn(event, context);
+  };
+  return middy(counted)
     .use(captureLambdaHandler(pt.tracer))
     .use(injectLambdaContext(pt.logger, { resetKeys: true }))
     .use(logMetrics(pt.metrics, { captureColdStartMetric: true }));

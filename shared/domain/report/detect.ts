@@ -7,7 +7,9 @@ export type Sniffed =
   /** Something that is certainly not a report, described for the officer. */
   | { kind: 'other'; what: string; advice?: string }
   | { kind: 'text'; text: string; encoding: TextEncodingName; bom: boolean }
-  | { kind: 'undecodable' };
+  | { kind: 'undecodable' }
+  /** UTF-8 with a few broken sequences (a damaged file, not a legacy encoding): the lines where they are. */
+  | { kind: 'damaged-utf8'; lines: number[] };
 
 const startsWith = (b: Uint8Array, sig: readonly number[], at = 0) => sig.every((x, i) => b[at + i] === x);
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
@@ -27,8 +29,6 @@ const SIGNATURES: { sig: number[]; at?: number; what: string; advice?: string }[
   { sig: ascii('Rar!'), what: 'tệp nén RAR', advice: 'hãy giải nén và gửi riêng tệp Excel (.xlsx)' },
   { sig: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], what: 'tệp nén 7z', advice: 'hãy giải nén và gửi riêng tệp Excel (.xlsx)' },
   { sig: [0x1f, 0x8b], what: 'tệp nén gzip', advice: 'hãy giải nén và gửi riêng tệp Excel (.xlsx)' },
-  { sig: ascii('MZ'), what: 'tệp chương trình (.exe)' },
-  { sig: [0x7f, 0x45, 0x4c, 0x46], what: 'tệp chương trình' },
 ];
 
 /** Control bytes that do not occur in text (tab, line feed, carriage return and form feed do). */
@@ -41,6 +41,42 @@ function isBinaryish(b: Uint8Array): boolean {
     if (x < 0x09 || (x > 0x0d && x < 0x20) || x === 0x7f) odd++;
   }
   return odd > n * 0.005;
+}
+
+/**
+ * Invalid UTF-8 is either a legacy Windows-1258 file (where valid multi-byte sequences almost never occur by chance)
+ * or a UTF-8 file with a few damaged bytes (mostly valid multi-byte sequences). Tells the second apart.
+ */
+function damagedUtf8(b: Uint8Array): { kind: 'damaged-utf8'; lines: number[] } | undefined {
+  const text = new TextDecoder('utf-8').decode(b);
+  let bad = 0;
+  let good = 0;
+  let line = 1;
+  const lines: number[] = [];
+  for (const ch of text) {
+    if (ch === '\n') line++;
+    else if (ch === '\ufffd') {
+      bad++;
+      if (lines.at(-1) !== line) lines.push(line);
+    } else if (ch.codePointAt(0)! > 0x7f) good++;
+  }
+  return bad > 0 && good >= 4 * bad ? { kind: 'damaged-utf8', lines } : undefined;
+}
+
+/** UTF-16 text without a byte order mark: mostly ASCII, so every other byte is zero. */
+function utf16WithoutBom(b: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(b.length, 4096) & ~1;
+  if (n < 8) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (b[i] === 0) evenZero++;
+    if (b[i + 1] === 0) oddZero++;
+  }
+  const half = n / 2;
+  if (oddZero > half * 0.4 && evenZero < half * 0.05) return 'utf-16le';
+  if (evenZero > half * 0.4 && oddZero < half * 0.05) return 'utf-16be';
+  return undefined;
 }
 
 /** What the bytes are, from their content only: the file name's extension is not trusted. */
@@ -60,6 +96,14 @@ export function sniff(bytes: Uint8Array): Sniffed {
       return { kind: 'undecodable' };
     }
   }
+  const utf16 = utf16WithoutBom(bytes);
+  if (utf16) {
+    try {
+      return { kind: 'text', text: new TextDecoder(utf16, { fatal: true }).decode(bytes), encoding: utf16, bom: false };
+    } catch {
+      return { kind: 'undecodable' };
+    }
+  }
   const bom = startsWith(bytes, [0xef, 0xbb, 0xbf]);
   const body = bom ? bytes.subarray(3) : bytes;
   if (isBinaryish(body)) return { kind: 'other', what: 'tệp nhị phân không rõ loại' };
@@ -68,6 +112,8 @@ export function sniff(bytes: Uint8Array): Sniffed {
   } catch {
     // not UTF-8: a legacy Windows file, typed with Vietnamese Windows-1258
   }
+  const damaged = damagedUtf8(body);
+  if (damaged) return damaged;
   if (bom) return { kind: 'undecodable' };
   const text = iconv.decode(body, 'windows1258').normalize('NFC');
   if (text.includes('\ufffd')) return { kind: 'undecodable' };

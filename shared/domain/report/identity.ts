@@ -82,7 +82,7 @@ export function identityFromText(grid: Grid, beforeRow: number, expected: Expect
     for (const raw of row.values()) {
       const text = cellText(raw).normalize('NFC');
       const colon = text.indexOf(':');
-      if (colon < 0) continue;
+      if (colon < 0 || colon > 40 || text.length > 500) continue;
       const key = foldVi(text.slice(0, colon)).replace(/\s+/g, ' ').trim();
       const value = text.slice(colon + 1).trim();
       if (!value) continue;

@@ -96,7 +96,7 @@ async function parseInner(file: ReportFile, expected: ExpectedReport, limits: Re
       problems: [
         {
           code: 'too-large',
-          messageVi: `${fileLabel} có dung lượng ${sizeVi(bytes.length)}, vượt giới hạn ${sizeVi(limits.maxUploadBytes)} của một báo cáo; hãy xóa các trang, hình ảnh không cần thiết rồi gửi lại`,
+          messageVi: `${fileLabel} có dung lượng ${sizeVi(bytes.length) === sizeVi(limits.maxUploadBytes) ? 'hơn ' : ''}${sizeVi(bytes.length)}, vượt giới hạn ${sizeVi(limits.maxUploadBytes)} của một báo cáo; hãy xóa các trang, hình ảnh không cần thiết rồi gửi lại`,
         },
       ],
     };
@@ -126,6 +126,19 @@ async function parseInner(file: ReportFile, expected: ExpectedReport, limits: Re
           },
         ],
       };
+    case 'damaged-utf8': {
+      const shown = sniffed.lines.slice(0, 5).join(', ') + (sniffed.lines.length > 5 ? ', …' : '');
+      return {
+        ok: false,
+        problems: [
+          {
+            code: 'encoding',
+            ...(sniffed.lines.length === 1 ? { row: sniffed.lines[0] as number } : {}),
+            messageVi: `${fileLabel} là văn bản UTF-8 nhưng bị hỏng ở dòng ${shown}: có ký tự không đọc được; hãy mở tệp gốc, lưu lại rồi gửi lại`,
+          },
+        ],
+      };
+    }
     case 'zip':
       format = 'xlsx';
       result = await readXlsx(bytes, expected, limits, fileLabel);
@@ -154,11 +167,16 @@ async function parseInner(file: ReportFile, expected: ExpectedReport, limits: Re
   if (ext && !EXPECTED_EXTENSIONS[format].includes(ext)) {
     notes.unshift(`${fileLabel} có đuôi .${ext} nhưng nội dung là ${FORMAT_VI[format]}; đã đọc theo nội dung`);
   }
-  const allNotes = [...notes, ...result.notes];
+  const allNotes = capNotes([...notes, ...result.notes]);
   if (result.problems.length) {
     return { ok: false, format, problems: capProblems(result.problems, limits.maxProblems), ...(allNotes.length ? { notes: allNotes } : {}) };
   }
   return { ok: true, format, rows: result.rows, notes: allNotes };
+}
+
+const MAX_NOTES = 20;
+function capNotes(notes: string[]): string[] {
+  return notes.length <= MAX_NOTES ? notes : [...notes.slice(0, MAX_NOTES), `… và ${notes.length - MAX_NOTES} ghi chú khác`];
 }
 
 function lowerFirst(s: string): string {

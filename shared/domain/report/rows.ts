@@ -51,6 +51,7 @@ export function rowMatcher(rows: readonly ExpectedRow[]): (text: string) => RowM
     return undefined;
   };
   return (text: string) => {
+    if (text.length > 500) return { kind: 'none' }; // no village has such a name
     const d = display(text);
     if (!d) return { kind: 'none' };
     const byId = prepared.filter((p) => p.row.unitId === d).map((p) => p.row);
@@ -82,12 +83,14 @@ export function rowMatcher(rows: readonly ExpectedRow[]): (text: string) => RowM
 
 /** "Tổng cộng", "Cộng", "Toàn xã": a total line an officer added, not a village. */
 export function isTotalRow(text: string): boolean {
+  if (text.length > 100) return false;
   const n = normalizeName(text);
   return /^(tong cong|tong so|tong|cong|toan xa|toan phuong|toan thi tran|toan don vi)$/.test(n) || n.startsWith('tong cong ');
 }
 
 /** The locked line of targets in the template ("Chỉ tiêu được giao"), or an officer's "Kế hoạch" line. */
 export function isTargetsRow(text: string): boolean {
+  if (text.length > 100) return false;
   const n = normalizeName(text);
   return n.startsWith('chi tieu') || n === 'ke hoach' || n === 'muc tieu';
 }

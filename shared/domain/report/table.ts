@@ -63,6 +63,7 @@ export function headerIndex(indicators: readonly Indicator[]): (text: string) =>
   for (const ind of indicators) add(normHeader(ind.name), ind);
   for (const ind of indicators) add(ind.id.toLowerCase(), ind);
   return (text: string) => {
+    if (text.length > 1_000) return []; // longer than any indicator's name; keeps the patterns below linear
     const t = normHeader(text);
     if (!t) return [];
     const direct = byKey.get(t);
@@ -231,6 +232,11 @@ export function readTable(grid: Grid, ctx: TableContext, hints?: GridHints): Tab
         match = { kind: 'match', row };
         notes.push(`${rowLabel(r)} không có tên; được nhận là ${row.name} theo mẫu báo cáo`);
       }
+    }
+    if (match.kind === 'ambiguous' && hints?.rows.has(r)) {
+      // Two villages with the same name: the template knows which one this row was.
+      const row = match.candidates.find((x) => x.unitId === hints.rows.get(r));
+      if (row) match = { kind: 'match', row };
     }
     const base = { ...(sheet ? { sheet } : {}), row: r, ...(nameColumn ? { column: columnField(nameColumn) } : {}) };
     if (match.kind === 'ambiguous') {

@@ -36,6 +36,7 @@ export type ReportProblemCode =
   // cells
   | 'missing-value'
   | 'not-a-number'
+  | 'ambiguous-number'
   | 'out-of-range'
   | 'not-whole'
   | 'negative'

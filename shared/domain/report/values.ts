@@ -45,6 +45,16 @@ export function tidy(n: number): number {
  * starts with "=", "+" or "@" is text: never evaluated. Returns undefined when it is not a number.
  */
 export function parseNumberVi(raw: string, opts: { percent?: boolean; measure?: string } = {}): number | undefined {
+  const r = readNumberVi(raw, opts);
+  return r && 'n' in r ? r.n : undefined;
+}
+
+/**
+ * Like parseNumberVi, but tells apart "1.000" and "1,234" — one separator followed by exactly three digits, which is
+ * 1000 (resp. 1,234) to a Vietnamese reader and 1 (resp. 1234) to an English one — instead of guessing.
+ */
+export function readNumberVi(raw: string, opts: { percent?: boolean; measure?: string } = {}): { n: number } | { ambiguous: [number, number] } | undefined {
+  if (raw.length > 200) return undefined; // no number is that long; keeps every pattern below linear
   let s = raw.normalize('NFC').replace(/[\u00a0\u202f\u2007]/g, ' ').trim();
   if (s === '' || /^[=+@]/.test(s)) return undefined;
   if (opts.measure) {
@@ -78,11 +88,17 @@ export function parseNumberVi(raw: string, opts: { percent?: boolean; measure?: 
   } else {
     // One separator at most: the Vietnamese decimal comma, or a plain decimal point.
     normalized = body.replace(',', '.');
+    if (/^[1-9]\d{0,2}[.,]\d{3}$/.test(body)) {
+      const sign = negative ? -1 : 1;
+      const asDecimal = sign * Number(normalized);
+      const asThousands = sign * Number(body.replace(/[.,]/, ''));
+      return { ambiguous: body.includes('.') ? [asThousands, asDecimal] : [asDecimal, asThousands] };
+    }
   }
   if (!/^\d+(\.\d+)?$/.test(normalized)) return undefined;
   const n = Number(normalized);
   if (!Number.isFinite(n)) return undefined;
-  return negative ? -n : n;
+  return { n: negative ? -n : n };
 }
 
 const YES = new Set(['co', 'x', '1', 'dat', 'true', 'yes', '✓', '✔', 'da dat', 'hoan thanh']);
@@ -90,6 +106,7 @@ const NO = new Set(['khong', '0', 'khong dat', 'false', 'no', 'chua dat', 'chua 
 
 /** "Có", "co", "x", "1", "Đạt", "TRUE" → true; "Không", "khong", "0", "không đạt", "false" → false. */
 export function parseYesNo(raw: string): boolean | undefined {
+  if (raw.length > 100) return undefined;
   const s = foldVi(raw).replace(/\s+/g, ' ').replace(/[.!]+$/, '').trim();
   if (YES.has(s)) return true;
   if (NO.has(s)) return false;
@@ -97,7 +114,7 @@ export function parseYesNo(raw: string): boolean | undefined {
 }
 
 export function isTick(raw: RawCell): boolean {
-  return raw.t === 'text' && ['x', '✓', '✔'].includes(foldVi(raw.s));
+  return raw.t === 'text' && raw.s.length < 20 && ['x', '✓', '✔'].includes(foldVi(raw.s));
 }
 
 export type Interpretation =
@@ -167,11 +184,20 @@ export function interpret(ind: Indicator, raw: RawCell, maxChars: number): Inter
       note = `ô định dạng phần trăm: ${formatNumberVi(raw.n)} được hiểu là ${formatNumberVi(n)}%`;
     }
   } else if (raw.t === 'text') {
-    n = parseNumberVi(raw.s, { percent: ind.kind === 'percent', measure: ind.measure });
-    if (n === undefined) {
-      const hint = /^[=+@]/.test(raw.s.trim()) ? ' (ô bắt đầu bằng "=", "+" hoặc "@" được coi là chữ, không tính)' : '';
+    const read = readNumberVi(raw.s, { percent: ind.kind === 'percent', measure: ind.measure });
+    if (read && 'ambiguous' in read) {
+      const [vi, en] = read.ambiguous;
+      return {
+        ok: false,
+        code: 'ambiguous-number',
+        detail: `không rõ "${quote(raw.s, maxChars)}" là ${formatNumberVi(vi)} hay ${formatNumberVi(en)}; hãy nhập số không có dấu phân cách hàng nghìn, phần thập phân dùng dấu phẩy (ví dụ 1234 hoặc 1,5)`,
+      };
+    }
+    if (read === undefined) {
+      const hint = /^[=+@]/.test(raw.s.trim()) ? '; ô bắt đầu bằng "=", "+" hoặc "@" được coi là chữ, không được tính' : '';
       return { ok: false, code: 'not-a-number', detail: `phải là một số, nhận được "${quote(raw.s, maxChars)}"${hint}` };
     }
+    n = read.n;
   } else {
     return { ok: false, code: 'not-a-number', detail: `phải là một số, nhận được "${shown(raw, maxChars)}"` };
   }
@@ -200,7 +226,7 @@ export function looksLikeValue(ind: Indicator, raw: RawCell): boolean {
   if (raw.t === 'number' || raw.t === 'bool' || raw.t === 'formula-no-result' || raw.t === 'error') return true;
   if (raw.t === 'text') {
     if (ind.kind === 'yes-no') return parseYesNo(raw.s) !== undefined;
-    return parseNumberVi(raw.s, { percent: ind.kind === 'percent', measure: ind.measure }) !== undefined || /^-?\s*\d/.test(raw.s.trim());
+    return readNumberVi(raw.s, { percent: ind.kind === 'percent', measure: ind.measure }) !== undefined || /^-?\s*\d/.test(raw.s.trim());
   }
   return false;
 }

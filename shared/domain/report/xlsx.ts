@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { zipSync } from 'fflate';
 import { foldVi } from '../text.ts';
 import { checkIdentity, identityFromText, type ClaimedIdentity } from './identity.ts';
-import { cellText, findHeaderRow, readTable, type Grid, type GridHints, type TableResult } from './table.ts';
+import { cellText, docName, findHeaderRow, readTable, type Grid, type GridHints, type TableResult } from './table.ts';
 import { META_FORMAT, META_SHEET, type ExpectedReport, type ReportLimits, type ReportProblem } from './types.ts';
 import { EMPTY, quote, type RawCell } from './values.ts';
 import { extractEntry, readCentralDirectory, ZipError, type ZipEntryInfo } from './zip.ts';
@@ -39,17 +39,36 @@ function whatZipIs(names: Set<string>): string {
   return 'tệp nén ZIP';
 }
 
+/** The first element `<name …/>` or `<name …>…</name>` (unprefixed, as exceljs reads it), found with indexOf only. */
+function element(xml: string, name: string): string {
+  let from = 0;
+  for (;;) {
+    const start = xml.indexOf(`<${name}`, from);
+    if (start < 0) return '';
+    const after = xml.charAt(start + name.length + 1);
+    if (after !== '>' && after !== '/' && after !== ' ' && after !== '\t' && after !== '\r' && after !== '\n') {
+      from = start + 1;
+      continue;
+    }
+    const close = xml.indexOf('>', start);
+    if (close < 0) return '';
+    if (xml.charAt(close - 1) === '/') return xml.slice(start, close + 1);
+    const end = xml.indexOf(`</${name}>`, close);
+    return end < 0 ? '' : xml.slice(start, end + name.length + 3);
+  }
+}
+
 /** Keeps the root start tag of an XML part and only the listed child elements. */
-function rebuild(xml: string, root: string, keep: RegExp[]): string | undefined {
-  const open = new RegExp(`<((?:[\\w.-]+:)?)${root}\\b[^>]*>`).exec(xml);
+function rebuild(xml: string, root: string, keep: string[]): string | undefined {
+  const open = new RegExp(`<((?:[\\w.-]{1,20}:)?)${root}\\b[^>]{0,20000}>`).exec(xml.slice(0, 50_000));
   if (!open) return undefined;
   const prefix = open[1] ?? '';
-  const parts = keep.map((re) => re.exec(xml)?.[0] ?? '');
+  const parts = keep.map((name) => element(xml, name));
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${open[0]}${parts.join('')}</${prefix}${root}>`;
 }
 
-const SHEET_DATA = [/<sheetData\b[^>]*\/>|<sheetData\b[^>]*>[\s\S]*?<\/sheetData>/];
-const WORKBOOK_PARTS = [/<workbookPr\b[^>]*\/>|<workbookPr\b[^>]*>[\s\S]*?<\/workbookPr>/, /<sheets\b[^>]*>[\s\S]*?<\/sheets>/];
+const SHEET_DATA = ['sheetData'];
+const WORKBOOK_PARTS = ['workbookPr', 'sheets'];
 
 function colNumber(letters: string): number {
   let n = 0;
@@ -72,6 +91,9 @@ function sanitizeWorkbook(bytes: Uint8Array, limits: ReportLimits, fileLabel: st
   }
   const names = new Set(entries.map((e) => e.name));
   if (!names.has('xl/workbook.xml')) {
+    if ([...names].some((n) => n.startsWith('xl/'))) {
+      return { problems: [{ code: 'corrupt', messageVi: `${fileLabel} bị hỏng: thiếu phần mô tả sổ tính (xl/workbook.xml); hãy mở bằng Excel, lưu lại rồi gửi lại` }] };
+    }
     return { problems: [{ code: 'not-a-report', messageVi: `${fileLabel} là ${whatZipIs(names)}, không phải bảng tính Excel (.xlsx) của báo cáo` }] };
   }
   const out: Record<string, Uint8Array> = {};
@@ -93,20 +115,18 @@ function sanitizeWorkbook(bytes: Uint8Array, limits: ReportLimits, fileLabel: st
       const xml = decoder.decode(data);
       const sheet = rebuild(xml, 'worksheet', SHEET_DATA);
       if (!sheet) return { problems: [{ code: 'corrupt', messageVi: `${fileLabel} bị hỏng: trang tính "${entry.name}" không đúng cấu trúc; hãy mở bằng Excel, lưu lại rồi gửi lại` }] };
-      cells += (sheet.match(/<(?:[\w.-]+:)?c[\s>/]/g) ?? []).length;
+      cells += (sheet.match(/<(?:[\w.-]{1,20}:)?c[\s>/]/g) ?? []).length;
       if (cells > limits.maxCells) {
         return { problems: [{ code: 'too-complex', messageVi: `${fileLabel} có hơn ${limits.maxCells.toLocaleString('vi-VN')} ô dữ liệu, quá lớn so với một báo cáo; hãy xóa các trang không cần thiết rồi gửi lại` }] };
       }
-      for (const m of sheet.matchAll(/<(?:[\w.-]+:)?(c|row)\b[^>]*?\sr="([^"]*)"/g)) {
-        const ref = m[2] ?? '';
-        const parsed = m[1] === 'row' ? /^()(\d{1,7})$/.exec(ref) : /^([A-Za-z]{1,3})(\d{1,7})$/.exec(ref);
-        const col = parsed?.[1] ? colNumber(parsed[1]) : 1;
-        const row = parsed ? Number(parsed[2]) : 0;
-        if (!parsed || col < 1 || col > MAX_COL || row < 1 || row > MAX_ROW) {
-          return { problems: [{ code: 'corrupt', messageVi: `${fileLabel} bị hỏng: có ô với địa chỉ không hợp lệ ("${quote(ref, 20)}"); hãy mở bằng Excel, lưu lại rồi gửi lại` }] };
-        }
+      const bad = badReference(sheet);
+      if (bad !== undefined) {
+        return { problems: [{ code: 'corrupt', messageVi: `${fileLabel} bị hỏng: có ô với địa chỉ không hợp lệ ("${quote(bad, 20)}"); hãy mở bằng Excel, lưu lại rồi gửi lại` }] };
       }
       data = encoder.encode(sheet);
+    } else if (entry.name === 'xl/sharedStrings.xml') {
+      // An empty string (<t/>) is valid OOXML but makes exceljs fail on the cells that use it: make it a space.
+      data = encoder.encode(decoder.decode(data).replace(/<t\b[^>]{0,200}?\/>|<t\b[^>]{0,200}><\/t>/g, '<t xml:space="preserve"> </t>'));
     } else if (entry.name === 'xl/workbook.xml') {
       const wb = rebuild(decoder.decode(data), 'workbook', WORKBOOK_PARTS);
       if (!wb) return { problems: [{ code: 'corrupt', messageVi: `${fileLabel} bị hỏng: phần mô tả sổ tính (workbook.xml) không đúng cấu trúc` }] };
@@ -118,6 +138,26 @@ function sanitizeWorkbook(bytes: Uint8Array, limits: ReportLimits, fileLabel: st
     return { problems: [{ code: 'corrupt', messageVi: `${fileLabel} bị hỏng: không có trang tính nào; hãy mở bằng Excel, lưu lại rồi gửi lại` }] };
   }
   return { zip: zipSync(out, { level: 0 }), notes: [] };
+}
+
+/**
+ * The first row or cell reference outside the sheet (past XFD1048576) or malformed, or of a tag too long to be one;
+ * exceljs would otherwise allocate a column object for every column up to it.
+ */
+function badReference(sheet: string): string | undefined {
+  for (const m of sheet.matchAll(/<(?:[\w.-]{1,20}:)?(c|row)[\s>/]/g)) {
+    const tag = sheet.slice(m.index, m.index + 4_000);
+    const end = tag.indexOf('>');
+    if (end < 0) return tag.slice(0, 20);
+    const r = /\sr\s*=\s*["']([^"']*)["']/.exec(tag.slice(0, end));
+    if (!r) continue;
+    const ref = r[1] ?? '';
+    const parsed = m[1] === 'row' ? /^()(\d{1,7})$/.exec(ref) : /^([A-Za-z]{1,3})(\d{1,7})$/.exec(ref);
+    const col = parsed?.[1] ? colNumber(parsed[1]) : 1;
+    const row = parsed ? Number(parsed[2]) : 0;
+    if (!parsed || col < 1 || col > MAX_COL || row < 1 || row > MAX_ROW) return ref;
+  }
+  return undefined;
 }
 
 function isPercentFormat(numFmt: unknown): boolean {
@@ -174,6 +214,7 @@ function gridOf(ws: ExcelJS.Worksheet): Grid {
 
 interface Meta {
   identity: ClaimedIdentity;
+  directiveVersion?: number;
   sheet?: string;
   hints: GridHints;
 }
@@ -183,6 +224,7 @@ function readMeta(grid: Grid): Meta | undefined {
   const identity: ClaimedIdentity = {};
   let format: string | undefined;
   let sheet: string | undefined;
+  let directiveVersion: number | undefined;
   const num = (s: string) => (/^\d{1,7}$/.test(s.trim()) ? Number(s.trim()) : undefined);
   const colNum = (s: string) => (/^[A-Za-z]{1,3}$/.test(s.trim()) ? colNumber(s.trim()) : undefined);
   for (const row of grid.cells.values()) {
@@ -196,6 +238,11 @@ function readMeta(grid: Grid): Meta | undefined {
       case 'directiveId':
         identity.directiveId = value;
         break;
+      case 'directiveVersion': {
+        const n = num(value);
+        if (n) directiveVersion = n;
+        break;
+      }
       case 'directiveNumber':
         identity.directiveNumber = value;
         break;
@@ -244,7 +291,7 @@ function readMeta(grid: Grid): Meta | undefined {
     }
   }
   if (format !== META_FORMAT) return undefined;
-  return { identity, ...(sheet ? { sheet } : {}), hints };
+  return { identity, ...(sheet ? { sheet } : {}), ...(directiveVersion ? { directiveVersion } : {}), hints };
 }
 
 export async function readXlsx(bytes: Uint8Array, expected: ExpectedReport, limits: ReportLimits, fileLabel: string): Promise<TableResult> {
@@ -254,14 +301,16 @@ export async function readXlsx(bytes: Uint8Array, expected: ExpectedReport, limi
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(Buffer.from(clean.zip.buffer, clean.zip.byteOffset, clean.zip.byteLength) as unknown as ExcelJS.Buffer);
-  } catch (e) {
-    const detail = e instanceof Error ? quote(e.message, 80) : 'lỗi không xác định';
-    return { rows: [], notes: [], problems: [{ code: 'corrupt', messageVi: `${fileLabel} bị hỏng, không đọc được bảng tính (${detail}); hãy mở bằng Excel, lưu lại rồi gửi lại` }] };
+  } catch {
+    // exceljs' own message is for programmers; the officer needs to know what to do
+    return { rows: [], notes: [], problems: [{ code: 'corrupt', messageVi: `${fileLabel} bị hỏng: nội dung bảng tính không đúng cấu trúc nên không đọc được; hãy mở bằng Excel, lưu lại rồi gửi lại` }] };
   }
 
   const sheets = wb.worksheets.map((ws) => ({ ws, grid: gridOf(ws) }));
-  const metaSheet = sheets.find((s) => foldVi(s.ws.name) === META_SHEET);
-  const meta = metaSheet ? readMeta(metaSheet.grid) : undefined;
+  // The identity sheet is the one named "thidua" that reads as one; any other sheet may hold the report.
+  const found = sheets.filter((s) => foldVi(s.ws.name) === META_SHEET).map((s) => ({ s, meta: readMeta(s.grid) })).find((x) => x.meta);
+  const metaSheet = found?.s;
+  const meta = found?.meta;
   const candidates = sheets.filter((s) => s !== metaSheet);
   if (!candidates.length) {
     return { rows: [], notes: [], problems: [{ code: 'not-a-report', messageVi: `${fileLabel} không có trang tính nào chứa bảng báo cáo` }] };
@@ -282,6 +331,9 @@ export async function readXlsx(bytes: Uint8Array, expected: ExpectedReport, limi
   const result = readTable(chosen.grid, { expected, limits, where: `trang "${quote(sheetName, limits.maxQuotedChars)}"` }, hints);
   const notes: string[] = [];
   if (!meta) notes.push('Tệp không có phần nhận dạng của mẫu báo cáo (có thể được lập lại bằng tay); các cột được nhận theo tên chỉ tiêu');
+  if (meta?.directiveVersion && meta.directiveVersion !== expected.directive.version) {
+    notes.push(`Mẫu báo cáo được tạo theo lần ban hành thứ ${meta.directiveVersion} của ${docName(expected)}; văn bản hiện là lần thứ ${expected.directive.version}`);
+  }
   const others = candidates.filter((s) => s.ws !== chosen.ws && s.grid.cells.size > 0).map((s) => `"${quote(s.ws.name, 30)}"`);
   if (others.length) notes.push(`Chỉ đọc trang "${quote(sheetName, 30)}"; bỏ qua ${others.length} trang khác: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}`);
   return { ...result, notes: [...notes, ...result.notes] };
