@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../app/errors.ts';
 import { UnitLevel, type UnitRow } from './units.ts';
+import { splitCsv } from './csv.ts';
 
 /** Accepted column names: English for engineers, Vietnamese without diacritics for officers' spreadsheets. */
 const COLUMNS: Record<keyof UnitRow, string[]> = {
@@ -34,42 +35,9 @@ const LEVEL_ALIASES: Record<string, UnitLevel> = {
 
 /** Splits CSV text (RFC 4180: quotes, doubled quotes, newlines inside quotes) into rows with their line numbers. */
 export function parseCsv(text: string): { line: number; cells: string[] }[] {
-  const src = text.replace(/^\uFEFF/, '');
-  const rows: { line: number; cells: string[] }[] = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i];
-    if (quoted) {
-      if (ch === '"' && src[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else {
-        if (ch === '\n') line++;
-        cell += ch;
-      }
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++;
-      cells.push(cell);
-      if (cells.some((c) => c.trim() !== '')) rows.push({ line: rowLine, cells });
-      cells = [];
-      cell = '';
-      line++;
-      rowLine = line;
-    } else cell += ch;
-  }
-  cells.push(cell);
-  if (cells.some((c) => c.trim() !== '')) rows.push({ line: rowLine, cells });
-  if (quoted) throw new InputError(`Dòng ${rowLine}: dấu ngoặc kép (") mở nhưng không đóng`);
-  return rows;
+  const split = splitCsv(text.replace(/^\uFEFF/, ''), ',', Number.POSITIVE_INFINITY);
+  if (split.openQuoteLine) throw new InputError(`Dòng ${split.openQuoteLine}: dấu ngoặc kép (") mở nhưng không đóng`);
+  return split.rows;
 }
 
 const emailList = (raw: string) =>
