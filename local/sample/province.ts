@@ -66,7 +66,9 @@ export function sampleProvince(): UnitRow[] {
         const name = townLike ? `Khu phố ${v + 1}` : `Thôn ${VILLAGE_NAMES[(seed + v * 5) % VILLAGE_NAMES.length]}`;
         const villageId = `${communeId}-${slugVi(name)}`;
         if (rows.some((r) => r.id === villageId)) continue;
-        rows.push({ id: villageId, name, level: 'village', parentId: communeId, emails: [`truongthon.${slugVi(name)}.${slug}@${MAIL_DOMAIN}`], leaderEmails: [] });
+        // Households and people: what weighted rates (poor households, health insurance) are weighted by.
+        const households = 180 + ((seed >> (v + 3)) % 420);
+        rows.push({ id: villageId, name, level: 'village', parentId: communeId, emails: [`truongthon.${slugVi(name)}.${slug}@${MAIL_DOMAIN}`], leaderEmails: [], households, population: households * 4 + ((seed >> v) % 97) });
       }
     }
   }

@@ -11,6 +11,8 @@ const COLUMNS: Record<keyof UnitRow, string[]> = {
   parentId: ['parent_id', 'parent', 'ma_cap_tren', 'ma_don_vi_cha'],
   emails: ['emails', 'email'],
   leaderEmails: ['leader_emails', 'email_lanh_dao'],
+  households: ['households', 'so_ho'],
+  population: ['population', 'dan_so'],
 };
 
 const LEVEL_ALIASES: Record<string, UnitLevel> = {
@@ -79,13 +81,20 @@ export function parseUnitsCsv(text: string): (UnitRow & { line: number })[] {
     const emails = emailList(get('emails'));
     const leaderEmails = emailList(get('leaderEmails'));
     for (const e of [...emails, ...leaderEmails]) if (!email.safeParse(e).success) lineProblems.push(`địa chỉ email "${e}" không hợp lệ`);
+    const counts: { households?: number; population?: number } = {};
+    for (const f of ['households', 'population'] as const) {
+      const raw = get(f).replace(/[.\s]/g, '');
+      if (!raw) continue;
+      if (!/^\d+$/.test(raw)) lineProblems.push(`cột ${f === 'households' ? 'số hộ' : 'dân số'} phải là số nguyên không âm, nhận được "${get(f).slice(0, 30)}"`);
+      else counts[f] = Number(raw);
+    }
     const previous = seen.get(id);
     if (id && previous) lineProblems.push(`mã "${id}" đã có ở dòng ${previous}`);
     seen.set(id, line);
     if (lineProblems.length) problems.push(...lineProblems.map((p) => `Dòng ${line}: ${p}`));
     else {
       const parentId = get('parentId');
-      out.push({ id, name, level: level as UnitLevel, ...(parentId ? { parentId } : {}), emails, leaderEmails, line });
+      out.push({ id, name, level: level as UnitLevel, ...(parentId ? { parentId } : {}), emails, leaderEmails, ...counts, line });
     }
   }
   if (problems.length) throw new InputError(`Tệp đơn vị có ${problems.length} lỗi, chưa nhập đơn vị nào`, problems);
@@ -95,7 +104,9 @@ export function parseUnitsCsv(text: string): (UnitRow & { line: number })[] {
 export function unitsToCsv(rows: readonly UnitRow[]): string {
   const q = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   return [
-    'id,name,level,parent_id,emails,leader_emails',
-    ...rows.map((r) => [r.id, r.name, r.level, r.parentId ?? '', r.emails.join(';'), r.leaderEmails.join(';')].map(q).join(',')),
+    'id,name,level,parent_id,emails,leader_emails,households,population',
+    ...rows.map((r) =>
+      [r.id, r.name, r.level, r.parentId ?? '', r.emails.join(';'), r.leaderEmails.join(';'), r.households?.toString() ?? '', r.population?.toString() ?? ''].map(q).join(','),
+    ),
   ].join('\n') + '\n';
 }

@@ -22,6 +22,9 @@ export const Unit = z.object({
   emails: z.array(email).default([]),
   /** Leaders: escalations and digests. */
   leaderEmails: z.array(email).default([]),
+  /** Weights of weighted means (poor-household rate by households, health insurance by population). */
+  households: z.number().int().min(0).optional(),
+  population: z.number().int().min(0).optional(),
   /** Ids from the root down to this unit, inclusive: the materialized path that makes "all descendants" one Query. */
   path: z.array(z.string()).min(1),
 });
@@ -34,6 +37,8 @@ export interface UnitRow {
   parentId?: string;
   emails: string[];
   leaderEmails: string[];
+  households?: number;
+  population?: number;
 }
 
 export class HierarchyError extends Error {

@@ -2,7 +2,7 @@ import type { Obligation } from '../assignment.ts';
 import { vietnamDate } from '../calendar/index.ts';
 import { targetsFor, type Indicator } from '../directive.ts';
 import type { Unit } from '../units.ts';
-import { defaultRubric, isFourNo, isMet, pointsFor, roundScore, type Rubric } from './rubric.ts';
+import { defaultRubric, isFourNo, isMet, pointsFor, roundScore, Rubric } from './rubric.ts';
 import type {
   FourNoBreach,
   IndicatorResult,
@@ -45,7 +45,7 @@ import type {
  */
 export function computeResults(input: ResultsInput): PeriodResults {
   const { directive, periodId } = input;
-  const rubric: Rubric = input.rubric ?? defaultRubric(directive);
+  const rubric = storedRubric(input.rubric ?? defaultRubric(directive));
   const indicators = directive.indicators;
   const fourNo = indicators.filter(isFourNo);
   const notes: ResultNote[] = [];
@@ -470,6 +470,18 @@ function rollUp(
       return { value: tidy(value), weight: total, missingWeights: [] };
     }
   }
+}
+
+/** Validates the rubric (throws a ZodError when it is not one) and keeps only its own fields, none undefined, so it stores as JSON. */
+function storedRubric(given: Rubric): Rubric {
+  const r = Rubric.parse(given);
+  return {
+    points: { ...r.points },
+    partial: r.partial,
+    cap: r.cap,
+    fourNo: { deductionPerBreach: r.fourNo.deductionPerBreach, ...(r.fourNo.perVillage !== undefined ? { perVillage: r.fourNo.perVillage } : {}) },
+    notReportedScore: r.notReportedScore,
+  };
 }
 
 function validValue(ind: Pick<Indicator, 'kind'>, v: unknown): v is number | boolean {
