@@ -31,7 +31,6 @@ export type Trigger =
   | { kind: 'events' }
   /** A public HTTPS endpoint (Lambda function URL): the upload page, guarded by the signed link it is given. */
   | { kind: 'http' }
-  /** S3 ObjectCreated notifications, through this queue. */
   | { kind: 'queue'; queue: QueueId; batchSize: number; maxConcurrency: number; maxBatchingWindowSeconds?: number };
 
 export interface FunctionSpec {
@@ -92,7 +91,7 @@ export const functionSpecs = {
     timeoutSeconds: 15,
     memoryMb: 512,
     trigger: { kind: 'http' },
-    access: { table: 'read', sendsTo: [], putsEvents: false, sendsMail: false, bucket: { presignReports: true, writeTemplates: true }, uploadSecret: true },
+    access: { table: 'read', sendsTo: [], putsEvents: false, sendsMail: false, bucket: { presignReports: true }, uploadSecret: true },
   },
   intake: {
     entry: 'functions/intake/handler.ts',

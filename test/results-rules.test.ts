@@ -281,6 +281,20 @@ describe('computeResults rules', () => {
     expect(r.notes.map((n) => n.code)).toEqual(['missing-target', 'bad-value', 'bad-value', 'report-without-obligation']);
   });
 
+  it('refuses an invalid rubric and stores a valid one as plain JSON', () => {
+    // Prepare
+    const indicators = [ind({ id: 'x' })];
+    const rubric = { points: { x: 100 }, partial: 'linear', cap: 100, fourNo: { deductionPerBreach: 5, perVillage: undefined }, notReportedScore: 0 } as const;
+
+    // Act
+    const r = computeResults(base(indicators, { rubric }));
+
+    // Assess
+    expect(() => computeResults(base(indicators, { rubric: { ...rubric, cap: -1 } }))).toThrow();
+    expect(JSON.parse(JSON.stringify(r))).toStrictEqual(r);
+    expect(r.rubric.fourNo).toStrictEqual({ deductionPerBreach: 5 });
+  });
+
   it('shares ranks on equal scores', () => {
     // Prepare: c1 and c2 both meet their only indicator; c3 does not report.
     const indicators = [ind({ id: 'x' })];

@@ -267,7 +267,8 @@ async function main(argv: string[]): Promise<number> {
             const bytes = readBytes(arg);
             const r = await withSession(out, verbose, (session) => uploadReport(ref, { name: basename(arg), bytes }, session));
             out.result(r, () => describeUpload(r));
-            return r.status === 'accepted' ? EXIT.ok : r.status === 'rejected' ? EXIT.badInput : EXIT.failed;
+            // Pending is not a failure: on AWS the verdict comes by email once the processor has read the file.
+            return r.status === 'rejected' ? EXIT.badInput : EXIT.ok;
           }
           const file = String(values.out ?? `bao-cao-${ref.periodId}-${ref.unitId}.xlsx`);
           const bytes = await withSession(out, verbose, () => templateFor(ref));

@@ -30,6 +30,17 @@ export interface AssignResult {
 
 const WRITE_CONCURRENCY = 8;
 
+/** The announced adjustments change a few times a year: read at most every five minutes per warm worker. */
+const calendarCache = new Map<number, { at: number; options: Awaited<ReturnType<CalendarSource['calendarFor']>> }>();
+async function calendarOf(deps: AssignDeps, year: number) {
+  if (!deps.calendar) return undefined;
+  const hit = calendarCache.get(year);
+  if (hit && Date.now() - hit.at < 5 * 60_000) return hit.options;
+  const options = await deps.calendar.calendarFor([year - 1, year, year + 1]);
+  calendarCache.set(year, { at: Date.now(), options });
+  return options;
+}
+
 /** Directives change rarely and a version never changes: one read per version per warm worker. */
 const directiveCache = new Map<string, Directive>();
 
@@ -104,7 +115,7 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
 
   const [units, existing] = await Promise.all([deps.units.getUnits(item.unitIds), deps.assignments.getAssignments(item.directiveId, item.unitIds)]);
   result.missingUnits = item.unitIds.filter((id) => !units.has(id));
-  const periods = reportingPeriods(directive, await deps.calendar?.calendarFor([directive.year - 1, directive.year, directive.year + 1]));
+  const periods = reportingPeriods(directive, await calendarOf(deps, directive.year));
   const mails: MailMessage[] = [];
   const queueMail = (kind: AssignmentMailKind, unit: Unit, targets = {}) => {
     if (unit.emails.length === 0) result.withoutEmail.push(unit.id);
@@ -125,6 +136,7 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
     });
   } else {
     const freshObligations: Obligation[] = [];
+    const newUnitObligations: Obligation[] = [];
     await mapLimit([...units.values()], WRITE_CONCURRENCY, async (unit) => {
       const had = existing.get(unit.id);
       if (had && had.version > directive.version) return;
@@ -144,7 +156,7 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
         // Few messages: a unit whose targets and deadlines did not move hears nothing about an amendment.
         notice = had.status === 'withdrawn' ? 'assigned' : calendarChanged || !sameTargets(had.targets, targets) ? 'amended' : 'none';
       } else {
-        freshObligations.push(...wanted);
+        newUnitObligations.push(...wanted);
       }
       const assignment = assignmentFor(directive, unit, deps.clock.now(), notice);
       if (await deps.assignments.putAssignmentIfNewer(assignment)) result.written++;
@@ -152,6 +164,7 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
       if (notice !== 'none') queueMail(notice, unit, assignment.targets);
     });
     await deps.assignments.putNewObligations(freshObligations);
+    await deps.assignments.putObligationsOfNewUnits(newUnitObligations);
   }
   await deps.mail.sendAll(mails);
   result.mailQueued = mails.length;

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { DirectiveInput, shardCountFor, type Directive } from '../domain/directive.ts';
-import type { Unit } from '../domain/units.ts';
 import { parseOrExplain } from '../domain/validation.ts';
 import { InputError } from './errors.ts';
 import type { Clock, DirectiveStore, EventPublisher, UnitDirectory } from './ports.ts';
@@ -27,12 +26,6 @@ function canonical(value: unknown): string {
 
 export const contentHash = (input: DirectiveInput) => createHash('sha256').update(canonical(input)).digest('hex').slice(0, 32);
 
-async function countAll(pages: AsyncIterable<Unit[]>): Promise<number> {
-  let n = 0;
-  for await (const page of pages) n += page.length;
-  return n;
-}
-
 /** Checks what the file names against the hierarchy; returns how many units it targets. */
 async function checkAgainstHierarchy(input: DirectiveInput, units: UnitDirectory): Promise<number> {
   const issuer = (await units.getUnits([input.issuerId])).get(input.issuerId);
@@ -51,7 +44,7 @@ async function checkAgainstHierarchy(input: DirectiveInput, units: UnitDirectory
     if (problems.length) throw new InputError(`Danh sách đơn vị nhận chỉ tiêu có ${problems.length} lỗi`, problems);
     count = scope.unitIds.length;
   } else {
-    count = await countAll(scope.scope === 'children' ? units.childrenOf(issuer.id) : units.descendantsAt(issuer, scope.level));
+    count = scope.scope === 'children' ? await units.countChildren(issuer.id) : await units.countDescendantsAt(issuer, scope.level);
     if (count === 0) throw new InputError(`${issuer.name} không có đơn vị cấp dưới nào thuộc phạm vi đã chọn`, ['targetUnits: kiểm tra lại phạm vi hoặc danh sách đơn vị đã nhập']);
   }
   for (const unitId of Object.keys(input.unitTargets)) {

@@ -79,7 +79,9 @@ export async function processUpload(obj: UploadedObject, deps: IntakeDeps): Prom
 
   if (outcome.ok) {
     const submission = await recordSubmission(ref, new Date(obj.receivedAt), deps);
-    const resubmission = submission.outcome === 'already';
+    // A resubmission is a later file, not this one processed again after an interrupted attempt. Timeliness stays
+    // that of the first accepted report, as DHIS2 counts it.
+    const resubmission = (await deps.reports.reportsOf(ref)).some((r) => r.status === 'accepted' && r.reportKey !== obj.key);
     const onTime = submission.obligation.onTime ?? false;
     await deps.reports.putReport({ ...base, versionId: version, status: 'accepted', format: outcome.format, rows: outcome.rows, notes: outcome.notes, onTime, resubmission });
     await deps.events.publish('ReportAccepted', { ...base, onTime, resubmission });

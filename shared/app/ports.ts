@@ -10,6 +10,9 @@ export interface UnitDirectory {
   /** Pages of the units at `level` anywhere under `ancestor`. */
   descendantsAt(ancestor: Unit, level: UnitLevel): AsyncIterable<Unit[]>;
   childrenOf(parentId: string): AsyncIterable<Unit[]>;
+  /** Counts only (Select COUNT): what a directive targets, without reading the units. */
+  countDescendantsAt(ancestor: Unit, level: UnitLevel): Promise<number>;
+  countChildren(parentId: string): Promise<number>;
   putUnits(units: readonly Unit[]): Promise<void>;
 }
 
@@ -28,6 +31,8 @@ export interface AssignmentStore {
   putAssignmentIfNewer(assignment: Assignment): Promise<boolean>;
   /** Creates obligations that do not exist yet (a submitted report is never reopened by a duplicate). */
   putNewObligations(obligations: readonly Obligation[]): Promise<void>;
+  /** Obligations of units that had no assignment until now: nothing to check first. */
+  putObligationsOfNewUnits(obligations: readonly Obligation[]): Promise<void>;
   obligationsOf(directiveId: string, unitId: string): Promise<Obligation[]>;
   /** Conditional update: only an obligation still in one of `from` changes. */
   updateObligation(o: Obligation, change: ObligationChange, from: readonly ObligationStatus[]): Promise<boolean>;

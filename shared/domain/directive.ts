@@ -134,7 +134,11 @@ export function targetsFor(directive: Pick<Directive, 'indicators' | 'unitTarget
   return Object.fromEntries(directive.indicators.map((ind) => [ind.id, overrides[ind.id] ?? ind.target]));
 }
 
-/** Spread a directive's per-unit index entries so no partition key takes more than ~1,000 of them. */
+/**
+ * Spread a directive's per-unit index entries (assignments, each period's obligations) over shard keys: at most
+ * about 250 units per key, so even a fan-out that writes them all within a second stays under a partition's
+ * 1,000 writes a second; 400 keys cover the national shape (~100,000 villages).
+ */
 export function shardCountFor(unitCount: number): number {
-  return Math.min(128, Math.max(1, Math.ceil(unitCount / 1000)));
+  return Math.min(400, Math.max(1, Math.ceil(unitCount / 250)));
 }

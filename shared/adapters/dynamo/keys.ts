@@ -8,7 +8,7 @@ import { shardOf } from '../../domain/assignment.ts';
 export const META = '#META';
 
 /** Spread of the due-date index (reminder sweeps) and of the mail log; fixed so readers know every shard. */
-export const DUE_SHARDS = 16;
+export const DUE_SHARDS = 32;
 export const MAIL_SHARDS = 16;
 
 export const keys = {

@@ -72,6 +72,18 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     );
   }
 
+  async countDescendantsAt(ancestor: Unit, level: UnitLevel): Promise<number> {
+    return this.count({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': `TREE#${ancestor.path[0] as string}`, ':prefix': keys.unitTreePrefix(level, ancestor.path) },
+    });
+  }
+
+  async countChildren(parentId: string): Promise<number> {
+    return this.count({ IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :pk', ExpressionAttributeValues: { ':pk': `PARENT#${parentId}` } });
+  }
+
   async *childrenOf(parentId: string): AsyncIterable<Unit[]> {
     yield* this.pages(
       {
@@ -205,6 +217,11 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     );
     const fresh = obligations.filter((o) => !existing.has(keyOf(keys.obligation(o.unitId, o.directiveId, o.periodId))));
     await batchPut(this.doc, this.tableName, fresh.map((o) => this.obligationItem(o)));
+  }
+
+  /** Obligations of units that had no assignment: none can exist (they are written after it), so no check. */
+  async putObligationsOfNewUnits(obligations: readonly Obligation[]): Promise<void> {
+    await batchPut(this.doc, this.tableName, obligations.map((o) => this.obligationItem(o)));
   }
 
   async obligationsOf(directiveId: string, unitId: string): Promise<Obligation[]> {
@@ -349,11 +366,15 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   async countObligations(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string) {
     const result: Record<ObligationStatus, number> = { open: 0, submitted: 0, cancelled: 0 };
     const shards = Array.from({ length: directive.shardCount }, (_, i) => i);
-    await mapLimit(shards, 8, async (s) => {
-      for (const status of Object.keys(result) as ObligationStatus[]) {
-        result[status] += await this.countByPrefix(keys.obligationsOfDirective(directive.id, periodId, s), `${status}#`);
+    const perShard = await mapLimit(shards, 8, async (s) => {
+      const counts = { ...result };
+      for (const status of Object.keys(counts) as ObligationStatus[]) {
+        counts[status] = await this.countByPrefix(keys.obligationsOfDirective(directive.id, periodId, s), `${status}#`);
       }
+      return counts;
     });
+    // Summed after the shards answer: adding into one total from concurrent callbacks would lose counts.
+    for (const counts of perShard) for (const status of Object.keys(result) as ObligationStatus[]) result[status] += counts[status];
     return result;
   }
 
