@@ -20,9 +20,10 @@ export const routes: Record<EventType, readonly Consumer[]> = {
   ReportRequested: [{ queue: 'notify' }],
   DeadlineApproaching: [{ queue: 'notify' }],
   ReportOverdue: [{ queue: 'notify' }],
-  // Announced for what comes next (period results); nobody consumes them yet.
-  ReportAccepted: [],
+  // A report accepted after the deadline changes the period's results: they are computed again.
+  ReportAccepted: [{ queue: 'results' }],
   ReportRejected: [],
+  ResultsDue: [{ queue: 'results' }],
 };
 
 export function consumersOf(type: EventType): readonly Consumer[] {

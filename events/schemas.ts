@@ -48,6 +48,9 @@ export const ReportAccepted = z.object({ ...reportRef, onTime: z.boolean(), resu
 /** A report was refused: the sender was told each problem; the obligation stays open. */
 export const ReportRejected = z.object({ ...reportRef, problems: z.number().int().min(1), codes: z.array(z.string()) });
 
+/** A period's deadline has passed (the day after, announced by the morning sweep): results and digests are due. */
+export const ResultsDue = z.object({ directiveId: z.string().min(1), periodId: z.string().min(1), scheduledTime: instant });
+
 /** One schema per event type: the detail of the EventBridge event. Parsed at every boundary. */
 export const eventSchemas = {
   DirectiveIssued,
@@ -60,6 +63,7 @@ export const eventSchemas = {
   ReportOverdue,
   ReportAccepted,
   ReportRejected,
+  ResultsDue,
 } as const;
 export type EventType = keyof typeof eventSchemas;
 export type EventDetail<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;

@@ -2,7 +2,7 @@
  * What each Lambda is, in one place: infra/ builds the functions, queues and grants from it,
  * and the local stack runs the same handlers with the same batch sizes, timeouts and queues.
  */
-export type QueueId = 'assignment' | 'notify' | 'intake' | 'mail';
+export type QueueId = 'assignment' | 'notify' | 'intake' | 'results' | 'mail';
 
 export interface QueueSpec {
   /** Deliveries before a message goes to the dead-letter queue. */
@@ -13,6 +13,7 @@ export const queues: Record<QueueId, QueueSpec> = {
   assignment: { maxReceiveCount: 5 },
   notify: { maxReceiveCount: 5 },
   intake: { maxReceiveCount: 4 },
+  results: { maxReceiveCount: 4 },
   mail: { maxReceiveCount: 8 },
 };
 
@@ -22,7 +23,7 @@ export type Access = {
   putsEvents: boolean;
   sendsMail: boolean;
   /** The reports bucket: read report files and templates, write templates, or presign uploads of reports. */
-  bucket?: { read?: boolean; writeTemplates?: boolean; presignReports?: boolean };
+  bucket?: { read?: boolean; writeTemplates?: boolean; presignReports?: boolean; results?: boolean };
   /** Reads the secret that signs upload links. */
   uploadSecret?: boolean;
 };
@@ -101,6 +102,15 @@ export const functionSpecs = {
     // Workbooks are parsed in memory: few at a time.
     trigger: { kind: 'queue', queue: 'intake', batchSize: 2, maxConcurrency: 4 },
     access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: true, sendsMail: false, bucket: { read: true } },
+  },
+  results: {
+    entry: 'functions/results/handler.ts',
+    description: 'Computes a period\'s results up the hierarchy, ranks units and sends each leader one digest',
+    timeoutSeconds: 300,
+    memoryMb: 2048,
+    // One period at a time: a recomputation reads the whole subtree.
+    trigger: { kind: 'queue', queue: 'results', batchSize: 1, maxConcurrency: 2 },
+    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false, bucket: { read: true, writeTemplates: true, results: true } },
   },
   mail: {
     entry: 'functions/mail/handler.ts',

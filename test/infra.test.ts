@@ -222,7 +222,7 @@ describe('stateful stack: the reports bucket and the upload-link secret', () => 
     expect(deny[0]!['Resource']).toEqual([{ 'Fn::GetAtt': [id, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id, 'Arn'] }, '/*']] }]);
   });
 
-  it('reports bucket: noncurrent versions expire after 400 days, templates/ after 90, current reports never', () => {
+  it('reports bucket: noncurrent versions expire after 400 days, templates/ after 90, current reports and results never', () => {
     // Act
     const rules = resources()[bucketId()]['Properties']['LifecycleConfiguration']['Rules'] as Json[];
 
@@ -236,6 +236,10 @@ describe('stateful stack: the reports bucket and the upload-link secret', () => 
     expect(templates[0]!['ExpirationInDays']).toBe(90);
     for (const rule of rules) expect(rule['Status']).toBe('Enabled');
     expect(rules.filter((r) => r['ExpirationInDays'] !== undefined).map((r) => r['Prefix'])).toEqual(['templates/']);
+    // The stored period results (the next period compares against them) and the reports have no rule of their own.
+    const scoped = rules.map((r) => (r['Prefix'] ?? r['Filter']?.['Prefix']) as string | undefined).filter((p) => p !== undefined);
+    expect(scoped).toEqual(['templates/']);
+    expect(scoped.some((p) => 'results/'.startsWith(p) || 'reports/'.startsWith(p))).toBe(false);
   });
 
   it('reports bucket: CORS allows only PUT (presigned uploads from the upload page), nothing to read', () => {
@@ -324,9 +328,32 @@ describe('stateless stack: queues', () => {
     expect(dlq['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
   });
 
-  it('the catalog queues include notify, fed by the notification rules', () => {
+  it('the catalog queues include notify (fed by the notification rules) and results (fed by ReportAccepted and ResultsDue)', () => {
     // Assess
-    expect(queueIds).toContain('notify');
+    expect(queueIds).toEqual(expect.arrayContaining(['notify', 'results']));
+  });
+
+  it('results: one period at a time (batch 1, at most 2 concurrent), visibility 6 × 300 s', () => {
+    // Prepare
+    const resources = stateless.toJSON()['Resources'] as Json;
+    const fnId = logicalId(built.stateless.functions.get('results').function);
+
+    // Act
+    const queue = resources[logicalId(built.stateless.queues.queue('results'))]['Properties'];
+    const mappings = (Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping')) as Json[]).filter(
+      (m) => m['Properties']['FunctionName']?.['Ref'] === fnId,
+    );
+
+    // Assess
+    expect(queue['VisibilityTimeout']).toBe(1800);
+    expect(queue['RedrivePolicy']['maxReceiveCount']).toBe(4);
+    expect(resources[fnId]['Properties']['Timeout']).toBe(300);
+    expect(resources[fnId]['Properties']['MemorySize']).toBe(2048);
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]!['Properties']['EventSourceArn']).toEqual({ 'Fn::GetAtt': [logicalId(built.stateless.queues.queue('results')), 'Arn'] });
+    expect(mappings[0]!['Properties']['BatchSize']).toBe(1);
+    expect(mappings[0]!['Properties']['ScalingConfig']).toEqual({ MaximumConcurrency: 2 });
+    expect(mappings[0]!['Properties']['MaximumBatchingWindowInSeconds']).toBeUndefined();
   });
 
   it.each(queueIds)('%s: visibility timeout is the catalog\'s, at least 6 × the timeout of each consumer', (queueId) => {
@@ -456,8 +483,11 @@ describe('stateless stack: functions', () => {
     expect(REPORT_UPLOADS_QUEUE).toBe('intake');
     expect(context['thidua:maxReportBytes']).toBe(5242880);
     for (const id of ['upload', 'intake'] as const) expect(varsOf(id)[ENV.maxReportBytes]).toBe('5242880');
-    for (const id of ['notify', 'upload', 'intake', 'mail'] as const) expect(varsOf(id)[ENV.reportsBucket]).toBeDefined();
+    for (const id of ['notify', 'upload', 'intake', 'results', 'mail'] as const) expect(varsOf(id)[ENV.reportsBucket]).toBeDefined();
     expect(varsOf('intake')[ENV.eventBus]).toEqual({ Ref: logicalId(built.stateless.routes.bus) });
+    expect(varsOf('sweep')[ENV.eventBus]).toEqual({ Ref: logicalId(built.stateless.routes.bus) });
+    expect(varsOf('results')[ENV.queueUrl('mail')]).toEqual({ Ref: logicalId(built.stateless.queues.queue('mail')) });
+    expect(varsOf('results')[ENV.dlqUrl('results')]).toEqual({ Ref: logicalId(built.stateless.queues.dlq('results')) });
     expect(FUNCTION_IDS.filter((id) => varsOf(id)[ENV.uploadBaseUrl] !== undefined)).toEqual(['notify']);
   });
 
@@ -657,7 +687,7 @@ describe('stateless stack: event routing', () => {
     expect(rules).toHaveLength(routedTypes.length);
   });
 
-  it('no rule for an event type nobody consumes yet (ReportAccepted, ReportRejected)', () => {
+  it('no rule for an event type nobody consumes yet (ReportRejected)', () => {
     // Prepare
     const unrouted = EVENT_TYPES.filter((type) => routes[type].length === 0);
 
@@ -667,7 +697,7 @@ describe('stateless stack: event routing', () => {
     );
 
     // Assess
-    expect(unrouted).toEqual(expect.arrayContaining(['ReportAccepted', 'ReportRejected']));
+    expect(unrouted).toEqual(['ReportRejected']);
     for (const type of unrouted) {
       expect(detailTypes).not.toContain(type);
       expect(built.stateless.routes.rules.has(type)).toBe(false);
@@ -718,6 +748,26 @@ describe('stateless stack: event routing', () => {
     // Assess
     expect(queueRoutes.length).toBeGreaterThan(0);
     expect(functionRoutes.length).toBeGreaterThan(0);
+  });
+
+  it('ReportAccepted and ResultsDue: each its own rule, whose one target is the results queue', () => {
+    // Prepare
+    const resultsQueue = { 'Fn::GetAtt': [logicalId(built.stateless.queues.queue('results')), 'Arn'] };
+
+    // Act
+    const targetsOf = (type: string): Json[] => stateless.toJSON()['Resources'][ruleOf(type)]['Properties']['Targets'] as Json[];
+
+    // Assess
+    expect(routes.ReportAccepted).toEqual([{ queue: 'results' }]);
+    expect(routes.ResultsDue).toEqual([{ queue: 'results' }]);
+    for (const type of ['ReportAccepted', 'ResultsDue']) {
+      expect(targetsOf(type).map((t) => t['Arn'])).toEqual([resultsQueue]);
+    }
+    // What feeds the results queue: those two rules, nothing else.
+    const feeding = (Object.values(stateless.findResources('AWS::Events::Rule')) as Json[])
+      .filter((r) => (r['Properties']['Targets'] as Json[]).some((t) => JSON.stringify(t['Arn']) === JSON.stringify(resultsQueue)))
+      .flatMap((r) => r['Properties']['EventPattern']['detail-type'] as string[]);
+    expect(feeding.sort()).toEqual(['ReportAccepted', 'ResultsDue']);
   });
 
   it.each(queueRoutes)('$type → queue $queue: the whole event as the message, sent as only this rule may', ({ type, queue: queueId }) => {
@@ -979,7 +1029,7 @@ describe('stateless stack: least privilege', () => {
   it('the only "*" in resources: X-Ray (no resource-level permissions) and the object prefixes of the reports bucket', () => {
     // Prepare
     const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
-    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`];
+    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`];
 
     // Act
     const wildcard = policyStatements(stateless).filter(({ statement }) =>
@@ -1009,6 +1059,7 @@ describe('stateless stack: least privilege', () => {
       ...(access.read ? ['s3:GetObject', 's3:GetObjectVersion'].flatMap((a) => [`${a} ${bucket}/reports/*`, `${a} ${bucket}/templates/*`]) : []),
       ...(access.writeTemplates ? [`s3:PutObject ${bucket}/templates/*`] : []),
       ...(access.presignReports ? [`s3:PutObject ${bucket}/reports/*`] : []),
+      ...(access.results ? ['s3:GetObject', 's3:PutObject'].map((a) => `${a} ${bucket}/results/*`) : []),
     ];
 
     // Act
@@ -1024,7 +1075,7 @@ describe('stateless stack: least privilege', () => {
     expect(granted.sort()).toEqual(expected.sort());
   });
 
-  it('no S3 wildcard action, no bucket-level or delete action, and PutObject only under reports/ and templates/', () => {
+  it('no S3 wildcard action, no bucket-level or delete action, and PutObject only under reports/, templates/ and results/', () => {
     // Prepare
     const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
 
@@ -1041,8 +1092,45 @@ describe('stateless stack: least privilege', () => {
     expect(s3.filter((g) => g.effect !== 'Allow')).toEqual([]);
     expect([...new Set(s3.map((g) => g.action))].sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', ...notificationHandler].sort());
     for (const g of s3.filter((g) => g.action === 's3:PutObject')) {
-      for (const r of g.resources) expect([`${bucket}/reports/*`, `${bucket}/templates/*`]).toContain(r);
+      for (const r of g.resources) expect([`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`]).toContain(r);
     }
+  });
+
+  it('the bucket grants the results, upload and sweep changes rely on, spelled out', () => {
+    // Prepare
+    const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
+    const s3Of = (id: FunctionId): string[] => {
+      const policy = logicalId(built.stateless.functions.get(id).role.node.findChild('DefaultPolicy'));
+      return policyStatements(stateless)
+        .filter((s) => s.policy === policy)
+        .flatMap(({ statement }) =>
+          asArray(statement['Action'] as string | string[])
+            .filter((a) => a.startsWith('s3:'))
+            .flatMap((a) => asArray(statement['Resource'] as unknown).map((r) => `${a} ${flatten(r).replace(bucket, '<bucket>')}`)),
+        )
+        .sort();
+    };
+    const holders = (prefix: string): FunctionId[] => FUNCTION_IDS.filter((id) => s3Of(id).some((g) => g.endsWith(`<bucket>/${prefix}*`)));
+
+    // Act / Assess: results reads reports and templates, writes templates (digest tables) and its results, nothing else
+    expect(s3Of('results')).toEqual(
+      [
+        's3:GetObject <bucket>/reports/*',
+        's3:GetObject <bucket>/templates/*',
+        's3:GetObjectVersion <bucket>/reports/*',
+        's3:GetObjectVersion <bucket>/templates/*',
+        's3:PutObject <bucket>/templates/*',
+        's3:GetObject <bucket>/results/*',
+        's3:PutObject <bucket>/results/*',
+      ].sort(),
+    );
+    // Only the results function touches results/.
+    expect(holders('results/')).toEqual(['results']);
+    // The upload page presigns report uploads and writes no template.
+    expect(s3Of('upload')).toEqual(['s3:PutObject <bucket>/reports/*']);
+    // The sweep reads the table (directives included) and announces on the bus: no bucket, no write.
+    expect(s3Of('sweep')).toEqual([]);
+    expect(specOf('sweep').access).toMatchObject({ table: 'read', putsEvents: true });
   });
 
   it('the upload-link secret: GetSecretValue on that one secret, for the functions whose catalog entry reads it, nothing else', () => {

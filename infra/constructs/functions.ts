@@ -46,7 +46,7 @@ export interface ReportsProps {
  *   queue's DLQ, for poison messages the handler parks explicitly;
  * - putsEvents: EVENT_BUS_NAME and events:PutEvents on the bus;
  * - sendsMail: MAIL_FROM, SES_MAX_SEND_RATE and SES send on the one identity;
- * - bucket: REPORTS_BUCKET and the object actions its read / writeTemplates / presignReports ask for;
+ * - bucket: REPORTS_BUCKET and the object actions its read / writeTemplates / presignReports / results ask for;
  * - uploadSecret: UPLOAD_TOKEN_SECRET_ARN and GetSecretValue on that secret (never the value itself); a function
  *   that signs links and is not the upload page also gets UPLOAD_BASE_URL, the page's function URL;
  * - http trigger: a public function URL (the upload page);

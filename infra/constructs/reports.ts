@@ -18,7 +18,9 @@ export const UPLOAD_SECRET_LENGTH = 48;
  * redeploy of the functions):
  * - `reports/<directive>/<period>/<unit>/<upload id>.<ext>`: the files units upload through presigned URLs;
  *   versioned, so a resubmission never destroys the earlier file (noncurrent versions expire after 400 days);
- * - `templates/…`: report templates the functions generate, expiring after 90 days;
+ * - `templates/…`: report templates and digest tables (`templates/digests/…`) the functions generate, expiring after 90 days;
+ * - `results/<directive>/<period>.json`: each period's computed results, never expired (the next period's
+ *   results compare against them); a recomputation keeps the earlier version for 400 days, like a report;
  * - a separate bucket for its S3 server access logs (who read or wrote which report);
  * - the secret that signs upload links (HMAC), generated once and never rotated.
  */

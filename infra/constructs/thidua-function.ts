@@ -9,7 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Access, FunctionSpec } from '../../functions/catalog.ts';
-import { REPORTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
+import { REPORTS_PREFIX, RESULTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
 import { nagFindingValue } from '../nag.ts';
 import { fromRoot, PROJECT_ROOT } from '../paths.ts';
 
@@ -42,6 +42,8 @@ export const DYNAMO_INDEX_ACTIONS = ['dynamodb:Query'] as const;
 export const S3_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
 /** Writing one object: a template, or (through a presigned URL signed with the role) a report upload. */
 export const S3_WRITE_ACTIONS = ['s3:PutObject'] as const;
+/** A period's stored results (`results/<directive>/<period>.json`): read the previous period's, write this one's. */
+export const S3_RESULTS_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
 
 export interface ThiduaFunctionProps {
   /** Catalog id, e.g. `fan-out`: names the Powertools service. */
@@ -155,15 +157,18 @@ export class ThiduaFunction extends Construct implements IGrantable {
   /**
    * The reports bucket by catalog access, on object prefixes only (no bucket-level action, no ListBucket):
    * read = Get(Version) on `reports/*` and `templates/*`; writeTemplates = PutObject on `templates/*`;
-   * presignReports = PutObject on `reports/*` (a presigned URL carries the signer's permissions).
+   * presignReports = PutObject on `reports/*` (a presigned URL carries the signer's permissions);
+   * results = GetObject and PutObject on `results/*` (the period results JSON; digest tables are templates).
    */
   grantReportsBucket(bucket: IBucket, access: NonNullable<Access['bucket']>): void {
     const reports = bucket.arnForObjects(`${REPORTS_PREFIX}*`);
     const templates = bucket.arnForObjects(`${TEMPLATES_PREFIX}*`);
+    const results = bucket.arnForObjects(`${RESULTS_PREFIX}*`);
     const grants: [readonly string[], string[]][] = [];
     if (access.read) grants.push([S3_READ_ACTIONS, [reports, templates]]);
     if (access.writeTemplates) grants.push([S3_WRITE_ACTIONS, [templates]]);
     if (access.presignReports) grants.push([S3_WRITE_ACTIONS, [reports]]);
+    if (access.results) grants.push([S3_RESULTS_ACTIONS, [results]]);
     for (const [actions, resourceArns] of grants) {
       Grant.addToPrincipal({ grantee: this, actions: [...actions], resourceArns });
       for (const arn of resourceArns) {
@@ -171,8 +176,9 @@ export class ThiduaFunction extends Construct implements IGrantable {
           id: `AwsSolutions-IAM5[Resource::${nagFindingValue(this, arn)}]`,
           reason:
             'Object actions (no bucket-level action, no ListBucket) on one key prefix of the reports bucket: every upload ' +
-            'gets a new key (reports/<directive>/<period>/<unit>/<upload id>.<ext>) and templates one per unit and ' +
-            'period, so the prefix is the narrowest resource that can name them.',
+            'gets a new key (reports/<directive>/<period>/<unit>/<upload id>.<ext>), templates and digest tables one per unit and ' +
+            'period, results one per directive and period (results/<directive>/<period>.json), so the prefix is the ' +
+            'narrowest resource that can name them.',
         });
       }
     }

@@ -27,6 +27,8 @@ const KINDS: [RegExp, string][] = [
   [/^\[thidua\] \d+ \S+ chưa nộp báo cáo/, 'Tổng hợp quá hạn gửi cấp trên'],
   [/^\[thidua\] Đã nhận báo cáo/, 'Biên nhận báo cáo'],
   [/^\[thidua\] Báo cáo .* chưa hợp lệ/, 'Báo cáo chưa hợp lệ'],
+  [/^\[thidua\] Kết quả thi đua/, 'Kết quả thi đua gửi lãnh đạo'],
+  [/^\[thidua\] Đề nghị khen thưởng/, 'Đề nghị khen thưởng'],
 ];
 
 function countKinds(subjects: readonly string[]): Record<string, number> {
@@ -40,47 +42,50 @@ function countKinds(subjects: readonly string[]): Record<string, number> {
 
 const vn = (isoDate: string, time: string) => new Date(`${isoDate}T${time}:00+07:00`);
 
+type Ref = { directiveId: string; periodId: string; unitId: string };
+type Values = (row: number, indicatorId: string) => number | boolean;
+/** No incident anywhere: the communes that keep the "4 không". */
+const cleanValue: Values = (row, id) => (id === 'khong-tai-nan' ? 0 : goodValue(row, id));
+
+interface Submission {
+  o: Ref & { periodEnd: string; dueDate: string };
+  at: Date;
+  values: Values;
+  mistakeFirst?: boolean;
+}
+
 /**
- * The first quarter of 2027 on the simulated clock. Communes upload their filled templates as the link in the
- * email lets them: every second one on time, every fifth late, and one first sends a workbook with a mistake.
+ * Time passes on the simulated clock: every schedule fires in order, and the communes upload their filled
+ * templates (through the signed link's presigned URL, as the page does) at the planned moments.
  */
-async function simulateQuarter(stack: LocalStack, repo: ReturnType<typeof repository>, out: Out, setNow: (at: Date) => void) {
+async function simulate(
+  stack: LocalStack,
+  repo: ReturnType<typeof repository>,
+  out: Out,
+  setNow: (at: Date) => void,
+  window: { from: Date; to: Date; plan: Submission[]; narrate: boolean },
+) {
   const directive = (await repo.getDirective('bt-23-ct-tu-2027'))!;
   const session = { inboxUrl: stack.inboxUrl, settle: () => stack.settle(), close: async () => undefined };
-  let rejected = 0;
-  const upload = async (o: { directiveId: string; periodId: string; unitId: string }, at: Date, mistake: boolean) => {
-    setNow(at);
-    const ref = { directiveId: o.directiveId, periodId: o.periodId, unitId: o.unitId };
-    const template = await templateFor(ref);
-    if (mistake) {
-      const wrong = await fillTemplate(template, directive, (row, id) => (row === 0 && id === 'bhyt' ? 112 : goodValue(row, id)));
-      if ((await uploadReport(ref, { name: 'bao-cao-quy-1.xlsx', bytes: wrong }, session)).status === 'rejected') rejected++;
-    }
-    return uploadReport(ref, { name: 'bao-cao-quy-1.xlsx', bytes: await fillTemplate(template, directive, goodValue) }, session);
-  };
-  const directiveId = 'bt-23-ct-tu-2027';
-  const communes = (await repo.countAssignments({ id: directiveId, shardCount: 1 })).active;
-  const obligations = [];
-  for await (const page of repo.assignmentsOfDirective({ id: directiveId, shardCount: 1 })) {
-    for (const a of page) obligations.push(...(await repo.obligationsOf(directiveId, a.unitId)).filter((o) => o.periodId === '2027-Q1'));
-  }
-  obligations.sort((a, b) => a.unitId.localeCompare(b.unitId));
-  const plan = obligations.flatMap((o, i) =>
-    i % 2 === 0 ? [{ o, at: vn(addWorkingDays(o.periodEnd, 1), '09:00') }] : i % 5 === 1 ? [{ o, at: vn(addWorkingDays(o.dueDate, 2), '10:00') }] : [],
-  );
-  plan.sort((a, b) => a.at.getTime() - b.at.getTime());
-  let onTime = 0;
-  let late = 0;
-  for (const firing of firingsBetween(vn('2027-03-01', '00:00'), vn('2027-04-05', '00:00'))) {
+  const plan = [...window.plan].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const tally = { onTime: 0, late: 0, rejectedFirst: 0, emails: {} as Record<string, number> };
+  for (const firing of firingsBetween(window.from, window.to)) {
     let submitted = 0;
     let submittedOn = '';
     while (plan.length && plan[0]!.at < firing.at) {
-      const { o, at } = plan.shift()!;
+      const { o, at, values, mistakeFirst } = plan.shift()!;
+      setNow(at);
       submittedOn = formatDateVi(vietnamDate(at));
-      const r = await upload(o, at, submitted === 0 && onTime === 0);
+      const ref = { directiveId: o.directiveId, periodId: o.periodId, unitId: o.unitId };
+      const template = await templateFor(ref);
+      if (mistakeFirst) {
+        const wrong = await fillTemplate(template, directive, (row, id) => (row === 0 && id === 'bhyt' ? 112 : values(row, id)));
+        if ((await uploadReport(ref, { name: 'bao-cao.xlsx', bytes: wrong }, session)).status === 'rejected') tally.rejectedFirst++;
+      }
+      const r = await uploadReport(ref, { name: 'bao-cao.xlsx', bytes: await fillTemplate(template, directive, values) }, session);
       if (r.status !== 'accepted') throw new Error(`The sample report of ${o.unitId} was not accepted: ${r.problems.map((p) => p.messageVi).join('; ')}`);
-      if (r.onTime) onTime++;
-      else late++;
+      if (r.onTime) tally.onTime++;
+      else tally.late++;
       submitted++;
     }
     setNow(firing.at);
@@ -88,13 +93,28 @@ async function simulateQuarter(stack: LocalStack, repo: ReturnType<typeof reposi
     await fire(firing, eventPublisher());
     await stack.settle();
     const fresh = (await stack.inbox()).slice(before);
-    if (submitted) out.note(`   ${submittedOn}: ${submitted} xã tải lên báo cáo${rejected && late === 0 ? ` (1 xã nộp bản có lỗi trước, nhận thư báo lỗi và nộp lại)` : ''}`);
+    for (const [k, n] of Object.entries(countKinds(fresh.map((m) => m.subject)))) tally.emails[k] = (tally.emails[k] ?? 0) + n;
+    if (!window.narrate) continue;
+    if (submitted) out.note(`   ${submittedOn}: ${submitted} xã tải lên báo cáo${mistakeNote(tally, submitted)}`);
     if (fresh.length) {
       const kinds = Object.entries(countKinds(fresh.map((m) => m.subject))).map(([k, n]) => `${n} thư ${k.toLowerCase()}`);
       out.note(`   ${formatInstantVi(firing.at)} (${firing.schedule.id}): ${kinds.join(', ')}`);
     }
   }
-  return { communes, onTime, late, missing: communes - onTime - late, rejectedFirst: rejected };
+  return tally;
+}
+
+const mistakeNote = (t: { rejectedFirst: number; late: number }, submitted: number) =>
+  t.rejectedFirst && t.late === 0 && submitted > 1 ? ' (1 xã nộp bản có lỗi trước, nhận thư báo lỗi và nộp lại)' : '';
+
+async function obligationsByUnit(repo: ReturnType<typeof repository>) {
+  const directiveId = 'bt-23-ct-tu-2027';
+  const all = [];
+  for await (const page of repo.assignmentsOfDirective({ id: directiveId, shardCount: 1 })) {
+    for (const a of page) all.push(...(await repo.obligationsOf(directiveId, a.unitId)));
+  }
+  const units = [...new Set(all.map((o) => o.unitId))].sort();
+  return { units, all };
 }
 
 export const SAMPLE_UNITS = resolve(PROJECT_ROOT, 'local/sample/binh-thuan-units.csv');
@@ -146,11 +166,32 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
 
     // A quarter passes on the simulated clock: the window closes on 14/03, reports are requested, some come in,
     // the others are reminded, then told they are late, and their district offices get one list each.
-    out.note('4. Một quý trôi qua trên đồng hồ giả lập (01/03/2027 → 05/04/2027):');
-    const quarter = await simulateQuarter(stack, repo, out, (at) => (simulatedNow = at));
+    out.note('4. Quý I/2027 trôi qua trên đồng hồ giả lập (01/03/2027 → 05/04/2027):');
+    const setNow = (at: Date) => (simulatedNow = at);
+    const { units: communeIds, all } = await obligationsByUnit(repo);
+    const kind = (unitId: string) => communeIds.indexOf(unitId);
+    // Every second commune reports on the day the window closes and keeps the "4 không" all year; every fifth
+    // reports the first quarter late, with an incident; the first one sends a workbook with a mistake first.
+    const q1Plan: Submission[] = all
+      .filter((o) => o.periodId === '2027-Q1')
+      .flatMap((o) => {
+        const i = kind(o.unitId);
+        if (i % 2 === 0) return [{ o, at: vn(addWorkingDays(o.periodEnd, 1), '09:00'), values: cleanValue, mistakeFirst: i === 0 }];
+        if (i % 5 === 1) return [{ o, at: vn(addWorkingDays(o.dueDate, 2), '10:00'), values: goodValue }];
+        return [];
+      });
+    const quarterTally = await simulate(stack, repo, out, setNow, { from: vn('2027-03-01', '00:00'), to: vn('2027-04-05', '00:00'), plan: q1Plan, narrate: true });
+    const quarter = { communes: communeIds.length, onTime: quarterTally.onTime, late: quarterTally.late, missing: communeIds.length - quarterTally.onTime - quarterTally.late };
+
+    out.note('5. Các kỳ còn lại đến cuối năm 2027 (các xã đúng hạn tiếp tục nộp đủ; đang chạy nhanh trên đồng hồ giả lập)…');
+    const restPlan: Submission[] = all
+      .filter((o) => o.periodId !== '2027-Q1' && kind(o.unitId) % 2 === 0)
+      .map((o) => ({ o, at: vn(addWorkingDays(o.periodEnd, 1), '09:00'), values: cleanValue }));
+    const yearTally = await simulate(stack, repo, out, setNow, { from: vn('2027-04-05', '00:00'), to: vn('2027-12-24', '00:00'), plan: restPlan, narrate: false });
+    out.note(`   ${Object.entries(yearTally.emails).map(([k, n]) => `${n} thư ${k.toLowerCase()}`).join(', ')}`);
     const status = await directiveStatus(issued.directive.id, { directives: repo, status: repo });
     const inbox = await stack.inbox();
-    const deadLetters = (['assignment', 'notify', 'intake', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
+    const deadLetters = (['assignment', 'notify', 'intake', 'results', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
     const summary = {
       directiveId: status.directive.id,
       version: status.directive.version,
@@ -180,7 +221,13 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
         `  Tổng thời gian: ${summary.totalSeconds.toFixed(1)} giây. Thử từng lệnh: npm run thidua -- up, rồi npm run thidua -- --help`,
       ].join('\n'),
     );
-    const ok = summary.assignments === target && summary.emailsByKind['Giao chỉ tiêu'] === target && summary.emailsByKind['Điều chỉnh chỉ tiêu'] === 1 && deadLetters === 0;
+    const ok =
+      summary.assignments === target &&
+      summary.emailsByKind['Giao chỉ tiêu'] === target &&
+      summary.emailsByKind['Điều chỉnh chỉ tiêu'] === 1 &&
+      (summary.emailsByKind['Kết quả thi đua gửi lãnh đạo'] ?? 0) > 0 &&
+      summary.emailsByKind['Đề nghị khen thưởng'] === 1 &&
+      deadLetters === 0;
     const keep = opts.keep ?? (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI);
     if (keep) {
       out.note('\nHộp thư cục bộ vẫn mở để xem thư. Nhấn Ctrl+C để dừng.');

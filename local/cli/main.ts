@@ -1,6 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describeUpload, templateFor, uploadReport } from './report.ts';
+import { computePeriodResults, periodResults } from '../../shared/app/results.ts';
+import { resultsStore } from '../../shared/adapters/wiring.ts';
+import { describeResults } from './results.ts';
 import { parseArgs } from 'node:util';
 import { amendDirective, issueDirective, withdrawDirective, type IssueOutcome } from '../../shared/app/directives.ts';
 import { InputError } from '../../shared/app/errors.ts';
@@ -133,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
       cutoff: { type: 'string' },
       days: { type: 'string' },
       directive: { type: 'string' },
+      recompute: { type: 'boolean', default: false },
       out: { type: 'string' },
       offline: { type: 'boolean', default: false },
       keep: { type: 'boolean' },
@@ -297,6 +301,19 @@ async function main(argv: string[]): Promise<number> {
         };
         const r = await withSession(out, verbose, () => extendDeadline(args, { obligations: repository(), assignments: repository(), directives: repository(), calendar: repository() }));
         out.result(r, () => `Đã gia hạn nộp báo cáo kỳ ${args.periodId} đến hết ngày ${formatDateVi(r.until)} cho ${r.extended} đơn vị.`);
+        return EXIT.ok;
+      }
+      case 'results': {
+        if (!sub) throw new UsageError('Dùng: thidua results MÃ_CHỈ_THỊ --period 2027-Q1 [--unit MÃ_ĐƠN_VỊ] [--recompute]');
+        const periodId = requireOption(values.period, '--period');
+        const r = await withSession(out, verbose, async () => {
+          const repo = repository();
+          const deps = { directives: repo, units: repo, assignments: repo, obligations: repo, reports: repo, results: resultsStore(), clock: systemClock };
+          return values.recompute ? computePeriodResults(sub, periodId, deps) : periodResults(sub, periodId, deps);
+        });
+        const focus = String(values.unit ?? r.rootIds[0] ?? '');
+        if (!r.units[focus]) throw new InputError(`Không có đơn vị "${focus}" trong kết quả`);
+        out.result(values.unit ? { ...r, units: Object.fromEntries(Object.entries(r.units).filter(([, u]) => u.unitId === focus || u.parentId === focus)) } : r, () => describeResults(r, focus));
         return EXIT.ok;
       }
       case 'status': {

@@ -82,6 +82,7 @@ Lệnh:
   directive withdraw MÃ --reason "…"   thu hồi chỉ thị
   directive show MÃ             xem chỉ thị
   status MÃ                     tình hình giao chỉ tiêu, nghĩa vụ báo cáo, thư đã gửi
+  results MÃ --period KỲ [--unit ĐƠN_VỊ] [--recompute]   kết quả kỳ: tỷ lệ báo cáo, chỉ tiêu, điểm và xếp hạng
   report template --directive MÃ --period KỲ --unit ĐƠN_VỊ [--out TỆP]   ghi mẫu báo cáo (.xlsx) của đơn vị
   report upload TỆP --directive MÃ --period KỲ --unit ĐƠN_VỊ     nộp báo cáo (như đường dẫn trong thư), chờ kết quả kiểm tra
   report submit MÃ --period KỲ --unit ĐƠN_VỊ [--at THỜI_ĐIỂM]   ghi nhận một báo cáo đã nộp (không kèm tệp)

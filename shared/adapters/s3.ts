@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ReportStorage, StoredObject } from '../app/ports.ts';
+import type { ReportStorage, ResultsStore, StoredObject } from '../app/ports.ts';
+import type { PeriodResults } from '../domain/results/index.ts';
 
 /**
  * Report files: `reports/<directive>/<period>/<unit>/<upload id>.<ext>`. The key is the only thing the processor
@@ -33,8 +34,38 @@ export function parseReportKey(key: string): ReportKey | undefined {
   return { directiveId, periodId, unitId, uploadId, ext };
 }
 
+export const RESULTS_PREFIX = 'results/';
+export const resultsKey = (directiveId: string, periodId: string) => `${RESULTS_PREFIX}${directiveId}/${periodId}.json`;
+/** Generated attachments (templates, digest tables) share the short-lived prefix. */
+export const digestTableKey = (directiveId: string, periodId: string, unitId: string) => `${TEMPLATES_PREFIX}digests/${directiveId}/${periodId}/${unitId}.xlsx`;
+
 export function templateKey(directiveId: string, periodId: string, unitId: string): string {
   return `${TEMPLATES_PREFIX}${directiveId}/${periodId}/${unitId}.xlsx`;
+}
+
+/** Which periods have stored results: asked first, because S3 answers a missing key with 403 to a role without ListBucket. */
+export interface ResultsIndex {
+  resultsComputedAt(directiveId: string, periodId: string): Promise<string | undefined>;
+  markResults(directiveId: string, periodId: string, computedAt: string): Promise<void>;
+}
+
+/** The whole results of a period as one JSON object in S3 (too big for an item), indexed in the table. */
+export class S3ResultsStore implements ResultsStore {
+  constructor(
+    private readonly storage: ReportStorage,
+    private readonly index: ResultsIndex,
+  ) {}
+
+  async getResults(directiveId: string, periodId: string): Promise<PeriodResults | undefined> {
+    if (!(await this.index.resultsComputedAt(directiveId, periodId))) return undefined;
+    const got = await this.storage.get(resultsKey(directiveId, periodId), { maxBytes: 256 * 1024 * 1024 });
+    return got.bytes ? (JSON.parse(Buffer.from(got.bytes).toString('utf8')) as PeriodResults) : undefined;
+  }
+
+  async putResults(results: PeriodResults): Promise<void> {
+    await this.storage.put(resultsKey(results.directiveId, results.periodId), Buffer.from(JSON.stringify(results)), 'application/json');
+    await this.index.markResults(results.directiveId, results.periodId, results.computedAt);
+  }
 }
 
 export class S3ReportStorage implements ReportStorage {

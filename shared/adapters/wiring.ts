@@ -4,7 +4,7 @@ import { DynamoRepository } from './dynamo/repository.ts';
 import { EventBridgePublisher } from './eventbridge.ts';
 import { RateLimiter, SesMailer } from './ses.ts';
 import { SqsWorkQueue } from './sqs.ts';
-import { S3ReportStorage } from './s3.ts';
+import { S3ReportStorage, S3ResultsStore } from './s3.ts';
 import { ENV, functionSpecs } from '../../functions/catalog.ts';
 import type { AssignmentWorkItem, MailMessage } from '../../events/schemas.ts';
 
@@ -21,6 +21,7 @@ export function mailer(): SesMailer {
   return new SesMailer(aws().ses, requireEnv(ENV.mailFrom), new RateLimiter(rate / senders), process.env[ENV.reportsBucket] ? reportStorage() : undefined);
 }
 
+export const resultsStore = () => new S3ResultsStore(reportStorage(), repository());
 export const reportStorage = () => new S3ReportStorage(aws().s3, requireEnv(ENV.reportsBucket));
 export const maxReportBytes = () => Number(process.env[ENV.maxReportBytes] ?? 5 * 1024 * 1024);
 

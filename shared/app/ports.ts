@@ -3,6 +3,7 @@ import type { Assignment, Obligation, ObligationStatus } from '../domain/assignm
 import type { Directive } from '../domain/directive.ts';
 import type { Unit, UnitLevel } from '../domain/units.ts';
 import type { CalendarAdjustmentsFile, CalendarOptions } from '../domain/calendar/index.ts';
+import type { PeriodResults } from '../domain/results/index.ts';
 import type { AssignmentWorkItem, EventDetail, EventType, MailMessage } from '../../events/schemas.ts';
 
 export interface UnitDirectory {
@@ -52,6 +53,8 @@ export interface ObligationChange {
 export interface ObligationIndex {
   openObligationsDue(dueDate: string): Promise<Obligation[]>;
   openObligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]>;
+  /** Every obligation of a period, whatever its status (results). */
+  obligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]>;
   getObligations(refs: readonly { directiveId: string; unitId: string; periodId: string }[]): Promise<Obligation[]>;
 }
 
@@ -120,6 +123,12 @@ export interface ReportRecord {
 export interface ReportLog {
   putReport(record: ReportRecord): Promise<void>;
   reportsOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<ReportRecord[]>;
+}
+
+/** Computed period results, kept whole so they are read again without recomputing (and as the next period's baseline). */
+export interface ResultsStore {
+  getResults(directiveId: string, periodId: string): Promise<PeriodResults | undefined>;
+  putResults(results: PeriodResults): Promise<void>;
 }
 
 export interface Clock {

@@ -12,6 +12,7 @@ import {
 } from '../domain/calendar/index.ts';
 import type { CalendarSource, DirectiveStore, EventPublisher, ObligationIndex } from './ports.ts';
 import { ENV } from '../../functions/catalog.ts';
+import { reportingPeriods } from '../domain/assignment.ts';
 
 /** When units hear about a report: working days before the deadline, working days after it, and from when the leaders and the office above are told. */
 export interface ReminderPolicy {
@@ -51,6 +52,7 @@ export interface SweepResult {
   reminders: number;
   overdue: number;
   escalations: number;
+  resultsDue: number;
 }
 
 /**
@@ -60,13 +62,13 @@ export interface SweepResult {
  */
 export async function dailySweep(
   scheduledTime: string,
-  deps: { obligations: ObligationIndex; events: EventPublisher; calendar?: CalendarSource },
+  deps: { obligations: ObligationIndex; events: EventPublisher; calendar?: CalendarSource; directives?: DirectiveStore },
   policy: ReminderPolicy = DEFAULT_REMINDER_POLICY,
 ): Promise<SweepResult> {
   const today = vietnamDate(scheduledTime);
   const year = Number(today.slice(0, 4));
   const cal: CalendarOptions | undefined = await deps.calendar?.calendarFor([year - 1, year, year + 1]);
-  const result: SweepResult = { date: today, reminders: 0, overdue: 0, escalations: 0 };
+  const result: SweepResult = { date: today, reminders: 0, overdue: 0, escalations: 0, resultsDue: 0 };
   // Reminders count working days, so a day off has nothing of its own: its steps fall on working days.
   if (!isWorkingDay(today, cal)) return { ...result, skipped: 'day off' };
   const events: Announcement[] = [];
@@ -97,6 +99,18 @@ export async function dailySweep(
     for (const [parentId, items] of groupBy(late, (o) => o.parentId)) {
       events.push({ type: 'ReportOverdue', detail: { key: `escalation:${parentId}:${due}:${k}`, recipientUnitId: parentId, asOf: today, workingDaysLate: k, audience: 'parent', escalated, items: items.map(ref) } });
       result.escalations++;
+    }
+  }
+  // Deadlines that passed yesterday (the previous working day): results and digests are due.
+  if (deps.directives) {
+    const passed = subtractWorkingDays(today, 1, cal);
+    for (const d of (await deps.directives.directivesOfYear(year)).filter((x) => x.status === 'issued')) {
+      for (const { period, due } of reportingPeriods(d, cal)) {
+        if (due === passed) {
+          events.push({ type: 'ResultsDue', detail: { directiveId: d.id, periodId: period.id, scheduledTime } });
+          result.resultsDue++;
+        }
+      }
     }
   }
   await deps.events.publishAll(events);

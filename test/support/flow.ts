@@ -14,8 +14,8 @@ export interface Flow {
 }
 
 /** One embedded stack per test file: real DynamoDB Local, fauxqs and SES; retries after 1 s so failures surface quickly. */
-export async function startFlow(): Promise<Flow> {
-  const stack = await startStack({ logLevel: 'SILENT', retryDelaySeconds: () => 1, log: () => undefined });
+export async function startFlow(opts: { now?: () => Date } = {}): Promise<Flow> {
+  const stack = await startStack({ logLevel: 'SILENT', retryDelaySeconds: () => 1, log: () => undefined, ...opts });
   const repo = repository();
   return { stack, repo, deps: () => ({ directives: repo, units: repo, events: eventPublisher(), clock: systemClock }) };
 }

@@ -49,6 +49,9 @@ export const keys = {
   }),
   reportsPrefix: (directiveId: string, periodId: string) => `REPORT#${directiveId}#${periodId}#`,
 
+  /** That a period's results are stored (in S3), and when they were computed. */
+  results: (directiveId: string, periodId: string) => ({ PK: `DIR#${directiveId}`, SK: `RESULTS#${periodId}` }),
+
   /** The government's adjustments for a year: one small item, read with the years around a date. */
   calendar: (year: number) => ({ PK: `CALENDAR#${year}`, SK: META }),
 

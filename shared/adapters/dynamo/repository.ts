@@ -283,6 +283,20 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     return pages.flat();
   }
 
+  async obligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]> {
+    const shards = Array.from({ length: directive.shardCount }, (_, i) => i);
+    const pages = await mapLimit(shards, 8, async (s) => {
+      const out: Obligation[] = [];
+      for await (const page of this.pages(
+        { IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': keys.obligationsOfDirective(directive.id, periodId, s) } },
+        (item) => strip<Obligation>(item),
+      ))
+        out.push(...page);
+      return out;
+    });
+    return pages.flat();
+  }
+
   async openObligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]> {
     const shards = Array.from({ length: directive.shardCount }, (_, i) => i);
     const pages = await mapLimit(shards, 8, async (s) => {
@@ -434,6 +448,17 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     ))
       out.push(...page);
     return out;
+  }
+
+  // ---- results index
+
+  async resultsComputedAt(directiveId: string, periodId: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.results(directiveId, periodId), ConsistentRead: true }));
+    return out.Item ? String(out.Item.computedAt) : undefined;
+  }
+
+  async markResults(directiveId: string, periodId: string, computedAt: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.results(directiveId, periodId), type: 'results', directiveId, periodId, computedAt } }));
   }
 
   // ---- calendar

@@ -24,3 +24,4 @@ export type {
   UnitChange,
   UnitResult,
 } from './types.ts';
+export { proposeCommendations, type Commendations, type Proposal } from './commendations.ts';

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { parseEvent } from '../../events/schemas.ts';
+import { computePeriodResults } from '../../shared/app/results.ts';
+import { sendCommendations, sendDigests } from '../../shared/app/digests.ts';
+import { systemClock } from '../../shared/app/ports.ts';
+import { mailQueue, reportStorage, repository, resultsStore } from '../../shared/adapters/wiring.ts';
+import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
+import { vietnamDate } from '../../shared/domain/calendar/index.ts';
+
+const repo = repository();
+const storage = reportStorage();
+const results = resultsStore();
+const mail = mailQueue();
+
+/** ResultsDue (compute, then the digests) or ReportAccepted (a late report: compute again, no new digests). */
+const ResultsWork = z.unknown().transform((raw) => {
+  const e = parseEvent(raw, ['ResultsDue', 'ReportAccepted']);
+  return e.type === 'ResultsDue'
+    ? { key: `results:${e.detail.directiveId}:${e.detail.periodId}:${vietnamDate(e.detail.scheduledTime)}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: true, asOf: e.detail.scheduledTime, receivedAt: undefined }
+    : { key: `results:${e.detail.reportKey}:${e.detail.receivedAt}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: false, asOf: e.detail.receivedAt, receivedAt: e.detail.receivedAt, unitId: e.detail.unitId };
+});
+
+export const handler = sqsConsumer({
+  name: 'results',
+  queue: 'results',
+  schema: ResultsWork,
+  process: async (work, { metrics, logger }) => {
+    if (!work.digests) {
+      // Before the deadline the period's results are not out yet: nothing to recompute.
+      const [o] = await repo.getObligations([{ directiveId: work.directiveId, periodId: work.periodId, unitId: work.unitId! }]);
+      if (!o || vietnamDate(work.receivedAt!) <= o.dueDate) return { key: work.key, recomputed: false };
+    }
+    const deps = { directives: repo, units: repo, assignments: repo, obligations: repo, reports: repo, results, clock: systemClock };
+    const computed = await computePeriodResults(work.directiveId, work.periodId, deps, new Date(work.asOf));
+    metrics.addMetric('ResultsComputed', MetricUnit.Count, 1);
+    if (!work.digests) return { key: work.key, recomputed: true };
+    const directive = (await repo.getDirective(work.directiveId))!;
+    const sent = await sendDigests(computed, directive, { units: repo, storage, mail });
+    metrics.addMetric('DigestsQueued', MetricUnit.Count, sent.sent);
+    // The year's own report closes the year: the proposals for commendation go to the council.
+    const proposals = work.periodId.endsWith('-Y') ? await sendCommendations(computed, directive, { units: repo, storage, mail, results }) : undefined;
+    logger.info('Results and digests', { key: work.key, units: Object.keys(computed.units).length, ...sent, ...(proposals ? { proposals } : {}) });
+    return { key: work.key, recomputed: true, digests: sent.sent, ...(proposals ? { proposed: proposals.proposed } : {}) };
+  },
+});

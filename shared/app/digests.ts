@@ -1,0 +1,87 @@
+import type { MailMessage } from '../../events/schemas.ts';
+import type { Directive } from '../domain/directive.ts';
+import { periodById, periodsOf } from '../domain/calendar/index.ts';
+import { proposeCommendations, type PeriodResults } from '../domain/results/index.ts';
+import { commendationsWorkbook, renderCommendations } from '../mail/commendation-email.ts';
+import type { Unit } from '../domain/units.ts';
+import { renderDigest } from '../mail/digest-email.ts';
+import { digestWorkbook } from '../mail/digest-xlsx.ts';
+import { digestTableKey, TEMPLATES_PREFIX } from '../adapters/s3.ts';
+import type { MailQueue, ReportStorage, ResultsStore, UnitDirectory } from './ports.ts';
+import { XLSX_CONTENT_TYPE } from './uploads.ts';
+
+/**
+ * One digest per leader, for the part of the hierarchy they lead and nothing else: the issuer's office its
+ * communes (or districts), each district its communes, each commune chairman the commune's villages.
+ */
+export async function sendDigests(
+  results: PeriodResults,
+  directive: Directive,
+  deps: { units: UnitDirectory; storage: ReportStorage; mail: MailQueue },
+): Promise<{ sent: number; withoutAddress: string[] }> {
+  const periodLabel = periodById(results.periodId, directive.cutoff).label;
+  const childrenOf = new Map<string, string[]>();
+  for (const u of Object.values(results.units)) {
+    if (u.parentId && results.units[u.parentId]) childrenOf.set(u.parentId, [...(childrenOf.get(u.parentId) ?? []), u.unitId]);
+  }
+  const leaders = [...childrenOf.keys()];
+  const units = await deps.units.getUnits(leaders);
+  const messages: MailMessage[] = [];
+  const withoutAddress: string[] = [];
+  for (const id of leaders) {
+    const unit: Unit | undefined = units.get(id);
+    if (!unit) continue;
+    const to = unit.leaderEmails.length ? unit.leaderEmails : unit.emails;
+    if (to.length === 0) {
+      withoutAddress.push(id);
+      continue;
+    }
+    const args = { directive, periodLabel, results, leader: { unitId: id, name: unit.name }, childIds: childrenOf.get(id) ?? [] };
+    const key = digestTableKey(directive.id, results.periodId, id);
+    await deps.storage.put(key, await digestWorkbook(args), XLSX_CONTENT_TYPE);
+    messages.push({
+      key: `digest:${directive.id}:${results.periodId}:${id}`,
+      to,
+      cc: unit.leaderEmails.length ? unit.emails.filter((e) => !to.includes(e)) : [],
+      ...renderDigest(args),
+      kind: 'digest',
+      directiveId: directive.id,
+      unitId: id,
+      attachments: [{ fileName: `ket-qua-${results.periodId}-${id}.xlsx`, contentType: XLSX_CONTENT_TYPE, s3Key: key }],
+    });
+  }
+  await deps.mail.sendAll(messages);
+  return { sent: messages.length, withoutAddress };
+}
+
+/**
+ * Year end: the proposals for commendation go to the emulation council (Hội đồng Thi đua - Khen thưởng) of the
+ * issuing level, as an email and an XLSX list, with every period's results as evidence.
+ */
+export async function sendCommendations(
+  yearResults: PeriodResults,
+  directive: Directive,
+  deps: { units: UnitDirectory; storage: ReportStorage; mail: MailQueue; results: ResultsStore },
+): Promise<{ proposed: number; sent: boolean }> {
+  const periodIds = directive.cadences.flatMap((c) => periodsOf(directive.year, c, directive.cutoff).map((p) => p.id));
+  const periods = (await Promise.all(periodIds.map((id) => deps.results.getResults(directive.id, id)))).filter((r): r is PeriodResults => !!r);
+  const commendations = proposeCommendations({ results: yearResults, yearPeriodId: yearResults.periodId }, periods);
+  const issuer = (await deps.units.getUnits([directive.issuerId])).get(directive.issuerId);
+  const to = issuer ? [...new Set([...issuer.emails, ...issuer.leaderEmails])] : [];
+  if (!issuer || to.length === 0) return { proposed: commendations.proposals.length, sent: false };
+  const key = `${TEMPLATES_PREFIX}commendations/${directive.id}/${directive.year}.xlsx`;
+  await deps.storage.put(key, await commendationsWorkbook(commendations, directive), XLSX_CONTENT_TYPE);
+  await deps.mail.sendAll([
+    {
+      key: `commendations:${directive.id}:${directive.year}`,
+      to,
+      cc: [],
+      ...renderCommendations(commendations, directive, `Hội đồng Thi đua - Khen thưởng ${issuer.name.replace(/^(Tỉnh|Huyện|Xã) /, '')}`),
+      kind: 'commendations',
+      directiveId: directive.id,
+      unitId: issuer.id,
+      attachments: [{ fileName: `de-nghi-khen-thuong-${directive.year}.xlsx`, contentType: XLSX_CONTENT_TYPE, s3Key: key }],
+    },
+  ]);
+  return { proposed: commendations.proposals.length, sent: true };
+}
