@@ -24,6 +24,8 @@ export const routes: Record<EventType, readonly Consumer[]> = {
   ReportAccepted: [{ queue: 'results' }],
   ReportRejected: [],
   ResultsDue: [{ queue: 'results' }],
+  StatusDigestDue: [{ function: 'sweep' }],
+  StatusDigest: [{ queue: 'notify' }],
 };
 
 export function consumersOf(type: EventType): readonly Consumer[] {

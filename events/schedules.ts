@@ -11,7 +11,7 @@ export interface ScheduleSpec {
   /** AWS cron: minutes hours day-of-month month day-of-week year. */
   cron: string;
   timezone: 'Asia/Ho_Chi_Minh';
-  event: Extract<EventType, 'PeriodClosed' | 'DailySweepDue'>;
+  event: Extract<EventType, 'PeriodClosed' | 'DailySweepDue' | 'StatusDigestDue'>;
   /** The detail, apart from `scheduledTime`. */
   detail: Record<string, string>;
 }
@@ -25,6 +25,14 @@ export const schedules: readonly ScheduleSpec[] = [
     cron: '0 7 * * ? *',
     timezone: 'Asia/Ho_Chi_Minh',
     event: 'DailySweepDue',
+    detail: {},
+  },
+  {
+    id: 'weekly-status',
+    description: 'Mondays at 07:30 in Vietnam: during a reporting window, leaders get one list of who has not reported',
+    cron: '30 7 ? * MON *',
+    timezone: 'Asia/Ho_Chi_Minh',
+    event: 'StatusDigestDue',
     detail: {},
   },
   {

@@ -48,6 +48,11 @@ export const ReportAccepted = z.object({ ...reportRef, onTime: z.boolean(), resu
 /** A report was refused: the sender was told each problem; the obligation stays open. */
 export const ReportRejected = z.object({ ...reportRef, problems: z.number().int().min(1), codes: z.array(z.string()) });
 
+/** Monday morning: leaders who asked for it get one list of who has not reported yet, instead of many messages. */
+export const StatusDigestDue = z.object({ scheduledTime: instant });
+/** One leader's weekly list of the reports still missing under them, during a reporting window. */
+export const StatusDigest = z.object({ ...notification });
+
 /** A period's deadline has passed (the day after, announced by the morning sweep): results and digests are due. */
 export const ResultsDue = z.object({ directiveId: z.string().min(1), periodId: z.string().min(1), scheduledTime: instant });
 
@@ -64,6 +69,8 @@ export const eventSchemas = {
   ReportAccepted,
   ReportRejected,
   ResultsDue,
+  StatusDigestDue,
+  StatusDigest,
 } as const;
 export type EventType = keyof typeof eventSchemas;
 export type EventDetail<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;
@@ -78,7 +85,7 @@ export const EventEnvelope = z.object({
   detail: z.unknown(),
 });
 
-export type NotificationEventType = 'ReportRequested' | 'DeadlineApproaching' | 'ReportOverdue';
+export type NotificationEventType = 'ReportRequested' | 'DeadlineApproaching' | 'ReportOverdue' | 'StatusDigest';
 
 /** Parses an EventBridge event whose type must be one of `accepted`: envelope, then the detail by its own schema. */
 export function parseEvent<T extends EventType>(

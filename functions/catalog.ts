@@ -151,6 +151,8 @@ export const ENV = {
   uploadSecret: 'UPLOAD_TOKEN_SECRET',
   uploadSecretArn: 'UPLOAD_TOKEN_SECRET_ARN',
   maxReportBytes: 'MAX_REPORT_BYTES',
+  /** Levels whose leaders get the weekly status digest (comma-separated unit levels). */
+  statusDigestLevels: 'STATUS_DIGEST_LEVELS',
   remindBefore: 'REMIND_BEFORE_WORKING_DAYS',
   overdueAfter: 'OVERDUE_AFTER_WORKING_DAYS',
   escalateFrom: 'ESCALATE_FROM_WORKING_DAYS',

@@ -70,7 +70,11 @@ describe('a simulated year of reporting through the embedded stack', () => {
     // Assess
     expect(secondRunEmails).toBe(0);
     // The results of each period go to the leaders the morning after its deadline (issue #6); here we count notices.
-    const digests = delivered.filter((d) => /^\[thidua\] (Kết quả thi đua|Đề nghị khen thưởng)/.test(d.mail.subject));
+    const digests = delivered.filter((d) => /^\[thidua\] (Kết quả thi đua|Đề nghị khen thưởng|Tình hình nộp báo cáo)/.test(d.mail.subject));
+    // And on the Monday of each open reporting window, the province's leaders get one list of who is missing.
+    const weekly = digests.filter((d) => d.mail.subject.startsWith('[thidua] Tình hình nộp báo cáo'));
+    expect(weekly.map((d) => d.day)).toEqual(['2027-03-15', '2027-06-21', '2027-09-20', '2027-12-20']);
+    expect(weekly[0]!.mail.subject).toBe('[thidua] Tình hình nộp báo cáo Quý I/2027: 30 xã chưa nộp (hạn 19/03/2027)');
     expect(digests.filter((d) => d.mail.subject.startsWith('[thidua] Kết quả thi đua'))).toHaveLength(6 * (1 + COMMUNES));
     expect(digests.filter((d) => d.mail.subject.startsWith('[thidua] Đề nghị khen thưởng'))).toHaveLength(1);
     const notices = delivered.filter((d) => !digests.includes(d));

@@ -11,7 +11,7 @@ const mail = mailQueue();
 
 /** The queue carries EventBridge events (an SQS target of the rules); the sweep's key makes each one idempotent. */
 const NotificationMessage = z.unknown().transform((raw) => {
-  const e = parseEvent(raw, ['ReportRequested', 'DeadlineApproaching', 'ReportOverdue']);
+  const e = parseEvent(raw, ['ReportRequested', 'DeadlineApproaching', 'ReportOverdue', 'StatusDigest']);
   return { key: e.detail.key, event: { type: e.type, detail: e.detail } as NotificationEvent };
 });
 

@@ -1,7 +1,7 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseEvent } from '../../events/schemas.ts';
-import { dailySweep, reminderPolicyFromEnv } from '../../shared/app/reminders.ts';
+import { dailySweep, reminderPolicyFromEnv, statusDigestLevelsFromEnv, weeklyStatus } from '../../shared/app/reminders.ts';
 import { eventPublisher, repository } from '../../shared/adapters/wiring.ts';
 import { powertools, wrap } from '../../shared/lambda/sqs-handler.ts';
 
@@ -10,9 +10,18 @@ const repo = repository();
 const events = eventPublisher();
 const policy = reminderPolicyFromEnv();
 
-/** DailySweepDue (the scheduler, 07:00 Vietnam time) → DeadlineApproaching and ReportOverdue, one per unit and step. */
+/**
+ * DailySweepDue (07:00 Vietnam time) → DeadlineApproaching, ReportOverdue and ResultsDue;
+ * StatusDigestDue (Mondays) → one StatusDigest per leader at the configured levels.
+ */
 export const handler = wrap(async (event: EventBridgeEvent<string, unknown>, _context: Context) => {
-  const { detail } = parseEvent(event, ['DailySweepDue']);
+  const parsed = parseEvent(event, ['DailySweepDue', 'StatusDigestDue']);
+  if (parsed.type === 'StatusDigestDue') {
+    const status = await weeklyStatus(parsed.detail.scheduledTime, statusDigestLevelsFromEnv(), { directives: repo, obligations: repo, units: repo, events, calendar: repo });
+    pt.logger.info('Weekly status announced', { ...status });
+    return status;
+  }
+  const { detail } = parsed;
   const result = await dailySweep(detail.scheduledTime, { obligations: repo, events, calendar: repo, directives: repo }, policy);
   pt.metrics.addMetric('RemindersAnnounced', MetricUnit.Count, result.reminders);
   pt.metrics.addMetric('OverdueAnnounced', MetricUnit.Count, result.overdue + result.escalations);

@@ -25,6 +25,8 @@ function noticeOf(e: NotificationEvent): ReportNotice {
       return { kind: 'request' };
     case 'DeadlineApproaching':
       return { kind: 'reminder', workingDaysBefore: e.detail.workingDaysBefore };
+    case 'StatusDigest':
+      return { kind: 'status' };
     case 'ReportOverdue':
       return e.detail.audience === 'parent'
         ? { kind: 'escalation', workingDaysLate: e.detail.workingDaysLate }
@@ -43,7 +45,7 @@ export async function notifyUnit(e: NotificationEvent, deps: NotifyDeps): Promis
   const live: Obligation[] = detail.items.flatMap((item) => {
     const o = byKey.get(`${item.directiveId}|${item.unitId}|${item.periodId}`);
     // A request stands while the report is open; a reminder or notice only for the deadline it was computed from.
-    return o && o.status === 'open' && (e.type === 'ReportRequested' || o.dueDate === item.dueDate) ? [o] : [];
+    return o && o.status === 'open' && (e.type === 'ReportRequested' || e.type === 'StatusDigest' || o.dueDate === item.dueDate) ? [o] : [];
   });
   if (live.length === 0) return { key: detail.key, sent: false, reason: 'every report was submitted, cancelled or rescheduled' };
 
@@ -58,13 +60,14 @@ export async function notifyUnit(e: NotificationEvent, deps: NotifyDeps): Promis
   }
   const notice = noticeOf(e);
   const escalated = notice.kind === 'overdue' && notice.escalated;
-  const to = recipient.emails.length ? recipient.emails : recipient.leaderEmails;
+  // The weekly status is the leader's own; everything else goes to the office.
+  const to = notice.kind === 'status' && recipient.leaderEmails.length ? recipient.leaderEmails : recipient.emails.length ? recipient.emails : recipient.leaderEmails;
   if (to.length === 0) return { key: detail.key, sent: false, reason: `unit ${recipient.id} has no email address` };
   const cc = escalated || notice.kind === 'escalation' ? recipient.leaderEmails.filter((a) => !to.includes(a)) : [];
   const lateUnits = new Map<string, Unit>([...units].filter(([id]) => id !== recipient.id));
   const links = new Map<string, string>();
   const attachments: NonNullable<MailMessage['attachments']> = [];
-  if (deps.uploads && notice.kind !== 'escalation') {
+  if (deps.uploads && notice.kind !== 'escalation' && notice.kind !== 'status') {
     for (const o of live) {
       const directive = directives.get(o.directiveId);
       if (!directive) continue;

@@ -10,7 +10,8 @@ import {
   type CalendarOptions,
   type CutoffRule,
 } from '../domain/calendar/index.ts';
-import type { CalendarSource, DirectiveStore, EventPublisher, ObligationIndex } from './ports.ts';
+import type { CalendarSource, DirectiveStore, EventPublisher, ObligationIndex, UnitDirectory } from './ports.ts';
+import type { UnitLevel } from '../domain/units.ts';
 import { ENV } from '../../functions/catalog.ts';
 import { reportingPeriods } from '../domain/assignment.ts';
 
@@ -149,4 +150,43 @@ export async function closePeriod(
   }));
   await deps.events.publishAll(events);
   return { windowEnd, cutoff: detail.cutoff, periods, requests: events.length };
+}
+
+export interface StatusDigestResult {
+  date: string;
+  digests: number;
+}
+
+export function statusDigestLevelsFromEnv(env: NodeJS.ProcessEnv = process.env): UnitLevel[] {
+  return (env[ENV.statusDigestLevels] ?? 'province,district').split(',').map((x) => x.trim()).filter((x): x is UnitLevel => ['province', 'district', 'commune', 'village'].includes(x));
+}
+
+/**
+ * The weekly status: for every period whose reporting window is open (closed, deadline not yet passed), each
+ * leader at the configured levels gets one list of the units under them that have not reported yet.
+ */
+export async function weeklyStatus(
+  scheduledTime: string,
+  levels: readonly UnitLevel[],
+  deps: { directives: DirectiveStore; obligations: ObligationIndex; units: UnitDirectory; events: EventPublisher; calendar?: CalendarSource },
+): Promise<StatusDigestResult> {
+  const today = vietnamDate(scheduledTime);
+  const year = Number(today.slice(0, 4));
+  const cal = await deps.calendar?.calendarFor([year - 1, year, year + 1]);
+  const open: Obligation[] = [];
+  for (const d of (await deps.directives.directivesOfYear(year)).filter((x) => x.status === 'issued')) {
+    for (const { period, due } of reportingPeriods(d, cal)) {
+      if (period.end < today && today <= due) open.push(...(await deps.obligations.openObligationsOfPeriod(d, period.id)));
+    }
+  }
+  const byParent = groupBy(open, (o) => o.parentId);
+  const parents = await deps.units.getUnits([...byParent.keys()]);
+  const events: Announcement[] = [];
+  for (const [parentId, items] of byParent) {
+    const parent = parents.get(parentId);
+    if (!parent || !levels.includes(parent.level)) continue;
+    events.push({ type: 'StatusDigest', detail: { key: `status:${parentId}:${today}`, recipientUnitId: parentId, asOf: today, items: items.map(ref) } });
+  }
+  await deps.events.publishAll(events);
+  return { date: today, digests: events.length };
 }

@@ -9,7 +9,8 @@ export type ReportNotice =
   | { kind: 'request' }
   | { kind: 'reminder'; workingDaysBefore: number }
   | { kind: 'overdue'; workingDaysLate: number; escalated: boolean }
-  | { kind: 'escalation'; workingDaysLate: number };
+  | { kind: 'escalation'; workingDaysLate: number }
+  | { kind: 'status' };
 
 const HOW_TO_SUBMIT =
   'Cách nộp: gửi báo cáo qua hệ thống thidua trước khi hết ngày hạn nộp (giờ Việt Nam). Báo cáo đến sau ngày này vẫn được nhận nhưng ghi là nộp muộn. Đơn vị đã nộp sẽ không nhận thêm thư nhắc.';
@@ -79,6 +80,16 @@ export function renderReportMail(
         ...(notice.escalated ? ['Thư này đồng gửi lãnh đạo đơn vị để chỉ đạo hoàn thành ngay.'] : []),
       ];
       break;
+    case 'status': {
+      const pending = distinct(items.map((o) => o.unitId));
+      const levels = distinct(pending.map((id) => lateUnits.get(id)?.level).filter((l): l is Unit['level'] => !!l));
+      const levelWord = levels.length === 1 ? LEVEL_NAME_VI[levels[0] as Unit['level']] : 'đơn vị';
+      subject = `[thidua] Tình hình nộp báo cáo ${periodsText(items)}: ${pending.length} ${levelWord} chưa nộp (hạn ${due})`;
+      lines = [`Bản tin hằng tuần: đến sáng nay, ${pending.length} ${levelWord} thuộc ${recipient.name} chưa nộp báo cáo (hạn nộp ${due}):`];
+      tableHeaders = ['Đơn vị', ...headers];
+      tableRows = rows(items, directives, lateUnits);
+      break;
+    }
     case 'escalation': {
       const late = distinct(items.map((o) => o.unitId));
       const levels = distinct(late.map((id) => lateUnits.get(id)?.level).filter((l): l is Unit['level'] => !!l));
@@ -92,7 +103,12 @@ export function renderReportMail(
       break;
     }
   }
-  const closing = notice.kind === 'escalation' ? 'Danh sách này được gửi một lần cho mỗi mốc quá hạn.' : HOW_TO_SUBMIT;
+  const closing =
+    notice.kind === 'escalation'
+      ? 'Danh sách này được gửi một lần cho mỗi mốc quá hạn.'
+      : notice.kind === 'status'
+        ? 'Bản tin này thay cho các thư nhắc riêng lẻ; các đơn vị đã được nhắc trực tiếp.'
+        : HOW_TO_SUBMIT;
   const linkItems = items.flatMap((o) => {
     const url = links.get(`${o.directiveId}|${o.periodId}`);
     return url ? [{ label: `${o.periodLabel} – ${directives.get(o.directiveId)?.number ?? o.directiveId}`, url }] : [];
