@@ -18,6 +18,8 @@ export interface ThiduaConfig {
   readonly reminders: ReminderPolicyConfig;
   /** The largest report file accepted: signed into each presigned upload URL and checked again at intake. */
   readonly maxReportBytes: number;
+  /** Levels whose leaders get the weekly status digest during a reporting window. */
+  readonly statusDigestLevels: string;
 }
 
 export interface ReminderPolicyConfig {
@@ -39,6 +41,7 @@ export const CONTEXT_KEYS = {
   overdueAfter: 'thidua:overdueAfter',
   escalateFrom: 'thidua:escalateFrom',
   maxReportBytes: 'thidua:maxReportBytes',
+  statusDigestLevels: 'thidua:statusDigestLevels',
 } as const;
 
 /**
@@ -112,5 +115,15 @@ export function readConfig(scope: Construct): ThiduaConfig {
       escalateFrom: positiveInt(CONTEXT_KEYS.escalateFrom, get(CONTEXT_KEYS.escalateFrom)),
     },
     maxReportBytes: positiveInt(CONTEXT_KEYS.maxReportBytes, get(CONTEXT_KEYS.maxReportBytes) ?? DEFAULT_MAX_REPORT_BYTES, 'bytes'),
+    statusDigestLevels: statusLevels(get(CONTEXT_KEYS.statusDigestLevels)),
   };
+}
+
+const LEVELS = ['province', 'district', 'commune', 'village'];
+
+function statusLevels(value: unknown): string {
+  const levels = String(value ?? 'province,district').split(',').map((x) => x.trim()).filter(Boolean);
+  const unknown = levels.filter((l) => !LEVELS.includes(l));
+  if (unknown.length) throw new Error(`${CONTEXT_KEYS.statusDigestLevels}: unknown level(s) ${unknown.join(', ')}; use ${LEVELS.join(', ')}`);
+  return levels.join(',');
 }

@@ -455,7 +455,7 @@ describe('stateless stack: functions', () => {
     if (spec.access.uploadSecret) expected.push(ENV.uploadSecretArn);
     if (spec.access.uploadSecret && spec.trigger.kind !== 'http') expected.push(ENV.uploadBaseUrl);
     if (spec.access.bucket?.presignReports || (spec.trigger.kind === 'queue' && spec.trigger.queue === REPORT_UPLOADS_QUEUE)) expected.push(ENV.maxReportBytes);
-    if (id === 'sweep') expected.push(ENV.remindBefore, ENV.overdueAfter, ENV.escalateFrom);
+    if (id === 'sweep') expected.push(ENV.remindBefore, ENV.overdueAfter, ENV.escalateFrom, ENV.statusDigestLevels);
 
     // Act
     const vars = stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get(id).function)]['Properties']['Environment'][
@@ -537,6 +537,7 @@ describe('stateless stack: functions', () => {
     expect(vars[ENV.remindBefore]).toBe('3,1');
     expect(vars[ENV.overdueAfter]).toBe('1,3,7');
     expect(vars[ENV.escalateFrom]).toBe('3');
+    expect(vars[ENV.statusDigestLevels]).toBe('province,district');
   });
 
   it('the reminder policy and the report size cap follow -c overrides and reject what the functions could not read', () => {

@@ -73,6 +73,7 @@ export class ThiduaStatelessStack extends Stack {
           [ENV.remindBefore]: config.reminders.remindBefore.join(','),
           [ENV.overdueAfter]: config.reminders.overdueAfter.join(','),
           [ENV.escalateFrom]: String(config.reminders.escalateFrom),
+          [ENV.statusDigestLevels]: config.statusDigestLevels,
         },
       },
     });
