@@ -457,11 +457,11 @@ function categoryOf(command: string, input: Record<string, unknown>): Category |
 class Meter {
   dynamo = new Map<string, Tally>();
   s3 = { puts: 0, putBytes: 0, xlsxPuts: 0, xlsxBytes: 0, resultsPuts: 0, resultsBytes: 0, gets: 0 };
-  sqs = { batches: 0, messages: 0, bytes: 0, maxMessageBytes: 0, maxBatchBytes: 0 };
+  sqs = { batches: 0, messages: 0, bytes: 0, maxMessageBytes: 0, maxBatchBytes: 0, batchesOver256KiB: 0 };
   reset(): void {
     this.dynamo = new Map();
     this.s3 = { puts: 0, putBytes: 0, xlsxPuts: 0, xlsxBytes: 0, resultsPuts: 0, resultsBytes: 0, gets: 0 };
-    this.sqs = { batches: 0, messages: 0, bytes: 0, maxMessageBytes: 0, maxBatchBytes: 0 };
+    this.sqs = { batches: 0, messages: 0, bytes: 0, maxMessageBytes: 0, maxBatchBytes: 0, batchesOver256KiB: 0 };
   }
   dynamoTotal(): Tally {
     const t = tally();
@@ -538,6 +538,7 @@ class Meter {
           this.sqs.bytes += batch;
           this.sqs.maxMessageBytes = Math.max(this.sqs.maxMessageBytes, ...sizes);
           this.sqs.maxBatchBytes = Math.max(this.sqs.maxBatchBytes, batch);
+          if (batch > 256 * 1024) this.sqs.batchesOver256KiB++;
         }
         return out;
       },
@@ -769,7 +770,33 @@ async function scenarioBInMemory() {
     if (d.shardCount !== 1) throw new Error('bench: a province with more than 250 communes; the model assumes one shard per provincial directive');
     return { sub, province, communes };
   });
+  // One provincial job, in memory: what each of the 34 results invocations computes and renders.
+  const job0 = jobs[0]!;
+  const provinceInput = resultsInput(job0.sub);
+  const jobCompute = await measure(() => computeResults(provinceInput));
+  const jobLeaders = [job0.province.id, ...job0.communes.map((c) => c.id)];
+  const jobDigests = await digestsInMemory(jobCompute.value, job0.sub.directive, unitById, jobLeaders);
+  check('B: one province\'s digests', jobDigests.sent === jobLeaders.length && nonLeaf(jobCompute.value) === jobLeaders.length, `${jobDigests.sent} sent, ${nonLeaf(jobCompute.value)} non-leaf, ${jobLeaders.length} expected`);
+  const provinceJob = {
+    province: job0.province.id,
+    communes: job0.communes.length,
+    villages: job0.sub.units.filter((u) => u.level === 'village').length,
+    computeMs: round(jobCompute.ms),
+    jsonMiB: mib(utf8(JSON.stringify(jobCompute.value))),
+    digests: jobDigests.sent,
+    digestsMs: round(jobDigests.ms),
+    perDigestMs: round(jobDigests.ms / Math.max(1, jobDigests.sent), 2),
+  };
+
   const compute = sumCosts(jobs.map((j) => modelJob(j.sub, j.province)));
+  // The same shape as one national directive: a unit above the 34 provinces (the hierarchy may repeat a level, so it is
+  // a 'province' too), issuing to every commune; the directive then has shardCountFor(3,321) shards.
+  const root: Unit = { id: 'vn', name: 'Cả nước', level: 'province', emails: ['vp@vn.thidua.local'], leaderEmails: [], path: ['vn'] };
+  const rooted = [root, ...p.units.map((u) => ({ ...u, parentId: u.parentId ?? root.id, path: [root.id, ...u.path] }))];
+  const national = { ...p, units: rooted };
+  const nationalCompute = modelJob(national, root);
+  const nationalDigestsRead = modelJob(national, root, { leaders: rooted.filter((u) => u.level !== 'village') })['issuer/leaders (BatchGetItem)']!;
+  const nationalScan = queryCost(tableItemBytes(rooted, [p]), false);
   const digestsRead = sumCosts(jobs.map((j) => ({ 'issuer/leaders (BatchGetItem)': modelJob(j.sub, j.province, { leaders: [j.province, ...j.communes] })['issuer/leaders (BatchGetItem)']! })));
   const tableBytes = tableItemBytes(p.units, jobs.map((j) => j.sub));
   const oneScan = queryCost(tableBytes, false);
@@ -810,7 +837,17 @@ async function scenarioBInMemory() {
       /** Leaders are queued in tree order (a province, then its communes), ten to a SendMessageBatch. */
       estimatedMaxBatchBytes: messageStats.province.max + 9 * messageStats.commune.max,
     },
-    model: { compute, digestsRead, oneScan, tableItems: tableBytes.length, tableBytes: tableBytes.reduce((a, b) => a + b, 0), perItemBytes, jobs: jobs.length },
+    provinceJob,
+    model: {
+      compute,
+      digestsRead,
+      oneScan,
+      tableItems: tableBytes.length,
+      tableBytes: tableBytes.reduce((a, b) => a + b, 0),
+      perItemBytes,
+      jobs: jobs.length,
+      national: { shardCount: directive.shardCount, compute: nationalCompute, digestsRead: nationalDigestsRead, scan: nationalScan, digests: rooted.filter((u) => u.level !== 'village').length },
+    },
   };
 }
 
@@ -979,6 +1016,7 @@ async function scenarioA(stack: LocalStack) {
 // ========================================================================================= main
 
 const startedAt = new Date();
+const loadAtStart = round(loadavg()[0]!, 2);
 const B = await scenarioBInMemory();
 progress('Starting the embedded stack (services only)…');
 const stack = await startStack({ logLevel: 'SILENT', runFunctions: false, log: () => undefined });
@@ -1006,10 +1044,12 @@ const readRows = CATEGORIES.filter((c) => c !== 'Scan' && c !== 'results index (
     category: cat,
     A: { requests: m?.requests ?? 0, items: m?.items ?? 0, readUnitsMeasured: m?.readUnits ?? 0, readUnitsModel: modelA?.readUnits ?? 0 },
     B: { requests: b.requests, items: b.items, readUnits: b.readUnits, readUnitsPerItemFromA: perItemFromA(cat, b.items) },
+    national: { requests: B.model.national.compute[cat]?.requests ?? 0, readUnits: B.model.national.compute[cat]?.readUnits ?? 0 },
   };
 });
 const totalA = { requests: readRows.reduce((n, x) => n + x.A.requests, 0), readUnitsMeasured: readRows.reduce((n, x) => n + x.A.readUnitsMeasured, 0), readUnitsModel: readRows.reduce((n, x) => n + x.A.readUnitsModel, 0) };
 const totalB = total(B.model.compute);
+const nationalB = total(B.model.national.compute);
 const emailsB = B.digests.leaders;
 const scanB = { perJob: B.model.oneScan, jobs: B.model.jobs, requests: B.model.oneScan.requests * B.model.jobs, readUnits: B.model.oneScan.readUnits * B.model.jobs };
 const extrapolation = {
@@ -1018,7 +1058,7 @@ const extrapolation = {
     'Query page (≤ 1 MB of items): max(1, ⌈Σ item bytes / 4 KB⌉) × ½ (GSI1, eventually consistent) or × 1 (ConsistentRead: reportsOf, GetItem of the directive)',
     'BatchGetItem (eventually consistent): Σ max(1, ⌈item bytes / 4 KB⌉) × ½, 100 keys a request',
     `per provincial job (${B.model.jobs} jobs, one per province, the directive issued to its communes, 1 shard each): 1 GetItem + 1 BatchGetItem + 4 GSI1 Queries (one per level) + 1 obligations Query + 1 assignments Query + 1 Query per submitted commune`,
-    `national = Σ over the ${B.model.jobs} jobs; "per item from A" = A's measured read units ÷ A's items read × B's items`,
+    `national = Σ over the ${B.model.jobs} jobs; "per item from A" = A's measured read units ÷ A's items read × B's items (too low for reports: a national report item has ~19 rows, A's 10)`,
   ],
   rows: readRows,
   totalA,
@@ -1030,6 +1070,15 @@ const extrapolation = {
     tableMiB: mib(B.model.tableBytes),
     ...scanB,
     ratio: { readUnits: round(totalB.readUnits / scanB.readUnits, 4), requests: round(totalB.requests / scanB.requests, 3) },
+  },
+  nationalJob: {
+    note: `one national directive instead: a unit above the provinces issues to all ${B_COMMUNES} communes (${B.model.national.shardCount} shards); the Scan baseline then scans the table once`,
+    requests: nationalB.requests,
+    readUnits: nationalB.readUnits,
+    digestsRead: B.model.national.digestsRead,
+    digests: B.model.national.digests,
+    scan: B.model.national.scan,
+    ratio: { readUnits: round(nationalB.readUnits / B.model.national.scan.readUnits, 3), requests: round(nationalB.requests / B.model.national.scan.requests, 2) },
   },
   scanModelCheckOnA: { measured: A.results.baseline.byCategory.Scan?.readUnits ?? 0, model: A.model.scan.readUnits },
   emails: {
@@ -1043,7 +1092,7 @@ const extrapolation = {
 };
 
 const result = {
-  environment: { node: process.versions.node, cpus: availableParallelism(), platform: `${process.platform}-${process.arch}`, startedAt: startedAt.toISOString(), totalSeconds: round((Date.now() - startedAt.getTime()) / 1000) },
+  environment: { node: process.versions.node, cpus: availableParallelism(), platform: `${process.platform}-${process.arch}`, startedAt: startedAt.toISOString(), totalSeconds: round((Date.now() - startedAt.getTime()) / 1000), loadavg1mAtStart: loadAtStart },
   options: { communes: A_COMMUNES, villagesPerCommune: A_VILLAGES, runs: RUNS, national: { provinces: B_PROVINCES, communes: B_COMMUNES, villages: B_VILLAGES }, digestSample: { provinces: PROVINCE_SAMPLE, communes: DIGEST_SAMPLE }, indicators: INDICATOR_IDS },
   resultsFunction: { timeoutSeconds: spec.timeoutSeconds, memoryMb: spec.memoryMb },
   scenarioA: A,
@@ -1062,7 +1111,7 @@ const col = (s: string | number, w: number) => String(s).padStart(w);
 function table(): string {
   const L: string[] = [];
   const a = A.results;
-  L.push(`thidua results bench · Node ${result.environment.node} · ${result.environment.cpus} CPUs · ${result.environment.totalSeconds} s · 1-min load ${A.loadavg1m.join(' → ')}`);
+  L.push(`thidua results bench · Node ${result.environment.node} · ${result.environment.cpus} CPUs · ${result.environment.totalSeconds} s · 1-min load ${[loadAtStart, ...A.loadavg1m].join(' → ')} (start, A's runs, after the digests)`);
   L.push('');
   L.push(`A. MEASURED: 1 province, ${n(A_COMMUNES)} communes × ${A_VILLAGES} villages (${n(A.shape.units)} units), ${INDICATORS.length} indicators, ${PERIOD_ID}`);
   L.push(`   ${A.shape.submitted} communes submitted (${A.shape.onTime} on time), ${A.shape.reports} accepted reports; ${n(A.seed.items)} items seeded in ${n(A.seed.ms)} ms; ${RUNS} runs each after a warm-up, medians`);
@@ -1087,7 +1136,7 @@ function table(): string {
   L.push('');
   const dg = A.digests;
   L.push(`   sendDigests: ${dg.sent} digests (province + ${A_COMMUNES} communes) in ${n(dg.wallMs, 1)} ms (${dg.perDigestMs} ms each; cold ${n(dg.coldMs, 1)} ms; runs ${dg.wallMsRuns.join(', ')})`);
-  L.push(`     emails queued ${dg.queued} (mail queue, nobody consuming) in ${dg.sqs.batches} SendMessageBatch; messages ${n(dg.sqs.bytes / 1024)} KiB, largest ${n(dg.sqs.maxMessageBytes / 1024, 1)} KiB, largest batch ${n(dg.sqs.maxBatchBytes / 1024, 1)} KiB`);
+  L.push(`     emails queued ${dg.queued} (mail queue, nobody consuming) in ${dg.sqs.batches} SendMessageBatch; messages ${n(dg.sqs.bytes / 1024)} KiB, largest ${n(dg.sqs.maxMessageBytes / 1024, 1)} KiB, largest batch ${n(dg.sqs.maxBatchBytes / 1024, 1)} KiB (${dg.sqs.batchesOver256KiB} batches over 256 KiB)`);
   L.push(`     S3: ${dg.s3.xlsxPuts} XLSX PutObject, ${n(dg.s3.xlsxBytes / 1024)} KiB (${dg.putObjectMsEach} ms each, one after another); DynamoDB: ${Object.values(dg.dynamo).reduce((x, t) => x + t.requests, 0)} BatchGetItem, ${Object.values(dg.dynamo).reduce((x, t) => x + t.readUnits, 0)} RU (model ${A.model.digestsRead.readUnits})`);
   for (const [k, s] of Object.entries(dg.spans)) L.push(`     ${k.padEnd(24)} ${col(s.calls, 4)} calls  ${col(n(s.busyMs, 1), 8)} ms busy`);
   L.push(`     rendering alone, in memory: ${dg.inMemory.perDigestMs} ms a digest (email HTML+text and XLSX), ${n(dg.inMemory.fixedMs, 1)} ms fixed`);
@@ -1095,25 +1144,35 @@ function table(): string {
   const b = B;
   L.push(`B. NATIONAL SHAPE: ${b.shape.provinces} provinces, ${n(b.shape.communes)} communes, ${n(b.shape.villages)} villages (${b.shape.villagesPerCommune} a commune), ${n(b.shape.units)} units, ${INDICATORS.length} indicators`);
   L.push(`   ${n(b.shape.submitted)} communes submitted (${n(b.shape.onTime)} on time)`);
-  L.push('   (a) in memory, measured:');
+  L.push('   (a) in memory, measured (the whole shape as one results object, 34 roots; then one province as its own job):');
   L.push(`     computeResults                 ${col(n(b.computeResults.wallMs), 7)} ms   RSS ${b.computeResults.rssBeforeMiB} → peak ${b.computeResults.peakRssMiB} MiB, heap after ${b.computeResults.heapAfterMiB} MiB`);
   L.push(`     computeResults with previous   ${col(n(b.computeResults.withPreviousWallMs), 7)} ms   peak RSS ${b.computeResults.withPreviousPeakRssMiB} MiB (the next period: change vs this one)`);
   L.push(`     results JSON                   ${col(n(b.json.MiB, 1), 7)} MiB  stringify ${n(b.json.stringifyMs)} ms, parse ${n(b.json.parseMs)} ms (S3 put now; S3 get + parse as the next period's previous)`);
   L.push(`     Unit.parse of every unit       ${col(n(b.unitParseMs), 7)} ms   (what descendantsAt does per item read)`);
-  L.push(`     sendDigests rendering          ${b.digests.perProvinceDigestMs} ms a province digest, ${b.digests.perCommuneDigestMs} ms a commune digest (sample ${b.digests.sample.provinces} + ${b.digests.sample.communes}), ${n(b.digests.fixedMs)} ms fixed`);
-  L.push(`       → all ${n(b.digests.leaders)} digests ≈ ${n(b.digests.estimatedCpuMs / 1000, 1)} s CPU before any I/O; at scenario A's shape a digest took ${A.digests.inMemory.perDigestMs} ms (×${round(b.digests.perCommuneDigestMs / Math.max(0.01, A.digests.inMemory.perDigestMs), 1)} per commune digest)`);
+  L.push(`     sendDigests on those results   ${b.digests.perProvinceDigestMs} ms a province digest, ${b.digests.perCommuneDigestMs} ms a commune digest (sample ${b.digests.sample.provinces} + ${b.digests.sample.communes}), ${n(b.digests.fixedMs)} ms fixed, rendering only (no I/O)`);
+  L.push(`       → all ${n(b.digests.leaders)} digests from one results object ≈ ${n(b.digests.estimatedCpuMs / 1000, 1)} s CPU; a commune digest costs ×${round(b.digests.perCommuneDigestMs / Math.max(0.01, A.digests.inMemory.perDigestMs), 1)} scenario A's (${A.digests.inMemory.perDigestMs} ms): each digest walks every unit`);
   L.push(`       messages ≈ ${n(b.digests.estimatedMessageBytes / 1048576, 1)} MiB (province ${n(b.digests.messageBytes.province.max / 1024, 1)} KiB max, commune ${n(b.digests.messageBytes.commune.mean / 1024, 1)} KiB mean); largest batch of 10 ≈ ${n(b.digests.estimatedMaxBatchBytes / 1024)} KiB; XLSX ≈ ${n(b.digests.estimatedXlsxBytes / 1048576, 1)} MiB`);
+  const pj = b.provinceJob;
+  L.push(`     one provincial job (${pj.communes} communes, ${n(pj.villages)} villages): computeResults ${n(pj.computeMs, 1)} ms, results JSON ${pj.jsonMiB} MiB; its ${pj.digests} digests rendered in ${n(pj.digestsMs)} ms (${pj.perDigestMs} ms each)`);
+  L.push(`       → ${B_PROVINCES} provincial jobs ≈ ${n((B_PROVINCES * (pj.computeMs + pj.digestsMs)) / 1000, 1)} s CPU in all, ${n((pj.computeMs + pj.digestsMs) / 1000, 1)} s each`);
   L.push(`     process max RSS after (a): ${b.processRss.maxRssMiB} MiB (results function: ${spec.memoryMb} MB, ${spec.timeoutSeconds} s)`);
-  L.push('   (b) production reads, EXTRAPOLATED (not measured): read-cost rules on the national items\' sizes, one job per province');
+  L.push('   (b) production reads, EXTRAPOLATED (not measured): read-cost rules on the national items\' sizes; one job per province (a provincial');
+  L.push('       directive such as 23-CT/TU, each province its own tree), and beside it one national directive over the same shape');
   for (const f of extrapolation.formula) L.push(`       ${f}`);
-  L.push(`       ${'kind'.padEnd(32)} ${'requests'.padStart(9)} ${'items'.padStart(8)} ${'RU (model)'.padStart(11)} ${'RU (per item from A)'.padStart(21)}`);
-  for (const r of readRows) L.push(`       ${r.category.padEnd(32)} ${col(n(r.B.requests), 9)} ${col(n(r.B.items), 8)} ${col(n(r.B.readUnits, 1), 11)} ${col(r.B.readUnitsPerItemFromA === null ? '–' : n(r.B.readUnitsPerItemFromA, 1), 21)}`);
-  L.push(`       ${'total computePeriodResults'.padEnd(32)} ${col(n(totalB.requests), 9)} ${col(n(totalB.items), 8)} ${col(n(totalB.readUnits, 1), 11)}`);
+  L.push(`       ${''.padEnd(32)} ${`${B.model.jobs} provincial jobs`.padStart(51)} ${'1 national job'.padStart(21)}`);
+  L.push(`       ${'kind'.padEnd(32)} ${'requests'.padStart(9)} ${'items'.padStart(8)} ${'RU (model)'.padStart(11)} ${'RU (per item from A)'.padStart(21)} ${'requests'.padStart(9)} ${'RU'.padStart(11)}`);
+  for (const r of readRows)
+    L.push(
+      `       ${r.category.padEnd(32)} ${col(n(r.B.requests), 9)} ${col(n(r.B.items), 8)} ${col(n(r.B.readUnits, 1), 11)} ${col(r.B.readUnitsPerItemFromA === null ? '–' : n(r.B.readUnitsPerItemFromA, 1), 21)} ${col(n(r.national.requests), 9)} ${col(n(r.national.readUnits, 1), 11)}`,
+    );
+  L.push(`       ${'total computePeriodResults'.padEnd(32)} ${col(n(totalB.requests), 9)} ${col(n(totalB.items), 8)} ${col(n(totalB.readUnits, 1), 11)} ${''.padStart(21)} ${col(n(nationalB.requests), 9)} ${col(n(nationalB.readUnits, 1), 11)}`);
   L.push(`       report items: ${b.model.perItemBytes.report.mean} B mean, ${b.model.perItemBytes.report.max} B max (A: ${A.model.perItemBytes.report.mean} B); units ${b.model.perItemBytes.unit.mean} B, obligations ${b.model.perItemBytes.obligation.mean} B, assignments ${b.model.perItemBytes.assignment.mean} B`);
-  L.push(`       sendDigests: ${n(extrapolation.digestsRead?.requests ?? 0)} BatchGetItem, ${n(extrapolation.digestsRead?.readUnits ?? 0, 1)} RU`);
-  L.push(`       Scan baseline: ${n(extrapolation.scanBaseline.tableItems)} items, ${extrapolation.scanBaseline.tableMiB} MiB in the table; ${scanB.jobs} jobs × ${n(scanB.perJob.requests)} requests, ${n(scanB.perJob.readUnits, 1)} RU = ${n(scanB.requests)} requests, ${n(scanB.readUnits, 1)} RU`);
-  L.push(`       ratio thidua / Scan baseline at the national shape: read units ${extrapolation.scanBaseline.ratio.readUnits}, requests ${extrapolation.scanBaseline.ratio.requests}`);
-  L.push(`     digests / emails: ${n(emailsB)} (${B_PROVINCES} provinces + ${n(B_COMMUNES)} communes), ${n(emailsB)} XLSX PutObject, ${n(extrapolation.emails.sqsSendMessageBatch)} SendMessageBatch; sending at ${sesRate}/s (cdk.json) takes ≈ ${n(extrapolation.emails.mailStageSeconds)} s`);
+  const nj = extrapolation.nationalJob;
+  L.push(`       sendDigests reads: ${n(extrapolation.digestsRead?.requests ?? 0)} BatchGetItem, ${n(extrapolation.digestsRead?.readUnits ?? 0, 1)} RU (national job: ${n(nj.digestsRead.requests)}, ${n(nj.digestsRead.readUnits, 1)} RU)`);
+  L.push(`       Scan baseline: ${n(extrapolation.scanBaseline.tableItems)} items, ${extrapolation.scanBaseline.tableMiB} MiB in the table (units, directives, assignments, Q1 obligations and reports only)`);
+  L.push(`         ${scanB.jobs} provincial jobs sharing one table, each scanning all of it: ${scanB.jobs} × ${n(scanB.perJob.requests)} requests, ${n(scanB.perJob.readUnits, 1)} RU = ${n(scanB.requests)} requests, ${n(scanB.readUnits, 1)} RU → thidua / baseline: read units ${extrapolation.scanBaseline.ratio.readUnits}, requests ${extrapolation.scanBaseline.ratio.requests}`);
+  L.push(`         1 national job, one Scan: ${n(nj.scan.requests)} requests, ${n(nj.scan.readUnits, 1)} RU → thidua / baseline: read units ${nj.ratio.readUnits}, requests ${nj.ratio.requests}`);
+  L.push(`     digests = emails: ${n(emailsB)} (${B_PROVINCES} provinces + ${n(B_COMMUNES)} communes; ${n(nj.digests)} with a national issuer), as many XLSX PutObject, ${n(extrapolation.emails.sqsSendMessageBatch)} SendMessageBatch; sending at ${sesRate}/s (cdk.json) takes ≈ ${n(extrapolation.emails.mailStageSeconds)} s`);
   L.push('');
   L.push(`CHECKS ${checks.filter((c) => c.ok).length}/${checks.length} passed${checks.some((c) => !c.ok) ? ':' : ''}`);
   for (const c of checks) if (!c.ok) L.push(`   FAILED ${c.name}: ${c.detail}`);

@@ -17,8 +17,8 @@ const mail = mailQueue();
 const ResultsWork = z.unknown().transform((raw) => {
   const e = parseEvent(raw, ['ResultsDue', 'ReportAccepted']);
   return e.type === 'ResultsDue'
-    ? { key: `results:${e.detail.directiveId}:${e.detail.periodId}:${vietnamDate(e.detail.scheduledTime)}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: true, asOf: e.detail.scheduledTime, receivedAt: undefined }
-    : { key: `results:${e.detail.reportKey}:${e.detail.receivedAt}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: false, asOf: e.detail.receivedAt, receivedAt: e.detail.receivedAt, unitId: e.detail.unitId };
+    ? { key: `results:${e.detail.directiveId}:${e.detail.periodId}:${vietnamDate(e.detail.scheduledTime)}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: true, asOf: e.detail.scheduledTime }
+    : { key: `results:${e.detail.reportKey}:${e.detail.receivedAt}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: false, asOf: e.detail.receivedAt };
 });
 
 export const handler = sqsConsumer({
@@ -26,11 +26,9 @@ export const handler = sqsConsumer({
   queue: 'results',
   schema: ResultsWork,
   process: async (work, { metrics, logger }) => {
-    if (!work.digests) {
-      // Before the deadline the period's results are not out yet: nothing to recompute.
-      const [o] = await repo.getObligations([{ directiveId: work.directiveId, periodId: work.periodId, unitId: work.unitId! }]);
-      if (!o || vietnamDate(work.receivedAt!) <= o.dueDate) return { key: work.key, recomputed: false };
-    }
+    // Before the period's results are out, a report is simply part of them when they are computed; after, a
+    // late one (or one within an extension) computes them again.
+    if (!work.digests && !(await repo.resultsComputedAt(work.directiveId, work.periodId))) return { key: work.key, recomputed: false };
     const deps = { directives: repo, units: repo, assignments: repo, obligations: repo, reports: repo, results, clock: systemClock };
     const computed = await computePeriodResults(work.directiveId, work.periodId, deps, new Date(work.asOf));
     metrics.addMetric('ResultsComputed', MetricUnit.Count, 1);

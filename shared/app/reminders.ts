@@ -105,7 +105,9 @@ export async function dailySweep(
   // Deadlines that passed yesterday (the previous working day): results and digests are due.
   if (deps.directives) {
     const passed = subtractWorkingDays(today, 1, cal);
-    for (const d of (await deps.directives.directivesOfYear(year)).filter((x) => x.status === 'issued')) {
+    // Last year's directives too: a December window's deadline falls in January.
+    const directives = [...(await deps.directives.directivesOfYear(year - 1)), ...(await deps.directives.directivesOfYear(year))];
+    for (const d of directives.filter((x) => x.status === 'issued')) {
       for (const { period, due } of reportingPeriods(d, cal)) {
         if (due === passed) {
           events.push({ type: 'ResultsDue', detail: { directiveId: d.id, periodId: period.id, scheduledTime } });
@@ -174,15 +176,23 @@ export async function weeklyStatus(
   const year = Number(today.slice(0, 4));
   const cal = await deps.calendar?.calendarFor([year - 1, year, year + 1]);
   const open: Obligation[] = [];
-  for (const d of (await deps.directives.directivesOfYear(year)).filter((x) => x.status === 'issued')) {
+  const directives = [...(await deps.directives.directivesOfYear(year - 1)), ...(await deps.directives.directivesOfYear(year))];
+  for (const d of directives.filter((x) => x.status === 'issued')) {
     for (const { period, due } of reportingPeriods(d, cal)) {
       if (period.end < today && today <= due) open.push(...(await deps.obligations.openObligationsOfPeriod(d, period.id)));
     }
   }
-  const byParent = groupBy(open, (o) => o.parentId);
-  const parents = await deps.units.getUnits([...byParent.keys()]);
+  // Every leader above a missing report, at the configured levels: a province hears about communes under districts.
+  const reporting = await deps.units.getUnits([...new Set(open.map((o) => o.unitId))]);
+  const byAncestor = new Map<string, Obligation[]>();
+  for (const o of open) {
+    for (const ancestorId of reporting.get(o.unitId)?.path.slice(0, -1) ?? (o.parentId ? [o.parentId] : [])) {
+      byAncestor.set(ancestorId, [...(byAncestor.get(ancestorId) ?? []), o]);
+    }
+  }
+  const parents = await deps.units.getUnits([...byAncestor.keys()]);
   const events: Announcement[] = [];
-  for (const [parentId, items] of byParent) {
+  for (const [parentId, items] of byAncestor) {
     const parent = parents.get(parentId);
     if (!parent || !levels.includes(parent.level)) continue;
     events.push({ type: 'StatusDigest', detail: { key: `status:${parentId}:${today}`, recipientUnitId: parentId, asOf: today, items: items.map(ref) } });

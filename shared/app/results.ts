@@ -65,6 +65,7 @@ export async function computePeriodResults(directiveId: string, periodId: string
     reports,
     weights,
     ...(previous ? { previous } : {}),
+    ...(directive.rubric ? { rubric: directive.rubric } : {}),
     // The moment the results are about (the scheduler's, or the late report's), not when the function happens to run.
     now: (asOf ?? deps.clock.now()).toISOString(),
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UnitLevel } from './units.ts';
+import { Rubric, rubricProblems } from './results/rubric.ts';
 
 export const Cadence = z.enum(['monthly', 'quarterly', 'half-year', 'year']);
 export type Cadence = z.infer<typeof Cadence>;
@@ -90,6 +91,8 @@ const DirectiveFields = z.object({
     indicators: z.array(Indicator).min(1),
     /** Per-unit targets overriding the indicator's default target. */
     unitTargets: z.record(z.string(), z.record(z.string(), TargetValue)).default({}),
+    /** How results are scored; without it, equal points over the indicators outside "4 không" (`defaultRubric`). */
+    rubric: Rubric.optional(),
 });
 
 /** What an officer writes: the directive file. */
@@ -109,6 +112,7 @@ export const DirectiveInput = DirectiveFields.superRefine((d, ctx) => {
         }
       }
     }
+    if (d.rubric) for (const message of rubricProblems(d.rubric, d)) ctx.addIssue({ code: 'custom', path: ['rubric'], message });
     if (new Set(d.cadences).size !== d.cadences.length) {
       ctx.addIssue({ code: 'custom', path: ['cadences'], message: 'kỳ báo cáo bị lặp' });
     }
