@@ -118,8 +118,10 @@ const ISSUED_AT = '2026-11-20T02:00:00.000Z';
 const PERIOD_ID = '2027-Q1';
 
 function benchDirective(id: string, issuer: Unit, communes: number): Directive {
+  // Without the sample's rubric (if it has one): its points may name indicators left out here. The default rubric scores.
+  const { rubric: _rubric, ...sample } = SAMPLE;
   return Directive.parse({
-    ...SAMPLE,
+    ...sample,
     id,
     issuerId: issuer.id,
     issuerName: `Ban Thường vụ ${issuer.name}`,
@@ -270,6 +272,7 @@ function resultsInput(p: Plan, units: readonly Unit[] = p.units): ResultsInput {
     weights: Object.fromEntries(
       units.filter((u) => u.households !== undefined || u.population !== undefined).map((u) => [u.id, { ...(u.households !== undefined ? { households: u.households } : {}), ...(u.population !== undefined ? { population: u.population } : {}) }]),
     ),
+    ...(p.directive.rubric ? { rubric: p.directive.rubric } : {}),
     now: p.asOf.toISOString(),
   };
 }

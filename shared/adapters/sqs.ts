@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkQueue } from '../app/ports.ts';
-import { backoffMs, chunk, sleep } from '../retry.ts';
+import { backoffMs, sleep } from '../retry.ts';
 
 const MAX_ATTEMPTS = 8;
 
@@ -12,7 +12,7 @@ export class SqsWorkQueue<T extends { key: string }> implements WorkQueue<T> {
   ) {}
 
   async sendAll(items: readonly T[]): Promise<void> {
-    for (const group of chunk(items, 10)) {
+    for (const group of batches(items)) {
       let pending = group.map((item, i) => ({ Id: String(i), MessageBody: JSON.stringify(item) }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= MAX_ATTEMPTS) {
@@ -29,6 +29,26 @@ export class SqsWorkQueue<T extends { key: string }> implements WorkQueue<T> {
       }
     }
   }
+}
+
+/** SendMessageBatch takes ten entries and, conservatively, 256 KiB in all: big messages (digests) go fewer at a time. */
+const MAX_BATCH_BYTES = 250 * 1024;
+function batches<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item));
+    if (current.length === 10 || (current.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length) out.push(current);
+  return out;
 }
 
 /** Puts a message that can never be processed on the dead-letter queue, with the reason beside it. */

@@ -9,6 +9,7 @@ import { digestWorkbook } from '../mail/digest-xlsx.ts';
 import { digestTableKey, TEMPLATES_PREFIX } from '../adapters/s3.ts';
 import type { MailQueue, ReportStorage, ResultsStore, UnitDirectory } from './ports.ts';
 import { XLSX_CONTENT_TYPE } from './uploads.ts';
+import { mapLimit } from '../retry.ts';
 
 /**
  * One digest per leader, for the part of the hierarchy they lead and nothing else: the issuer's office its
@@ -26,20 +27,20 @@ export async function sendDigests(
   }
   const leaders = [...childrenOf.keys()];
   const units = await deps.units.getUnits(leaders);
-  const messages: MailMessage[] = [];
   const withoutAddress: string[] = [];
-  for (const id of leaders) {
+  // Eight tables written at a time; the messages are queued together once every table is in place.
+  const built = await mapLimit(leaders, 8, async (id): Promise<MailMessage | undefined> => {
     const unit: Unit | undefined = units.get(id);
-    if (!unit) continue;
+    if (!unit) return undefined;
     const to = unit.leaderEmails.length ? unit.leaderEmails : unit.emails;
     if (to.length === 0) {
       withoutAddress.push(id);
-      continue;
+      return undefined;
     }
     const args = { directive, periodLabel, results, leader: { unitId: id, name: unit.name }, childIds: childrenOf.get(id) ?? [] };
     const key = digestTableKey(directive.id, results.periodId, id);
     await deps.storage.put(key, await digestWorkbook(args), XLSX_CONTENT_TYPE);
-    messages.push({
+    return {
       key: `digest:${directive.id}:${results.periodId}:${id}`,
       to,
       cc: unit.leaderEmails.length ? unit.emails.filter((e) => !to.includes(e)) : [],
@@ -48,8 +49,9 @@ export async function sendDigests(
       directiveId: directive.id,
       unitId: id,
       attachments: [{ fileName: `ket-qua-${results.periodId}-${id}.xlsx`, contentType: XLSX_CONTENT_TYPE, s3Key: key }],
-    });
-  }
+    };
+  });
+  const messages = built.filter((m): m is MailMessage => !!m);
   await deps.mail.sendAll(messages);
   return { sent: messages.length, withoutAddress };
 }
