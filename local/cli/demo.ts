@@ -29,6 +29,7 @@ const KINDS: [RegExp, string][] = [
   [/^\[thidua\] Báo cáo .* chưa hợp lệ/, 'Báo cáo chưa hợp lệ'],
   [/^\[thidua\] Kết quả thi đua/, 'Kết quả thi đua gửi lãnh đạo'],
   [/^\[thidua\] Đề nghị khen thưởng/, 'Đề nghị khen thưởng'],
+  [/^\[thidua\] Tình hình nộp báo cáo/, 'Bản tin tuần: đơn vị chưa nộp'],
 ];
 
 function countKinds(subjects: readonly string[]): Record<string, number> {
