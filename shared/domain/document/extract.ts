@@ -1,0 +1,436 @@
+/**
+ * Reading an official document (plain text): header, references, numbered items, reporting duty, target groups.
+ * What cannot be read is null, never invented.
+ */
+import { normalizeDocument } from './normalize.ts';
+
+export type DocumentKind =
+  | 'thông báo'
+  | 'chỉ thị'
+  | 'kế hoạch'
+  | 'công văn'
+  | 'quyết định'
+  | 'báo cáo'
+  | 'hướng dẫn'
+  | 'nghị quyết'
+  | 'kết luận';
+export type Cadence = 'monthly' | 'quarterly' | 'half-year' | 'year';
+
+export interface DocumentReference {
+  kind: string | null;
+  number: string;
+  date: string | null;
+}
+export interface LabelledText {
+  label: string;
+  text: string;
+}
+export interface ExtractedDocument {
+  kind: DocumentKind | null;
+  number: string | null;
+  issuedOn: string | null;
+  place: string | null;
+  issuer: string | null;
+  subject: string | null;
+  recipients: string[];
+  signer: { name: string | null; title: string | null };
+  references: DocumentReference[];
+  items: LabelledText[];
+  reporting: { cadences: Cadence[]; to: string | null } | null;
+  targets: LabelledText[];
+}
+
+/** Length-preserving fold of NFC text (one char in, one char out), so indices found in the fold slice the original. */
+export function fold1(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const f = ch === 'đ' || ch === 'Đ' ? 'd' : ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    out += f.length === ch.length ? f : ch;
+  }
+  return out;
+}
+
+const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+const KINDS: [string, DocumentKind][] = [
+  ['thong bao', 'thông báo'],
+  ['chi thi', 'chỉ thị'],
+  ['ke hoach', 'kế hoạch'],
+  ['cong van', 'công văn'],
+  ['quyet dinh', 'quyết định'],
+  ['bao cao', 'báo cáo'],
+  ['huong dan', 'hướng dẫn'],
+  ['nghi quyet', 'nghị quyết'],
+  ['ket luan', 'kết luận'],
+];
+const REF_KINDS: Record<string, string> = {
+  'chi thi': 'chỉ thị',
+  'ke hoach': 'kế hoạch',
+  'ket luan': 'kết luận',
+  'nghi quyet': 'nghị quyết',
+  'quyet dinh': 'quyết định',
+  'thong tu': 'thông tư',
+  'thong bao': 'thông báo',
+  'cong van': 'công văn',
+  'huong dan': 'hướng dẫn',
+  'bao cao': 'báo cáo',
+  'nghi dinh': 'nghị định',
+};
+const KIND_CODES: Record<string, string> = {
+  CT: 'chỉ thị',
+  TB: 'thông báo',
+  KH: 'kế hoạch',
+  KL: 'kết luận',
+  NQ: 'nghị quyết',
+  QĐ: 'quyết định',
+  TT: 'thông tư',
+  HD: 'hướng dẫn',
+  BC: 'báo cáo',
+  CV: 'công văn',
+  NĐ: 'nghị định',
+};
+
+/** Proper spellings of bodies, places and titles; matched ignoring diacritics and case, longest first. */
+const VOCABULARY = [
+  'Văn phòng', 'Tỉnh ủy', 'Huyện ủy', 'Thành ủy', 'Thị ủy', 'Đảng ủy', 'Ban Thường vụ', 'Thường trực', 'Ban Chấp hành',
+  'Ban Tuyên giáo', 'Ban Dân vận', 'Ban Tổ chức', 'Ban Nội chính', 'Ban Bí thư', 'Ủy ban Kiểm tra', 'Ủy ban nhân dân',
+  'Hội đồng nhân dân', 'Mặt trận Tổ quốc Việt Nam', 'Trung ương', 'Đảng', 'Chính phủ', 'Thủ tướng', 'Bộ Công an', 'Bộ Nội vụ',
+  'Sở Nội vụ', 'Phòng Nội vụ', 'Hội đồng Thi đua - Khen thưởng', 'Chánh Văn phòng', 'Phó Chánh Văn phòng', 'Bí thư',
+  'Phó Bí thư', 'Chủ tịch', 'Phó Chủ tịch', 'Giám đốc', 'Phó Giám đốc', 'Trưởng ban', 'Phó Trưởng ban', 'Trưởng phòng',
+  'Bình Thuận', 'Phan Thiết', 'La Gi', 'Tuy Phong', 'Bắc Bình', 'Hàm Thuận Bắc', 'Hàm Thuận Nam', 'Hàm Tân', 'Đức Linh',
+  'Tánh Linh', 'Phú Quý', 'tỉnh', 'huyện', 'thành phố', 'thị xã', 'xã', 'phường', 'thị trấn',
+];
+const VOCAB = VOCABULARY.map((p) => ({ words: fold1(p).split(' '), proper: p.split(' ') })).sort((a, b) => b.words.length - a.words.length);
+const KEEP_UPPER = /^(T\/M|K\/T|TM\.?|KT\.?|TL\.?|TUQ\.?|UBND|HĐND|MTTQ|TW|[IVX]+)$/;
+
+/** Proper case and diacritics from the vocabulary: "TINH UY BINH THUAN" → "Tỉnh ủy Bình Thuận", "VĂN PHÒNG" → "Văn phòng". */
+export function restoreVi(text: string): string {
+  const words = collapse(text).split(' ').filter(Boolean);
+  const folded = words.map((w) => fold1(w).replace(/[^a-z0-9/]/g, ''));
+  const caps = words.join('') === words.join('').toUpperCase();
+  const out: string[] = [];
+  for (let i = 0; i < words.length; ) {
+    const hit = VOCAB.find((v) => v.words.every((w, k) => folded[i + k] === w));
+    if (hit) {
+      hit.proper.forEach((p, k) => out.push(p + (words[i + k] as string).replace(/^.*?([,.;:)]*)$/, '$1')));
+      i += hit.words.length;
+      continue;
+    }
+    const w = words[i] as string;
+    out.push(KEEP_UPPER.test(w) || !caps ? w : w.toLowerCase());
+    i++;
+  }
+  const s = out.join(' ');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+const NUMBER_RE = /(?<![\w/])\d{1,5}(?:\/\d{4})?[-/][A-ZĐ]{1,6}[-/][A-ZĐ][A-ZĐa-z]{0,9}(?:-[A-ZĐ]{1,8})?(?![\w/])/g;
+
+/** Official spelling of a number and symbol read from text that lost Đ or case: "1980/QD-TTG" → "1980/QĐ-TTg". */
+export function officialNumber(n: string): string {
+  return n
+    .replace(/([/-])QD(?=[-/])/g, '$1QĐ')
+    .replace(/([/-])ND(?=-CP)/g, '$1NĐ')
+    .replace(/-TTG\b/g, '-TTg');
+}
+
+const pad = (n: string): string => n.padStart(2, '0');
+function isoDate(d: string, m: string, y: string): string | null {
+  const day = Number(d);
+  const month = Number(m);
+  if (day < 1 || day > 31 || month < 1 || month > 12) return null;
+  return `${y}-${pad(m)}-${pad(d)}`;
+}
+
+/** A date at the start of folded text: "21/4/2017", "ngay 21/4/2017", "ngay 07 thang 4 nam 2021". */
+function dateAt(f: string): string | null {
+  const a = /^\s*,?\s*(?:ngay\s*)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})/.exec(f);
+  if (a) return isoDate(a[1] as string, a[2] as string, a[3] as string);
+  const b = /^\s*,?\s*ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})/.exec(f);
+  if (b) return isoDate(b[1] as string, b[2] as string, b[3] as string);
+  return null;
+}
+
+const isCaps = (s: string): boolean => {
+  const letters = s.replace(/[^\p{L}]/gu, '');
+  return letters.length >= 2 && letters === letters.toUpperCase();
+};
+
+const CLOSING = /^(noi nhan|van phong .{0,40}thong bao|can cu (thong bao|ke hoach|chi thi|cong van|van ban|nghi quyet)|nhan duoc .{0,40}(nay|tren))/;
+const SECTION = /^([IVX]{1,4})\s*[.\-–)]\s*(.*)$/;
+const ITEM = /^(\d{1,2})\s*[.\-–)]\s+(.*)$/;
+const TARGET = /^\((\d{1,2})\)\s*[-–]?\s*(.*)$/;
+
+export function extractDocument(raw: string): ExtractedDocument {
+  const { text } = normalizeDocument(raw);
+  // Two-column layouts put the right column after wide gaps; keep the left part for the header.
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const fl = lines.map(fold1);
+
+  // ---- Header ---------------------------------------------------------------------------------
+  const headerEnd = Math.min(lines.length, 20);
+  let kindLine = -1;
+  let kind: DocumentKind | null = null;
+  let firstBodyLine = 0;
+  let recipientLine = -1;
+  for (let i = 0; i < headerEnd; i++) {
+    const f = fl[i] as string;
+    if (/^kinh gui\b/.test(f)) {
+      recipientLine = i;
+      if (kind === null) kind = 'công văn';
+      break;
+    }
+    if (kindLine < 0 && isCaps(lines[i] as string)) {
+      const k = KINDS.find(([w]) => f === w || f.startsWith(w + ' '));
+      if (k) {
+        kind = k[1];
+        kindLine = i;
+      }
+    }
+    if (/^-{3,}|^\*{3,}|^_{3,}/.test(f)) {
+      firstBodyLine = i + 1;
+      break;
+    }
+  }
+
+  let number: string | null = null;
+  let issuedOn: string | null = null;
+  let place: string | null = null;
+  const issuerParts: string[] = [];
+  let issuer: string | null = null;
+  let subject: string | null = null;
+  const headerLimit = kindLine >= 0 ? kindLine : recipientLine >= 0 ? recipientLine : Math.min(lines.length, 10);
+  for (let i = 0; i < headerLimit; i++) {
+    // Two-column headers come through as one line with wide gaps: read each cell.
+    const cells = (lines[i] as string).split(/\s{3,}|\t/).map((c) => c.trim()).filter(Boolean);
+    for (const cell of cells) {
+      const f = fold1(cell);
+      const n = /^so\s*:?\s*/.exec(f);
+      if (n) {
+        const m = new RegExp(NUMBER_RE.source).exec(cell.slice(n[0].length));
+        if (m && number === null) number = officialNumber(m[0]);
+        continue;
+      }
+      const at = f.search(/ngay\s+\d{1,2}\s*(thang|[/.-])/);
+      if (at >= 0 && issuedOn === null) {
+        issuedOn = dateAt(f.slice(at));
+        const before = cell.slice(0, at).replace(/,\s*$/, '').trim();
+        if (before) place = restoreVi(before);
+        continue;
+      }
+      if (/dang cong san viet nam|cong hoa xa hoi|doc lap|^\*+$/.test(f)) continue;
+      if (isCaps(cell) && cells.indexOf(cell) === 0) issuerParts.push(cell);
+    }
+  }
+  if (issuerParts.length > 0) {
+    // "TỈNH ỦY BÌNH THUẬN" over "VĂN PHÒNG" reads "Văn phòng Tỉnh ủy Bình Thuận".
+    const restored = issuerParts.map(restoreVi);
+    const [top, ...subs] = restored as [string, ...string[]];
+    if (subs.length === 0) issuer = top;
+    else if (/^(tinh|huyen|thanh pho|thi xa|xa|phuong|thi tran)\b/.test(fold1(subs[0] as string)))
+      // "ỦY BAN NHÂN DÂN" over "HUYỆN HÀM THUẬN BẮC" reads "Ủy ban nhân dân huyện Hàm Thuận Bắc".
+      issuer = [top, ...subs.map((x) => x.charAt(0).toLowerCase() + x.slice(1))].join(' ');
+    else issuer = [...subs.reverse(), top].join(' ');
+  }
+  if (kindLine >= 0) {
+    const parts: string[] = [];
+    for (let i = kindLine + 1; i < lines.length && i < kindLine + 6; i++) {
+      const f = fl[i] as string;
+      if (/^-{3,}|^\*{3,}|^_{3,}|^kinh gui/.test(f) || SECTION.test(lines[i] as string) || ITEM.test(lines[i] as string)) break;
+      parts.push(lines[i] as string);
+    }
+    if (parts.length) subject = collapse(parts.join(' '));
+    if (firstBodyLine === 0) firstBodyLine = kindLine + 1 + parts.length;
+  }
+  for (let i = 0; i < Math.min(lines.length, 20); i++) {
+    const m = /^v\/v\s*:?\s*/.exec(fl[i] as string);
+    if (m && subject === null) subject = collapse((lines[i] as string).slice(m[0].length));
+  }
+  if (kind === null && number !== null) {
+    const code = /^\d+[-/](?:\d{4}\/)?([A-ZĐ]+)/.exec(number)?.[1];
+    const k = code ? KIND_CODES[code] : undefined;
+    const found = KINDS.find(([, v]) => v === k);
+    if (found) kind = found[1];
+  }
+
+  // ---- Footer: recipients and signer ----------------------------------------------------------
+  const recipients: string[] = [];
+  const addRecipient = (r: string) => {
+    const t = collapse(r).replace(/^[-–+•]\s*/, '').replace(/[,.;]+$/, '').trim();
+    const f = fold1(t);
+    if (!t || /^(nhu tren|luu\b)/.test(f) || recipients.includes(t)) return;
+    recipients.push(t);
+  };
+  let bodyEnd = lines.length;
+  if (recipientLine >= 0) {
+    const first = (lines[recipientLine] as string).replace(/^\S+\s+\S+\s*:?\s*/, '');
+    if (first) first.split(/\n/).forEach(addRecipient);
+    firstBodyLine = Math.max(firstBodyLine, recipientLine + 1);
+    // Further "- X," lines belong to the same list.
+    for (let i = recipientLine + 1; i < lines.length && /^[-–]\s/.test(lines[i] as string); i++) {
+      addRecipient(lines[i] as string);
+      firstBodyLine = i + 1;
+    }
+  }
+  let signerTitle: string | null = null;
+  let signerName: string | null = null;
+  const noiNhan = fl.findIndex((f, i) => i >= firstBodyLine && /^noi nhan\s*:?/.test(f));
+  let after = -1;
+  if (noiNhan >= 0) {
+    bodyEnd = noiNhan;
+    const list: string[] = [];
+    const rest = (lines[noiNhan] as string).replace(/^\S+\s+\S+\s*:?\s*/, '');
+    if (rest) list.push(rest);
+    let i = noiNhan + 1;
+    for (; i < lines.length; i++) {
+      const l = lines[i] as string;
+      if (/^[-–+•]/.test(l)) list.push(l);
+      else if (/^\p{Ll}/u.test(l) && list.length) list[list.length - 1] += ' ' + l;
+      else break;
+    }
+    list.forEach(addRecipient);
+    after = i;
+  } else {
+    after = Math.max(firstBodyLine, lines.length - 8);
+  }
+  const titleLines: string[] = [];
+  let t = after;
+  for (; t < lines.length; t++) {
+    const l = lines[t] as string;
+    if (isCaps(l) && !/\d/.test(l)) titleLines.push(l);
+    else if (titleLines.length) break;
+    else if (noiNhan < 0) continue;
+    else break;
+  }
+  if (titleLines.length) {
+    signerTitle = titleLines.map(restoreVi).join(' ').replace(/^(T\/M|K\/T|TM\.|KT\.)\s+(\S)/, (_, a: string, c: string) => `${a} ${c.toUpperCase()}`);
+    for (let i = lines.length - 1; i >= t; i--) {
+      const l = lines[i] as string;
+      const words = l.split(/\s+/);
+      if (words.length >= 2 && words.length <= 5 && words.every((w) => /^\p{Lu}/u.test(w)) && !/\d/.test(l)) {
+        signerName = isCaps(l) ? words.map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join(' ') : l;
+        break;
+      }
+    }
+  }
+
+  // ---- Body: flat text for references and reporting ------------------------------------------
+  const flat = lines.join(' ');
+  const ff = fold1(flat);
+  const references: DocumentReference[] = [];
+  for (const m of flat.matchAll(NUMBER_RE)) {
+    const num = officialNumber(m[0]);
+    if (num === number) continue;
+    const idx = m.index;
+    const before = ff.slice(Math.max(0, idx - 30), idx);
+    let refKind: string | null = null;
+    const kw = Object.keys(REF_KINDS).map((k) => ({ k, at: before.lastIndexOf(k) })).filter((x) => x.at >= 0).sort((a, b) => b.at - a.at)[0];
+    if (kw && /^\s*(so\s*)?$/.test(before.slice(kw.at + kw.k.length))) refKind = REF_KINDS[kw.k] ?? null;
+    if (refKind === null) {
+      const code = /^\d+[-/](?:\d{4}\/)?([A-ZĐ]+)/.exec(num)?.[1];
+      refKind = (code && KIND_CODES[code]) || null;
+    }
+    const date = dateAt(ff.slice(idx + m[0].length, idx + m[0].length + 40));
+    const prev = references.find((r) => r.number === num);
+    if (prev) {
+      if (prev.date === null) prev.date = date;
+      if (prev.kind === null) prev.kind = refKind;
+    } else references.push({ kind: refKind, number: num, date });
+  }
+
+  // ---- Items and targets -----------------------------------------------------------------------
+  interface Item { label: string; lines: string[]; section: number }
+  const sections: string[] = [];
+  const items: Item[] = [];
+  const targets: Item[] = [];
+  let current: Item | null = null;
+  let currentTarget: Item | null = null;
+  let lastNo = 0;
+  let run = 0;
+  const runs: number[] = [];
+  for (let i = firstBodyLine; i < bodyEnd; i++) {
+    const l = lines[i] as string;
+    const f = fl[i] as string;
+    const sec = SECTION.exec(l);
+    if (sec && isCaps(sec[1] as string) && (sec[2] as string).length > 0) {
+      sections.push(fold1(l));
+      // a heading may run onto the next line; it is not item text either way
+      current = null;
+      currentTarget = null;
+      lastNo = 0;
+      continue;
+    }
+    if (CLOSING.test(f)) {
+      current = null;
+      currentTarget = null;
+      continue;
+    }
+    const it = ITEM.exec(l);
+    if (it && (Number(it[1]) === lastNo + 1 || Number(it[1]) === 1)) {
+      if (Number(it[1]) === 1) run++;
+      lastNo = Number(it[1]);
+      current = { label: it[1] as string, lines: [it[2] as string], section: sections.length };
+      runs.push(run);
+      items.push(current);
+      currentTarget = null;
+      continue;
+    }
+    const tg = TARGET.exec(l);
+    if (tg && Number(tg[1]) === targets.length + 1) {
+      currentTarget = { label: `(${tg[1]})`, lines: [tg[2] as string], section: sections.length };
+      targets.push(currentTarget);
+      current?.lines.push(l);
+      continue;
+    }
+    if (current) current.lines.push(l);
+    if (currentTarget) currentTarget.lines.push(l);
+  }
+  // The tasks: the items of the section about tasks ("nhiệm vụ"), else the first run of items.
+  const taskSection = sections.findIndex((s) => /nhiem vu|giai phap|noi dung/.test(s));
+  let chosen = items.map((it, k) => ({ it, run: runs[k] as number }));
+  if (taskSection >= 0 && chosen.some((c) => c.it.section === taskSection + 1)) chosen = chosen.filter((c) => c.it.section === taskSection + 1);
+  else if (chosen.length) {
+    const firstRun = (chosen[0] as { run: number }).run;
+    chosen = chosen.filter((c) => c.run === firstRun);
+  }
+
+  // ---- Reporting duty --------------------------------------------------------------------------
+  let reporting: ExtractedDocument['reporting'] = null;
+  for (const m of ff.matchAll(/dinh ky/g)) {
+    const start = m.index;
+    const stop = ff.slice(start).search(/[;]|\.(\s|\/|$)/);
+    const sentence = ff.slice(start, stop < 0 ? undefined : start + stop);
+    const near = sentence.slice(0, 60);
+    if (!/bao cao|so ket|tong ket|hang|quy|thang|nam/.test(near)) continue;
+    const cadences: Cadence[] = [];
+    if (/(hang|moi) thang/.test(near)) cadences.push('monthly');
+    if (/quy\b/.test(near)) cadences.push('quarterly');
+    if (/(6|sau) thang/.test(near)) cadences.push('half-year');
+    if (/cuoi nam|hang nam|moi nam|(^|\s)nam\b/.test(near)) cadences.push('year');
+    let to: string | null = null;
+    const g = /gui\s+(.+?)(?=\s+de\s|\s*$)/.exec(sentence);
+    if (g) to = collapse(flat.slice(start + g.index + g[0].length - (g[1] as string).length, start + g.index + g[0].length));
+    else {
+      const q = /\(qua\s+([^)]+)\)/.exec(sentence);
+      if (q) to = collapse(flat.slice(start + q.index + 5, start + q.index + q[0].length - 1));
+    }
+    reporting = { cadences, to: to ? to.replace(/[,.;]+$/, '') : null };
+    break;
+  }
+
+  return {
+    kind,
+    number,
+    issuedOn,
+    place,
+    issuer,
+    subject,
+    recipients,
+    signer: { name: signerName, title: signerTitle },
+    references,
+    items: chosen.map(({ it }) => ({ label: it.label, text: collapse(it.lines.join(' ')) })),
+    reporting,
+    targets: targets.map((x) => ({ label: x.label, text: collapse(x.lines.join(' ')) })),
+  };
+}
+
