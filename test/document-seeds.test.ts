@@ -16,7 +16,8 @@ import {
 } from '../shared/domain/document/index.ts';
 import { foldVi } from '../shared/domain/text.ts';
 
-const seed = (name: string): string => readFileSync(fileURLToPath(new URL(`../../shared/seeds/${name}`, import.meta.url)), 'utf8');
+/** The seed documents of ../shared/seeds, copied here so the tests do not depend on a folder outside the project. */
+const seed = (name: string): string => readFileSync(fileURLToPath(new URL(`./fixtures/seeds/${name}`, import.meta.url)), 'utf8');
 
 /** Long item texts are checked by their opening and closing words (compared without diacritics). */
 interface ItemExpectation {
