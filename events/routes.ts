@@ -28,6 +28,3 @@ export const routes: Record<EventType, readonly Consumer[]> = {
   StatusDigest: [{ queue: 'notify' }],
 };
 
-export function consumersOf(type: EventType): readonly Consumer[] {
-  return routes[type];
-}

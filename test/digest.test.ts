@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Obligation } from '../shared/domain/assignment.ts';
-import { Directive } from '../shared/domain/directive.ts';
-import { computeResults, type PeriodResults, type ResultsInput } from '../shared/domain/results/index.ts';
-import { buildPaths } from '../shared/domain/units.ts';
+import { computeResults, type PeriodResults } from '../shared/domain/results/index.ts';
+import { DIRECTIVE_ID, directive, quarters } from './support/hand-province.ts';
+
+const { q1Input, q2Input } = quarters();
 import { renderDigest, type DigestArgs } from '../shared/mail/digest-email.ts';
 import { DIGEST_XLSX_LAYOUT, digestWorkbook } from '../shared/mail/digest-xlsx.ts';
 
@@ -22,108 +22,6 @@ import { DIGEST_XLSX_LAYOUT, digestWorkbook } from '../shared/mail/digest-xlsx.t
  *      no commune meets every target (c1 5/7, c2 3/7, c3 nothing reported).
  */
 
-const DIRECTIVE_ID = 'p-07-ct-2027';
-
-const directive = Directive.parse({
-  id: DIRECTIVE_ID,
-  number: '07-CT/UBND',
-  issuerId: 'p',
-  issuerName: 'UBND tỉnh P',
-  title: 'Phong trào thi đua trên địa bàn thôn',
-  year: 2027,
-  issuedOn: '2027-01-05',
-  targetUnits: { scope: 'level', level: 'commune' },
-  cadences: ['quarterly'],
-  indicators: [
-    { id: 'dang-vien', name: 'Kết nạp đảng viên mới', measure: 'người', kind: 'count', direction: 'increase', aggregation: 'sum', target: 5 },
-    { id: 'gia-dinh-vh', name: 'Tỷ lệ hộ gia đình văn hóa', measure: '%', kind: 'percent', direction: 'reach', aggregation: 'weighted-mean', weightBy: 'households', target: 90 },
-    { id: 'thu-quy', name: 'Thu các loại quỹ', measure: '% kế hoạch', kind: 'percent', direction: 'reach', aggregation: 'mean', target: 100 },
-    { id: 'chi-bo', name: 'Chi bộ hoàn thành tốt nhiệm vụ', measure: 'có/không', kind: 'yes-no', direction: 'reach', aggregation: 'all', target: true },
-    { id: 'ho-ngheo', name: 'Tỷ lệ hộ nghèo', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'mean', target: 4 },
-    { id: 'khong-tai-nan', group: '4 không', name: 'Số vụ tai nạn giao thông nghiêm trọng', measure: 'vụ', kind: 'count', direction: 'decrease', aggregation: 'sum', target: 0 },
-    { id: 'khong-toi-pham', group: '4 không', name: 'Số vụ tội phạm nghiêm trọng', measure: 'vụ', kind: 'count', direction: 'decrease', aggregation: 'sum', target: 0 },
-  ],
-  version: 1,
-  status: 'issued',
-  shardCount: 1,
-  contentHash: 'hand',
-  updatedAt: '2027-01-05T00:00:00.000Z',
-});
-
-const units = buildPaths([
-  { id: 'p', name: 'Tỉnh P', level: 'province', emails: [], leaderEmails: [] },
-  ...['c1', 'c2', 'c3'].flatMap((c, i) => [
-    { id: c, name: `Xã ${i + 1}`, level: 'commune' as const, parentId: 'p', emails: [], leaderEmails: [] },
-    ...[1, 2, 3].map((v) => ({ id: `${c}-v${v}`, name: `Thôn ${v} xã ${i + 1}`, level: 'village' as const, parentId: c, emails: [], leaderEmails: [] })),
-  ]),
-]);
-
-const targets = {
-  c1: { 'dang-vien': 6, 'gia-dinh-vh': 90, 'thu-quy': 100, 'chi-bo': true, 'ho-ngheo': 3, 'khong-tai-nan': 0, 'khong-toi-pham': 0 },
-  c2: { 'dang-vien': 4, 'gia-dinh-vh': 90, 'thu-quy': 100, 'chi-bo': true, 'ho-ngheo': 5, 'khong-tai-nan': 0, 'khong-toi-pham': 0 },
-  c3: { 'dang-vien': 5, 'gia-dinh-vh': 85, 'thu-quy': 100, 'chi-bo': true, 'ho-ngheo': 4, 'khong-tai-nan': 0, 'khong-toi-pham': 0 },
-};
-
-const weights = {
-  'c1-v1': { households: 100 }, 'c1-v2': { households: 200 }, 'c1-v3': { households: 100 },
-  'c2-v1': { households: 150 }, 'c2-v2': { households: 150 }, 'c2-v3': { households: 200 },
-  'c3-v1': { households: 100 }, 'c3-v2': { households: 100 }, 'c3-v3': { households: 100 },
-};
-
-const period = {
-  '2027-Q1': { label: 'Quý I/2027', start: '2027-01-01', end: '2027-03-31', due: '2027-04-07' },
-  '2027-Q2': { label: 'Quý II/2027', start: '2027-04-01', end: '2027-06-30', due: '2027-07-07' },
-} as const;
-
-function obligation(unitId: string, periodId: keyof typeof period, state: Pick<Obligation, 'status' | 'submittedAt' | 'onTime'>): Obligation {
-  const p = period[periodId];
-  return { directiveId: DIRECTIVE_ID, unitId, parentId: 'p', periodId, cadence: 'quarterly', periodLabel: p.label, periodStart: p.start, periodEnd: p.end, dueDate: p.due, version: 1, shard: 0, ...state };
-}
-
-/** One report: rows [dv, gd, tq, cb, hn, tn, tp] per village. */
-function report(unitId: string, rows: Record<string, [number, number, number, boolean, number, number, number]>) {
-  return {
-    unitId,
-    rows: Object.entries(rows).map(([village, [dv, gd, tq, cb, hn, tn, tp]]) => ({
-      unitId: village,
-      values: { 'dang-vien': dv, 'gia-dinh-vh': gd, 'thu-quy': tq, 'chi-bo': cb, 'ho-ngheo': hn, 'khong-tai-nan': tn, 'khong-toi-pham': tp },
-    })),
-  };
-}
-
-const q1Input: ResultsInput = {
-  directive,
-  periodId: '2027-Q1',
-  units,
-  targets,
-  weights,
-  obligations: ['c1', 'c2', 'c3'].map((c) => obligation(c, '2027-Q1', { status: 'submitted', submittedAt: '2027-04-03T02:00:00.000Z', onTime: true })),
-  reports: [
-    report('c1', { 'c1-v1': [1, 90, 70, true, 3, 0, 0], 'c1-v2': [1, 90, 70, true, 3, 0, 0], 'c1-v3': [1, 90, 70, true, 3, 0, 0] }),
-    report('c2', { 'c2-v1': [2, 90, 100, true, 5, 0, 0], 'c2-v2': [1, 90, 100, true, 5, 0, 0], 'c2-v3': [0, 90, 100, true, 5, 0, 0] }),
-    report('c3', { 'c3-v1': [2, 85, 100, true, 4, 0, 0], 'c3-v2': [2, 85, 100, true, 4, 0, 0], 'c3-v3': [1, 85, 100, true, 4, 0, 0] }),
-  ],
-  now: '2027-04-10T01:00:00.000Z',
-};
-
-const q2Input = (previous?: PeriodResults): ResultsInput => ({
-  directive,
-  periodId: '2027-Q2',
-  units,
-  targets,
-  weights,
-  obligations: [
-    obligation('c1', '2027-Q2', { status: 'submitted', submittedAt: '2027-07-06T02:00:00.000Z', onTime: true }),
-    obligation('c2', '2027-Q2', { status: 'submitted', submittedAt: '2027-07-09T03:00:00.000Z', onTime: false }),
-    obligation('c3', '2027-Q2', { status: 'open' }),
-  ],
-  reports: [
-    report('c1', { 'c1-v1': [2, 95, 100, true, 2, 1, 0], 'c1-v2': [3, 90, 90, true, 3, 0, 0], 'c1-v3': [2, 85, 80, true, 4, 0, 0] }),
-    report('c2', { 'c2-v1': [1, 80, 100, true, 6, 0, 0], 'c2-v2': [1, 78, 100, false, 6.5, 0, 0], 'c2-v3': [1, 84, 100, true, 6.25, 0, 0] }),
-  ],
-  now: '2027-07-15T01:00:00.000Z',
-  ...(previous ? { previous } : {}),
-});
 
 /** The province leader's digest of quarter II, the previous quarter read back from stored JSON. */
 function provinceArgs(): DigestArgs {

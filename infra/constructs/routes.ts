@@ -1,13 +1,13 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionSpecs, type FunctionId, type FunctionSpec } from '../../functions/catalog.ts';
 import { routes, type Consumer } from '../../events/routes.ts';
 import { EVENT_SOURCE, EVENT_TYPES } from '../../events/schemas.ts';
-import { DLQ_RETENTION, type ThiduaQueues } from './queues.ts';
+import { standaloneDeadLetterQueue, type ThiduaQueues } from './queues.ts';
 import type { ThiduaFunctions } from './functions.ts';
 
 export const EVENT_BUS_NAME = 'thidua';
@@ -42,17 +42,11 @@ export class ThiduaRoutes extends Construct {
 
     this.bus = new EventBus(this, 'Bus', { eventBusName: EVENT_BUS_NAME });
 
-    this.deadLetterQueue = new Queue(this, 'TargetsDlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DLQ_RETENTION,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: the DeadLetterConfig of the EventBridge rule targets and the ' +
-        'on-failure destination of the event consumers. cdk-nag only recognises DLQs referenced by another queue\'s RedrivePolicy.',
-    });
+    this.deadLetterQueue = standaloneDeadLetterQueue(
+      this,
+      'TargetsDlq',
+      'the DeadLetterConfig of the EventBridge rule targets and the on-failure destination of the event consumers',
+    );
   }
 
   /**

@@ -1,14 +1,14 @@
-import { Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { EventBridgePutEvents } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SCHEDULED_TIME, schedules, type ScheduleSpec } from '../../events/schedules.ts';
 import { EVENT_SOURCE } from '../../events/schemas.ts';
 import { pascal } from '../naming.ts';
-import { DLQ_RETENTION } from './queues.ts';
+import { standaloneDeadLetterQueue } from './queues.ts';
 
 /**
  * Scheduler delivery (PutEvents on the bus): retries, and how late an occurrence may still be delivered. A late
@@ -42,17 +42,7 @@ export class ThiduaSchedules extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    this.deadLetterQueue = new Queue(this, 'Dlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DLQ_RETENTION,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: the DeadLetterConfig of the EventBridge Scheduler schedules. ' +
-        "cdk-nag only recognises DLQs referenced by another queue's RedrivePolicy.",
-    });
+    this.deadLetterQueue = standaloneDeadLetterQueue(this, 'Dlq', 'the DeadLetterConfig of the EventBridge Scheduler schedules');
 
     this.role = new Role(this, 'Role', {
       description: 'thidua schedules: EventBridge Scheduler puts the scheduled events on the thidua bus',

@@ -11,7 +11,6 @@ import type { AssignmentWorkItem, MailMessage } from '../../events/schemas.ts';
 export const repository = () => new DynamoRepository(aws().doc, requireEnv(ENV.table));
 export const assignmentQueue = () => new SqsWorkQueue<AssignmentWorkItem>(aws().sqs, requireEnv(ENV.queueUrl('assignment')));
 export const mailQueue = () => new SqsWorkQueue<MailMessage>(aws().sqs, requireEnv(ENV.queueUrl('mail')));
-export const intakeQueue = () => new SqsWorkQueue<{ key: string }>(aws().sqs, requireEnv(ENV.queueUrl('intake')));
 export const eventPublisher = () => new EventBridgePublisher(aws().events, requireEnv(ENV.eventBus));
 
 /** Each concurrent sender takes its share of the account's SES rate. */
