@@ -1,5 +1,6 @@
 import type { EventType } from './schemas.ts';
 import type { FunctionId, QueueId } from '../functions/catalog.ts';
+import { DOCUMENTS_PREFIX, REPORTS_PREFIX } from '../shared/adapters/s3.ts';
 
 /**
  * A consumer of an event: a function invoked once per event, or a queue that batches many events for the
@@ -26,5 +27,15 @@ export const routes: Record<EventType, readonly Consumer[]> = {
   ResultsDue: [{ queue: 'results' }],
   StatusDigestDue: [{ function: 'sweep' }],
   StatusDigest: [{ queue: 'notify' }],
+  // The uploader is emailed by the document function itself; the event is for whatever watches drafts next.
+  DirectiveDrafted: [],
 };
 
+/**
+ * Files that start work when they land in the bucket: S3 announces each new object under the prefix on the queue.
+ * infra/ configures the bucket's notifications from it; the local stack plays them from fauxqs's upload spy.
+ */
+export const bucketNotifications: readonly { prefix: string; queue: QueueId }[] = [
+  { prefix: REPORTS_PREFIX, queue: 'intake' },
+  { prefix: DOCUMENTS_PREFIX, queue: 'documents' },
+];

@@ -56,6 +56,9 @@ export const StatusDigest = z.object({ ...notification });
 /** A period's deadline has passed (the day after, announced by the morning sweep): results and digests are due. */
 export const ResultsDue = z.object({ directiveId: z.string().min(1), periodId: z.string().min(1), scheduledTime: instant });
 
+/** An uploaded directive document was read into a draft; the officer completes and confirms it (then DirectiveIssued). */
+export const DirectiveDrafted = z.object({ draftId: z.string().min(1), uploaderId: z.string().min(1), documentKey: z.string().min(1), missing: z.number().int().min(0) });
+
 /** One schema per event type: the detail of the EventBridge event. Parsed at every boundary. */
 export const eventSchemas = {
   DirectiveIssued,
@@ -71,6 +74,7 @@ export const eventSchemas = {
   ResultsDue,
   StatusDigestDue,
   StatusDigest,
+  DirectiveDrafted,
 } as const;
 export type EventType = keyof typeof eventSchemas;
 export type EventDetail<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;

@@ -2,7 +2,7 @@
  * What each Lambda is, in one place: infra/ builds the functions, queues and grants from it,
  * and the local stack runs the same handlers with the same batch sizes, timeouts and queues.
  */
-export type QueueId = 'assignment' | 'notify' | 'intake' | 'results' | 'mail';
+export type QueueId = 'assignment' | 'notify' | 'intake' | 'results' | 'mail' | 'documents';
 
 export interface QueueSpec {
   /** Deliveries before a message goes to the dead-letter queue. */
@@ -15,6 +15,7 @@ export const queues: Record<QueueId, QueueSpec> = {
   intake: { maxReceiveCount: 4 },
   results: { maxReceiveCount: 4 },
   mail: { maxReceiveCount: 8 },
+  documents: { maxReceiveCount: 4 },
 };
 
 export type Access = {
@@ -22,8 +23,8 @@ export type Access = {
   sendsTo: readonly QueueId[];
   putsEvents: boolean;
   sendsMail: boolean;
-  /** The reports bucket: read report files and templates, write templates, or presign uploads of reports. */
-  bucket?: { read?: boolean; writeTemplates?: boolean; presignReports?: boolean; results?: boolean };
+  /** The reports bucket: read report files and templates, write templates, presign uploads of reports, or read uploaded directive documents. */
+  bucket?: { read?: boolean; writeTemplates?: boolean; presignReports?: boolean; results?: boolean; documents?: boolean };
   /** Reads the secret that signs upload links. */
   uploadSecret?: boolean;
 };
@@ -112,6 +113,15 @@ export const functionSpecs = {
     trigger: { kind: 'queue', queue: 'results', batchSize: 1, maxConcurrency: 2 },
     access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false, bucket: { read: true, writeTemplates: true, results: true } },
   },
+  document: {
+    entry: 'functions/document/handler.ts',
+    description: 'Reads an uploaded directive document (PDF, DOCX, text) into a draft directive, or recognises it as one seen before',
+    timeoutSeconds: 120,
+    memoryMb: 1536,
+    // PDFs are parsed in memory, one at a time per instance.
+    trigger: { kind: 'queue', queue: 'documents', batchSize: 1, maxConcurrency: 2 },
+    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: true, sendsMail: false, bucket: { documents: true } },
+  },
   mail: {
     entry: 'functions/mail/handler.ts',
     description: 'Sends rendered notifications through SES at a capped rate, once per message key',
@@ -151,6 +161,7 @@ export const ENV = {
   uploadSecret: 'UPLOAD_TOKEN_SECRET',
   uploadSecretArn: 'UPLOAD_TOKEN_SECRET_ARN',
   maxReportBytes: 'MAX_REPORT_BYTES',
+  maxDocumentBytes: 'MAX_DOCUMENT_BYTES',
   /** Levels whose leaders get the weekly status digest (comma-separated unit levels). */
   statusDigestLevels: 'STATUS_DIGEST_LEVELS',
   remindBefore: 'REMIND_BEFORE_WORKING_DAYS',

@@ -18,6 +18,8 @@ export interface ThiduaConfig {
   readonly reminders: ReminderPolicyConfig;
   /** The largest report file accepted: signed into each presigned upload URL and checked again at intake. */
   readonly maxReportBytes: number;
+  /** The largest directive document (PDF, DOCX, text) the document function reads. */
+  readonly maxDocumentBytes: number;
   /** Levels whose leaders get the weekly status digest during a reporting window. */
   readonly statusDigestLevels: string;
 }
@@ -41,6 +43,7 @@ export const CONTEXT_KEYS = {
   overdueAfter: 'thidua:overdueAfter',
   escalateFrom: 'thidua:escalateFrom',
   maxReportBytes: 'thidua:maxReportBytes',
+  maxDocumentBytes: 'thidua:maxDocumentBytes',
   statusDigestLevels: 'thidua:statusDigestLevels',
 } as const;
 
@@ -52,6 +55,7 @@ const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 60 * 60;
 
 /** 5 MiB: a filled-in report workbook is a few hundred kilobytes; the intake function parses it in memory. */
 export const DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
 
 /** The `context` block of cdk.json: the defaults an app built outside the CLI (tests) starts from. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -115,6 +119,7 @@ export function readConfig(scope: Construct): ThiduaConfig {
       escalateFrom: positiveInt(CONTEXT_KEYS.escalateFrom, get(CONTEXT_KEYS.escalateFrom)),
     },
     maxReportBytes: positiveInt(CONTEXT_KEYS.maxReportBytes, get(CONTEXT_KEYS.maxReportBytes) ?? DEFAULT_MAX_REPORT_BYTES, 'bytes'),
+    maxDocumentBytes: positiveInt(CONTEXT_KEYS.maxDocumentBytes, get(CONTEXT_KEYS.maxDocumentBytes) ?? DEFAULT_MAX_DOCUMENT_BYTES, 'bytes'),
     statusDigestLevels: statusLevels(get(CONTEXT_KEYS.statusDigestLevels)),
   };
 }

@@ -77,6 +77,36 @@ describe('the thidua command', () => {
     expect(JSON.parse(extended.stdout)).toEqual({ extended: 46, until: '2027-03-26' });
   });
 
+  it('turns an uploaded directive document into a draft, refuses to confirm it incomplete, then issues it', { timeout: 300_000 }, () => {
+    // Prepare: the units of the previous test are in this home; the officer's completions in a JSON file.
+    const edits = join(home, 'bo-sung.json');
+    const targets = { 'thu-quy': 100, 'giao-thong': 2, 'ho-ngheo': 3, 'suy-dinh-duong': 8, 'thon-van-hoa': 90, 'gia-dinh-van-hoa': 92, 'thu-gom-rac': 80, bhyt: 93, 'dang-vien-moi': 5 };
+    writeFileSync(edits, JSON.stringify({ number: '15-CV/HU', issuedOn: '2020-03-05', indicators: Object.entries(targets).map(([id, target]) => ({ id, target })) }));
+
+    // Act
+    const uploaded = thidua('directive', 'draft', 'upload', 'local/sample/documents/cong-van-huyen-uy-2020.pdf', '--unit', 'bt-htb', '--json');
+    const draftId = (JSON.parse(uploaded.stdout) as { draftId: string }).draftId;
+    const shown = thidua('directive', 'draft', 'show', draftId);
+    const incomplete = thidua('directive', 'draft', 'confirm', draftId);
+    const confirmed = thidua('directive', 'draft', 'confirm', draftId, '--file', edits, '--json');
+    const listed = thidua('directive', 'draft', 'list', '--unit', 'bt-htb', '--json');
+
+    // Assess
+    expect(uploaded.code).toBe(0);
+    expect(JSON.parse(uploaded.stdout)).toMatchObject({ outcome: 'drafted', draft: { proposal: { directive: { kind: 'công văn', issuerId: 'bt-htb', year: 2020 } } } });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/Đơn vị nhận chỉ tiêu\s+mọi đơn vị cấp xã thuộc Huyện Hàm Thuận Bắc/);
+    expect(shown.stdout).toContain('Cần bổ sung (11):');
+    expect(incomplete.code).toBe(3);
+    expect(incomplete.stderr).toContain(`Lỗi: Bản nháp ${draftId} còn thiếu 11 mục`);
+    expect(incomplete.stderr).toContain('number: Không đọc được số, ký hiệu của văn bản');
+    expect(confirmed.code).toBe(0);
+    expect(JSON.parse(confirmed.stdout)).toMatchObject({ draftId, outcome: 'issued', targetUnitCount: 17, directive: { id: 'bt-htb-15-cv-hu-2020', number: '15-CV/HU' } });
+    expect(JSON.parse(listed.stdout)).toEqual([
+      { draftId, status: 'confirmed', kind: 'công văn', number: null, missing: 11, directiveId: 'bt-htb-15-cv-hu-2020', files: ['cong-van-huyen-uy-2020.pdf'] },
+    ]);
+  });
+
   it('prints the calendar of a year, with its days off and every period\'s due date', () => {
     // Act
     const json = thidua('calendar', '2026', '--json');

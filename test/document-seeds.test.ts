@@ -15,6 +15,7 @@ import {
   type ExtractedDocument,
 } from '../shared/domain/document/index.ts';
 import { foldVi } from '../shared/domain/text.ts';
+import { ocr, stripMarks, VARIANTS } from './support/degrade.ts';
 
 /** The seed documents of ../shared/seeds, copied here so the tests do not depend on a folder outside the project. */
 const seed = (name: string): string => readFileSync(fileURLToPath(new URL(`./fixtures/seeds/${name}`, import.meta.url)), 'utf8');
@@ -228,63 +229,6 @@ const SOURCES: Record<string, string> = {
   '002': seed('002_5e0a79aa8fbcde40.txt'),
   header: HEADER_DOC,
   state: STATE_DOC,
-};
-
-// ---- Degraded copies ----------------------------------------------------------------------------
-const stripMarks = (s: string): string =>
-  s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replaceAll('đ', 'd').replaceAll('Đ', 'D').normalize('NFC');
-
-/** What OCR of a scan does: capitals lose their marks, key words lose diacritics, "Số"/"số" read as "S6"/"s6", Đ as D. */
-function ocr(s: string): string {
-  return s
-    .split('\n')
-    .map((line) => {
-      const letters = line.replace(/[^\p{L}]/gu, '');
-      return letters.length > 1 && letters === letters.toUpperCase() ? stripMarks(line) : line;
-    })
-    .join('\n')
-    .replace(/Số(?= ?\d)/g, 'S6')
-    .replace(/số(?= ?\d)/g, 's6')
-    .replace(/ngày/g, 'ngay')
-    .replace(/tháng/g, 'thang')
-    .replace(/năm/g, 'nam')
-    .replace(/Chỉ thị/g, 'Chi thi')
-    .replace(/Tỉnh ủy/g, 'Tinh uy')
-    .replace(/QĐ-/g, 'QD-');
-}
-
-/** Lines broken inside numbers, symbols and dates, and page footers between pages. */
-function broken(s: string): string {
-  const cut = s
-    .replace(/(\d+-)([A-Z]{2}\/[A-Z]+)/g, '$1\n$2')
-    .replace(/(\d{1,2}\/\d{1,2}\/)(\d{4})/g, '$1\n$2')
-    .replace(/(\d+\/Q[ĐD]-)(TTg)/g, '$1\n$2')
-    .replace(/(tháng \d{1,2} năm) (\d{4})/g, '$1\n$2');
-  const lines = cut.split('\n');
-  const out: string[] = [];
-  lines.forEach((l, i) => {
-    out.push(l);
-    if (i > 0 && i % 40 === 0) out.push('', `45TBVP2020_sk 03nam Chi thi 23CTTU ${i / 40 + 1} `, ' ', String(i / 40 + 1));
-  });
-  return out.join('\n');
-}
-
-/** What PDF text extraction does to some fonts: "có" → "c ", "Phong" → " hong" (as in seed 000). */
-function glyphDrops(s: string): string {
-  return s.replace(/ó/g, ' ').replace(/(^|\s)P(?=hong)/g, '$1 ');
-}
-
-const VARIANTS: Record<string, (s: string) => string> = {
-  clean: (s) => s,
-  nfd: (s) => s.normalize('NFD'),
-  'no diacritics': stripMarks,
-  ocr,
-  'broken lines': broken,
-  tcvn3: encodeTcvn3,
-  vni: encodeVni,
-  'glyph drops': glyphDrops,
-  'scan (ocr+broken+nfd)': (s) => broken(ocr(s)).normalize('NFD'),
-  'tcvn3 of ocr': (s) => encodeTcvn3(ocr(s)),
 };
 
 // ---- Field comparison ---------------------------------------------------------------------------

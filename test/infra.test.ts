@@ -22,7 +22,7 @@ import { SCHEDULED_TIME, schedules } from '../events/schedules.ts';
 import { EVENT_SOURCE, EVENT_TYPES } from '../events/schemas.ts';
 import { buildApp, type ThiduaApp } from '../infra/app.ts';
 import { cdkJsonContext, DEFAULT_MAX_REPORT_BYTES } from '../infra/config.ts';
-import { BUCKET_NOTIFICATIONS_HANDLER_ID, REPORT_UPLOADS_QUEUE } from '../infra/constructs/report-uploads.ts';
+import { BUCKET_NOTIFICATIONS_HANDLER_ID, DOCUMENT_UPLOADS_QUEUE, REPORT_UPLOADS_QUEUE } from '../infra/constructs/report-uploads.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -455,6 +455,7 @@ describe('stateless stack: functions', () => {
     if (spec.access.uploadSecret) expected.push(ENV.uploadSecretArn);
     if (spec.access.uploadSecret && spec.trigger.kind !== 'http') expected.push(ENV.uploadBaseUrl);
     if (spec.access.bucket?.presignReports || (spec.trigger.kind === 'queue' && spec.trigger.queue === REPORT_UPLOADS_QUEUE)) expected.push(ENV.maxReportBytes);
+    if (spec.trigger.kind === 'queue' && spec.trigger.queue === DOCUMENT_UPLOADS_QUEUE) expected.push(ENV.maxDocumentBytes);
     if (id === 'sweep') expected.push(ENV.remindBefore, ENV.overdueAfter, ENV.escalateFrom, ENV.statusDigestLevels);
 
     // Act
@@ -481,6 +482,9 @@ describe('stateless stack: functions', () => {
 
     // Assess
     expect(REPORT_UPLOADS_QUEUE).toBe('intake');
+    expect(DOCUMENT_UPLOADS_QUEUE).toBe('documents');
+    expect(varsOf('document')[ENV.maxDocumentBytes]).toBe('20971520');
+    expect(varsOf('document')[ENV.queueUrl('mail')]).toEqual({ Ref: logicalId(built.stateless.queues.queue('mail')) });
     expect(context['thidua:maxReportBytes']).toBe(5242880);
     for (const id of ['upload', 'intake'] as const) expect(varsOf(id)[ENV.maxReportBytes]).toBe('5242880');
     for (const id of ['notify', 'upload', 'intake', 'results', 'mail'] as const) expect(varsOf(id)[ENV.reportsBucket]).toBeDefined();
@@ -592,14 +596,16 @@ describe('stateless stack: functions', () => {
 // Report uploads: S3 → intake queue
 // ---------------------------------------------------------------------------------------------------------------
 
-describe('stateless stack: new report files are announced on the intake queue', () => {
+describe('stateless stack: new report files are announced on the intake queue, new documents on the documents queue', () => {
   const bucketArn = (): unknown => built.stateless.resolve(built.stateful.reportsBucketArnImport);
   const bucketName = (): unknown => built.stateless.resolve(built.stateful.reportsBucket.bucketName);
 
-  it('one S3 notification: s3:ObjectCreated:* under reports/ to the intake queue, and nothing else', () => {
+  it('one S3 notification resource: s3:ObjectCreated:* under reports/ to the intake queue, under documents/ to the documents queue, and nothing else', () => {
     // Prepare
     const queueId = logicalId(built.stateless.queues.queue(REPORT_UPLOADS_QUEUE));
+    const documentsQueueId = logicalId(built.stateless.queues.queue(DOCUMENT_UPLOADS_QUEUE));
     const queuePolicyId = logicalId(built.stateless.queues.queue(REPORT_UPLOADS_QUEUE).node.findChild('Policy'));
+    const documentsPolicyId = logicalId(built.stateless.queues.queue(DOCUMENT_UPLOADS_QUEUE).node.findChild('Policy'));
 
     // Act
     const notifications = Object.values(stateless.findResources('Custom::S3BucketNotifications')) as Json[];
@@ -615,17 +621,22 @@ describe('stateless stack: new report files are announced on the intake queue', 
           Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'reports/' }] } },
           QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
         },
+        {
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'documents/' }] } },
+          QueueArn: { 'Fn::GetAtt': [documentsQueueId, 'Arn'] },
+        },
       ],
     });
     // Unmanaged: it adds and removes only its own configuration on the (imported) bucket.
     expect(props['Managed']).toBe(false);
     // S3 checks it may send to the queue when the configuration is put: the queue policy must exist first.
-    expect(notifications[0]!['DependsOn']).toContain(queuePolicyId);
+    expect(notifications[0]!['DependsOn']).toEqual(expect.arrayContaining([queuePolicyId, documentsPolicyId]));
   });
 
-  it('the intake queue lets s3.amazonaws.com send, for the reports bucket only', () => {
+  it('the intake and documents queues let s3.amazonaws.com send, for the reports bucket only', () => {
     // Prepare
-    const queueId = logicalId(built.stateless.queues.queue(REPORT_UPLOADS_QUEUE));
+    const queueIds = [REPORT_UPLOADS_QUEUE, DOCUMENT_UPLOADS_QUEUE].map((q) => logicalId(built.stateless.queues.queue(q)));
 
     // Act
     const allows = (Object.values(stateless.findResources('AWS::SQS::QueuePolicy')) as Json[])
@@ -633,11 +644,15 @@ describe('stateless stack: new report files are announced on the intake queue', 
       .filter(({ st }) => st['Effect'] === 'Allow' && st['Principal']?.['Service'] === 's3.amazonaws.com');
 
     // Assess
-    expect(allows).toHaveLength(1);
-    expect(allows[0]!.queues).toEqual([{ Ref: queueId }]);
-    expect(asArray(allows[0]!.st['Action'] as string[])).toContain('sqs:SendMessage');
-    expect(allows[0]!.st['Resource']).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
-    expect(allows[0]!.st['Condition']).toEqual({ ArnLike: { 'aws:SourceArn': bucketArn() } });
+    expect(allows).toHaveLength(2);
+    for (const [i, queueId] of queueIds.entries()) {
+      const allow = allows.find((a) => a.queues[0]?.['Ref'] === queueId);
+      expect(allow, `queue ${i}`).toBeDefined();
+      expect(allow!.queues).toEqual([{ Ref: queueId }]);
+      expect(asArray(allow!.st['Action'] as string[])).toContain('sqs:SendMessage');
+      expect(allow!.st['Resource']).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+      expect(allow!.st['Condition']).toEqual({ ArnLike: { 'aws:SourceArn': bucketArn() } });
+    }
   });
 
   it('the CDK handler applying it: its own role (no managed policy), notification actions on this bucket only, its own log group', () => {
@@ -688,7 +703,7 @@ describe('stateless stack: event routing', () => {
     expect(rules).toHaveLength(routedTypes.length);
   });
 
-  it('no rule for an event type nobody consumes yet (ReportRejected)', () => {
+  it('no rule for an event type nobody consumes yet (ReportRejected, DirectiveDrafted)', () => {
     // Prepare
     const unrouted = EVENT_TYPES.filter((type) => routes[type].length === 0);
 
@@ -698,7 +713,7 @@ describe('stateless stack: event routing', () => {
     );
 
     // Assess
-    expect(unrouted).toEqual(['ReportRejected']);
+    expect(unrouted).toEqual(['ReportRejected', 'DirectiveDrafted']);
     for (const type of unrouted) {
       expect(detailTypes).not.toContain(type);
       expect(built.stateless.routes.rules.has(type)).toBe(false);
@@ -1030,7 +1045,7 @@ describe('stateless stack: least privilege', () => {
   it('the only "*" in resources: X-Ray (no resource-level permissions) and the object prefixes of the reports bucket', () => {
     // Prepare
     const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
-    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`];
+    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`, `${bucket}/documents/*`];
 
     // Act
     const wildcard = policyStatements(stateless).filter(({ statement }) =>
@@ -1061,6 +1076,7 @@ describe('stateless stack: least privilege', () => {
       ...(access.writeTemplates ? [`s3:PutObject ${bucket}/templates/*`] : []),
       ...(access.presignReports ? [`s3:PutObject ${bucket}/reports/*`] : []),
       ...(access.results ? ['s3:GetObject', 's3:PutObject'].map((a) => `${a} ${bucket}/results/*`) : []),
+      ...(access.documents ? ['s3:GetObject', 's3:GetObjectVersion'].map((a) => `${a} ${bucket}/documents/*`) : []),
     ];
 
     // Act

@@ -35,6 +35,10 @@ export interface ReportsProps {
   readonly uploadsQueue: QueueId;
   /** The largest report file accepted. */
   readonly maxReportBytes: number;
+  /** The queue S3 notifies of new directive documents: its consumer caps what it reads. */
+  readonly documentsQueue: QueueId;
+  /** The largest directive document read. */
+  readonly maxDocumentBytes: number;
 }
 
 /**
@@ -121,6 +125,9 @@ export class ThiduaFunctions extends Construct {
       const consumesUploads = spec.trigger.kind === 'queue' && spec.trigger.queue === reports.uploadsQueue;
       if (spec.access.bucket?.presignReports || consumesUploads) {
         fn.addEnvironment(ENV.maxReportBytes, String(reports.maxReportBytes));
+      }
+      if (spec.trigger.kind === 'queue' && spec.trigger.queue === reports.documentsQueue) {
+        fn.addEnvironment(ENV.maxDocumentBytes, String(reports.maxDocumentBytes));
       }
 
       if (spec.trigger.kind === 'http') this.urls.set(functionId, fn.addPublicUrl());

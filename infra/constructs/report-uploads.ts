@@ -6,11 +6,13 @@ import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueId } from '../../functions/catalog.ts';
-import { REPORTS_PREFIX } from '../../shared/adapters/s3.ts';
+import { bucketNotifications } from '../../events/routes.ts';
 import { LOG_RETENTION } from './thidua-function.ts';
 
 /** The catalog queue S3 notifies of new report files (its consumer is the intake function). */
 export const REPORT_UPLOADS_QUEUE: QueueId = 'intake';
+/** The catalog queue S3 notifies of new directive documents (its consumer is the document function). */
+export const DOCUMENT_UPLOADS_QUEUE: QueueId = 'documents';
 
 /**
  * Construct id of the Lambda function aws-cdk-lib creates, once per stack, to apply `Custom::S3BucketNotifications`
@@ -21,18 +23,19 @@ export const BUCKET_NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a05
 export interface ReportUploadNotificationsProps {
   /** The reports bucket of the stateful stack (name and ARN, imported into this stack). */
   readonly bucket: { readonly bucketName: string; readonly bucketArn: string };
-  /** The queue told of every new report file (the intake function polls it). */
-  readonly queue: IQueue;
+  /** The catalog's queues: each prefix of `bucketNotifications` (events/routes.ts) is announced on its queue. */
+  readonly queues: { queue(id: QueueId): IQueue };
 }
 
 /**
- * S3 → SQS: every object created under `reports/` in the reports bucket is announced on the intake queue.
+ * S3 → SQS: every object created under a prefix of `bucketNotifications` (events/routes.ts) is announced on that
+ * prefix's queue: `reports/` on the intake queue, `documents/` on the documents queue.
  *
  * The bucket lives in the stateful stack and the queue here. Configuring the notification on the bucket itself
  * would make the stateful stack reference the queue while this stack references the bucket: a cycle. So the
  * bucket is imported here (`Bucket.fromBucketAttributes`) and CDK applies the notification with its
  * `Custom::S3BucketNotifications` resource. For an imported bucket the resource is unmanaged: it adds and removes
- * only its own configuration, leaving any other notification on the bucket alone. The queue's policy lets
+ * only its own configuration, leaving any other notification on the bucket alone. Each queue's policy lets
  * s3.amazonaws.com send, for this bucket only (aws:SourceArn).
  *
  * The CDK handler behind the custom resource runs only during deployments. It gets its own role, like the
@@ -69,7 +72,9 @@ export class ReportUploadNotifications extends Construct {
       // and the role gets exactly the statements below.
       notificationsHandlerRole: this.handlerRole.withoutPolicyUpdates(),
     });
-    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(props.queue), { prefix: REPORTS_PREFIX });
+    for (const { prefix, queue } of bucketNotifications) {
+      this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(props.queues.queue(queue)), { prefix });
+    }
 
     // What CDK's inline policy would grant for an unmanaged (imported) bucket, on the same single bucket ARN.
     Grant.addToPrincipal({

@@ -9,7 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Access, FunctionSpec } from '../../functions/catalog.ts';
-import { REPORTS_PREFIX, RESULTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
+import { DOCUMENTS_PREFIX, REPORTS_PREFIX, RESULTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
 import { nagFindingValue } from '../nag.ts';
 import { fromRoot, PROJECT_ROOT } from '../paths.ts';
 
@@ -164,11 +164,13 @@ export class ThiduaFunction extends Construct implements IGrantable {
     const reports = bucket.arnForObjects(`${REPORTS_PREFIX}*`);
     const templates = bucket.arnForObjects(`${TEMPLATES_PREFIX}*`);
     const results = bucket.arnForObjects(`${RESULTS_PREFIX}*`);
+    const documents = bucket.arnForObjects(`${DOCUMENTS_PREFIX}*`);
     const grants: [readonly string[], string[]][] = [];
     if (access.read) grants.push([S3_READ_ACTIONS, [reports, templates]]);
     if (access.writeTemplates) grants.push([S3_WRITE_ACTIONS, [templates]]);
     if (access.presignReports) grants.push([S3_WRITE_ACTIONS, [reports]]);
     if (access.results) grants.push([S3_RESULTS_ACTIONS, [results]]);
+    if (access.documents) grants.push([S3_READ_ACTIONS, [documents]]);
     for (const [actions, resourceArns] of grants) {
       Grant.addToPrincipal({ grantee: this, actions: [...actions], resourceArns });
       for (const arn of resourceArns) {
@@ -177,7 +179,8 @@ export class ThiduaFunction extends Construct implements IGrantable {
           reason:
             'Object actions (no bucket-level action, no ListBucket) on one key prefix of the reports bucket: every upload ' +
             'gets a new key (reports/<directive>/<period>/<unit>/<upload id>.<ext>), templates and digest tables one per unit and ' +
-            'period, results one per directive and period (results/<directive>/<period>.json), so the prefix is the ' +
+            'period, results one per directive and period (results/<directive>/<period>.json), directive documents one per ' +
+            'upload (documents/<unit>/<upload id>/<file name>), so the prefix is the ' +
             'narrowest resource that can name them.',
         });
       }

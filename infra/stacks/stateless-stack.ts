@@ -8,7 +8,7 @@ import { DeadLetterAlarms } from '../constructs/alarms.ts';
 import { ThiduaFunctions } from '../constructs/functions.ts';
 import { ThiduaMail } from '../constructs/mail.ts';
 import { ThiduaQueues } from '../constructs/queues.ts';
-import { REPORT_UPLOADS_QUEUE, ReportUploadNotifications } from '../constructs/report-uploads.ts';
+import { DOCUMENT_UPLOADS_QUEUE, REPORT_UPLOADS_QUEUE, ReportUploadNotifications } from '../constructs/report-uploads.ts';
 import { ThiduaRoutes } from '../constructs/routes.ts';
 import { ThiduaSchedules } from '../constructs/schedules.ts';
 import { GSI_NAMES } from '../constructs/storage.ts';
@@ -45,7 +45,7 @@ export class ThiduaStatelessStack extends Stack {
     this.queues = new ThiduaQueues(this, 'Queues');
     this.uploads = new ReportUploadNotifications(this, 'ReportUploads', {
       bucket: props.reportsBucket,
-      queue: this.queues.queue(REPORT_UPLOADS_QUEUE),
+      queues: this.queues,
     });
     this.routes = new ThiduaRoutes(this, 'Routes');
     this.mail = new ThiduaMail(this, 'Mail', {
@@ -66,6 +66,8 @@ export class ThiduaStatelessStack extends Stack {
         uploadSecret: props.uploadSecret,
         uploadsQueue: REPORT_UPLOADS_QUEUE,
         maxReportBytes: config.maxReportBytes,
+        documentsQueue: DOCUMENT_UPLOADS_QUEUE,
+        maxDocumentBytes: config.maxDocumentBytes,
       },
       functionEnvironment: {
         // The reminder policy, read by shared/app/reminders.ts#reminderPolicyFromEnv.

@@ -13,6 +13,8 @@ import { EXIT, type Out } from './output.ts';
 import { sleep } from '../../shared/retry.ts';
 import { addWorkingDays, vietnamDate } from '../../shared/domain/calendar/index.ts';
 import { templateFor, uploadReport } from './report.ts';
+import { uploadDocument } from './drafts.ts';
+import { draftStore } from '../../shared/adapters/wiring.ts';
 import { fillTemplate, goodValue } from '../sample/reports.ts';
 import { fire, firingsBetween } from '../stack/scheduler.ts';
 import type { LocalStack } from '../stack/stack.ts';
@@ -30,6 +32,9 @@ const KINDS: [RegExp, string][] = [
   [/^\[thidua\] Kết quả thi đua/, 'Kết quả thi đua gửi lãnh đạo'],
   [/^\[thidua\] Đề nghị khen thưởng/, 'Đề nghị khen thưởng'],
   [/^\[thidua\] Tình hình nộp báo cáo/, 'Bản tin tuần: đơn vị chưa nộp'],
+  [/^\[thidua\] Đã đọc văn bản/, 'Bản nháp chỉ thị từ văn bản'],
+  [/^\[thidua\] Văn bản .* đã có bản nháp/, 'Văn bản đã tải lên trước đó'],
+  [/^\[thidua\] Không đọc được văn bản/, 'Văn bản không đọc được'],
 ];
 
 function countKinds(subjects: readonly string[]): Record<string, number> {
@@ -120,6 +125,8 @@ async function obligationsByUnit(repo: ReturnType<typeof repository>) {
 
 export const SAMPLE_UNITS = resolve(PROJECT_ROOT, 'local/sample/binh-thuan-units.csv');
 export const SAMPLE_DIRECTIVE = resolve(PROJECT_ROOT, 'local/sample/directive-23-ct-tu-2027.json');
+export const SAMPLE_DOCUMENT_PDF = resolve(PROJECT_ROOT, 'local/sample/documents/cong-van-huyen-uy-2020.pdf');
+export const SAMPLE_DOCUMENT_DOCX = resolve(PROJECT_ROOT, 'local/sample/documents/cong-van-huyen-uy-2020.docx');
 
 /**
  * The main job on one machine: a fresh embedded stack, Bình Thuận's units, Chỉ thị 23-CT/TU relayed with
@@ -190,9 +197,28 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       .map((o) => ({ o, at: vn(addWorkingDays(o.periodEnd, 1), '09:00'), values: cleanValue }));
     const yearTally = await simulate(stack, repo, out, setNow, { from: vn('2027-04-05', '00:00'), to: vn('2027-12-24', '00:00'), plan: restPlan, narrate: false });
     out.note(`   ${Object.entries(yearTally.emails).map(([k, n]) => `${n} thư ${k.toLowerCase()}`).join(', ')}`);
+
+    // A directive as offices really have it: a PDF of the district's 2020 letter relaying Chỉ thị 23-CT/TU, then
+    // the same letter as DOCX. The first becomes a draft to complete; the second is recognised, not drafted again.
+    const session = { embedded: stack, inboxUrl: stack.inboxUrl, settle: () => stack.settle(), close: async () => undefined };
+    const pdf = await uploadDocument({ path: SAMPLE_DOCUMENT_PDF, bytes: readFileSync(SAMPLE_DOCUMENT_PDF) }, 'bt-htb', session);
+    const docx = await uploadDocument({ path: SAMPLE_DOCUMENT_DOCX, bytes: readFileSync(SAMPLE_DOCUMENT_DOCX) }, 'bt-htb', session);
+    const draft = 'draftId' in pdf ? await draftStore().getDraft(pdf.draftId) : undefined;
+    const documents = {
+      pdf: pdf.outcome,
+      docx: docx.outcome,
+      draftId: draft?.draftId ?? null,
+      indicators: draft?.proposal.directive.indicators.length ?? 0,
+      missing: draft?.proposal.missing.length ?? 0,
+      sameDocument: 'draftId' in docx && docx.draftId === draft?.draftId,
+    };
+    out.note(
+      `6. Huyện Hàm Thuận Bắc tải lên công văn năm 2020 (PDF): bản nháp ${documents.draftId ?? '—'} với ${documents.indicators} chỉ tiêu đề xuất, còn ${documents.missing} mục cần bổ sung; ` +
+        `bản DOCX của cùng văn bản ${documents.sameDocument ? 'được nhận ra, không lập bản nháp mới' : 'KHÔNG được nhận ra'}.`,
+    );
     const status = await directiveStatus(issued.directive.id, { directives: repo, status: repo });
     const inbox = await stack.inbox();
-    const deadLetters = (['assignment', 'notify', 'intake', 'results', 'mail', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
+    const deadLetters = (['assignment', 'notify', 'intake', 'results', 'mail', 'documents', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
     const summary = {
       directiveId: status.directive.id,
       version: status.directive.version,
@@ -202,6 +228,7 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       emailsInInbox: inbox.length,
       emailsByKind: countKinds(inbox.map((m) => m.subject)),
       quarter,
+      documents,
       emailsRecorded: status.mailSent,
       deadLetters,
       fanOutSeconds,
@@ -215,6 +242,7 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
         `  Đơn vị được giao chỉ tiêu: ${summary.assignments} (trong ${fanOutSeconds.toFixed(1)} giây kể từ khi ban hành)`,
         `  Nghĩa vụ báo cáo còn mở: ${summary.obligations.reduce((n, o) => n + o.open, 0)} (${summary.obligations.map((o) => `${o.label}: hạn ${formatDateVi(o.due)}`).join('; ')})`,
         `  Báo cáo Quý I/2027: ${quarter.onTime} xã nộp đúng hạn, ${quarter.late} xã nộp muộn, ${quarter.missing} xã chưa nộp`,
+        `  Văn bản tải lên: 2 tệp, 1 bản nháp chỉ thị (${documents.draftId}), xem: npm run thidua -- directive draft show ${documents.draftId}`,
         `  Thư trong hộp thư cục bộ: ${summary.emailsInInbox}`,
         ...Object.entries(summary.emailsByKind).map(([kind, n]) => `    ${kind}: ${n}`),
         `  Tin nhắn lỗi trong hàng đợi thư chết (DLQ): ${deadLetters}`,
@@ -228,6 +256,8 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       summary.emailsByKind['Điều chỉnh chỉ tiêu'] === 1 &&
       (summary.emailsByKind['Kết quả thi đua gửi lãnh đạo'] ?? 0) > 0 &&
       summary.emailsByKind['Đề nghị khen thưởng'] === 1 &&
+      documents.pdf === 'drafted' &&
+      documents.sameDocument &&
       deadLetters === 0;
     const keep = opts.keep ?? (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI);
     if (keep) {

@@ -19,6 +19,10 @@ import { CalendarAdjustmentsFile } from '../../shared/domain/calendar/index.ts';
 import { LEVEL_NAME_VI } from '../../shared/domain/units.ts';
 import { clearRunning, connect, readRunning, writeRunning, STATE_DIR, type Session } from './connect.ts';
 import { runDemo } from './demo.ts';
+import { runExtract } from './extract.ts';
+import { describeDraftList, describeDraftText, describeUploadResult, uploadDocument } from './drafts.ts';
+import { confirmDraft, getDraft } from '../../shared/app/documents.ts';
+import { draftStore } from '../../shared/adapters/wiring.ts';
 import { formatInstantVi, LocalClock, parseDuration, parseInstantVi } from './clock.ts';
 import { advanceClock } from './advance.ts';
 import { calendarOf, describeCalendar } from './calendar.ts';
@@ -141,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
       offline: { type: 'boolean', default: false },
       keep: { type: 'boolean' },
       aws: { type: 'boolean', default: false },
+      file: { type: 'string' },
     },
     allowNegative: true,
     strict: false,
@@ -212,6 +217,49 @@ async function main(argv: string[]): Promise<number> {
           if (!d) throw new InputError(`Không tìm thấy chỉ thị "${arg}"`);
           out.result(d, () => describeDirective(d));
           return EXIT.ok;
+        }
+        if (sub === 'draft') {
+          const id = positionals[3];
+          if (arg === 'upload') {
+            if (!id) throw new UsageError('Thiếu tệp văn bản: thidua directive draft upload TỆP --unit ĐƠN_VỊ');
+            const unitId = requireOption(values.unit, '--unit ĐƠN_VỊ (đơn vị tải văn bản lên)');
+            const bytes = readBytes(id);
+            const r = await withSession(out, verbose, async (s) => {
+              const result = await uploadDocument({ path: id, bytes }, unitId, s, () => out.progress('Đang đọc văn bản…'));
+              out.endProgress();
+              const draft = 'draftId' in result ? await draftStore().getDraft(result.draftId) : undefined;
+              return { result, draft };
+            });
+            out.result({ ...r.result, ...(r.draft ? { draft: r.draft } : {}) }, () => describeUploadResult(r.result, r.draft));
+            return r.result.outcome === 'rejected' ? EXIT.badInput : EXIT.ok;
+          }
+          if (arg === 'list') {
+            const unitId = requireOption(values.unit, '--unit ĐƠN_VỊ');
+            const drafts = await withSession(out, verbose, () => draftStore().draftsOf(unitId));
+            out.result(drafts.map((d) => ({ draftId: d.draftId, status: d.status, kind: d.proposal.directive.kind, number: d.proposal.directive.number, missing: d.proposal.missing.length, directiveId: d.directiveId ?? null, files: d.sources.map((x) => x.fileName) })), () => describeDraftList(drafts));
+            return EXIT.ok;
+          }
+          if (arg === 'show') {
+            if (!id) throw new UsageError('Thiếu mã bản nháp: thidua directive draft show MÃ');
+            const { draft, names } = await withSession(out, verbose, async () => {
+              const draft = await getDraft(id, draftStore());
+              const scope = draft.proposal.directive.targetUnits;
+              const units = scope?.scope === 'list' ? await repository().getUnits(scope.unitIds) : new Map();
+              return { draft, names: new Map([...units.values()].map((u) => [u.id, u.name])) };
+            });
+            out.result(draft, () => describeDraftText(draft, names));
+            return EXIT.ok;
+          }
+          if (arg === 'confirm') {
+            if (!id) throw new UsageError('Thiếu mã bản nháp: thidua directive draft confirm MÃ [--file BỔ_SUNG.json]');
+            const edits = typeof values.file === 'string' ? readJson(values.file, 'tệp bổ sung') : undefined;
+            const r = await withSession(out, verbose, () => confirmDraft(id, edits, { ...deps(), drafts: draftStore() }));
+            out.result({ draftId: r.draftId, outcome: r.outcome, directive: r.directive, targetUnitCount: r.targetUnitCount }, () =>
+              [`Bản nháp ${r.draftId} đã được xác nhận.`, outcomeVi(r), `Xem tình hình: thidua status ${r.directive.id}`].join('\n'),
+            );
+            return EXIT.ok;
+          }
+          throw new UsageError(`Lệnh "directive draft ${arg ?? ''}" không có (upload, list, show, confirm).`);
         }
         throw new UsageError(`Lệnh "directive ${sub ?? ''}" không có.`);
       }
@@ -316,6 +364,8 @@ async function main(argv: string[]): Promise<number> {
         out.result(values.unit ? { ...r, units: Object.fromEntries(Object.entries(r.units).filter(([, u]) => u.unitId === focus || u.parentId === focus)) } : r, () => describeResults(r, focus));
         return EXIT.ok;
       }
+      case 'extract':
+        return await runExtract(sub, out);
       case 'status': {
         if (!sub) throw new UsageError('Thiếu mã chỉ thị: thidua status MÃ');
         const s = await withSession(out, verbose, () => directiveStatus(sub, deps()));

@@ -89,6 +89,10 @@ Lệnh:
   deadline extend MÃ --period KỲ [--unit ĐƠN_VỊ] --until NGÀY     gia hạn nộp báo cáo
   calendar NĂM [--cutoff decree09|calendar] [--days N] [--offline]   ngày nghỉ, các kỳ báo cáo và hạn nộp
   calendar load TỆP.json        nạp thông báo nghỉ lễ, hoán đổi ngày làm việc của năm (year, extra, removed, workingWeekends)
+  extract TỆP                   đọc văn bản (PDF, DOCX, TXT): số, ngày, cơ quan, nơi nhận, nhiệm vụ, chế độ báo cáo
+  directive draft upload TỆP --unit ĐƠN_VỊ                     tải văn bản chỉ đạo lên, lập bản nháp chỉ thị (hoặc nhận ra văn bản đã có)
+  directive draft list --unit ĐƠN_VỊ | show MÃ                  các bản nháp; nội dung đọc được, mục còn thiếu
+  directive draft confirm MÃ [--file BỔ_SUNG.json]              bổ sung, xác nhận và ban hành chỉ thị từ bản nháp
   clock show | set THỜI_ĐIỂM | advance KHOẢNG                    giờ giả lập; các lịch (nhắc việc, khóa kỳ) chạy khi đồng hồ đi qua
 
 Tùy chọn chung:

@@ -13,7 +13,7 @@ import { sleep } from '../../shared/retry.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { REPORTS_PREFIX } from '../../shared/adapters/s3.ts';
+import { bucketNotifications } from '../../events/routes.ts';
 import { startS3Notifications, startUploadServer } from './uploads.ts';
 
 function uploadSecretIn(dataDir: string | undefined): string {
@@ -129,7 +129,15 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     env[ENV.uploadBaseUrl] = upload.url;
     process.env[ENV.uploadBaseUrl] = upload.url;
     const s3 = new S3Client({ region: REGION, endpoint: queues.endpoint, credentials, forcePathStyle: true });
-    const notifications = startS3Notifications({ fauxqs: queues.server, s3, sqs, bucket: BUCKET_NAME, prefix: REPORTS_PREFIX, queueUrl: queues.byId.intake.url, log, ...(opts.now ? { now: opts.now } : {}) });
+    const notifications = startS3Notifications({
+      fauxqs: queues.server,
+      s3,
+      sqs,
+      bucket: BUCKET_NAME,
+      targets: bucketNotifications.map((n) => ({ prefix: n.prefix, queueUrl: queues.byId[n.queue].url })),
+      log,
+      ...(opts.now ? { now: opts.now } : {}),
+    });
     started.push(notifications);
 
     const pollers: Partial<Record<FunctionId, QueuePoller>> = {};

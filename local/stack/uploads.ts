@@ -9,16 +9,16 @@ import { freePort } from './ports.ts';
 
 /**
  * What S3 bucket notifications do on AWS, played locally: fauxqs has none, but its spy sees every upload, so each
- * new object under the prefix becomes an ObjectCreated notification on the intake queue, with the shape S3 sends
- * (key URL-encoded, spaces as '+').
+ * new object under a notified prefix becomes an ObjectCreated notification on that prefix's queue, with the shape
+ * S3 sends (key URL-encoded, spaces as '+').
  */
 export function startS3Notifications(opts: {
   fauxqs: FauxqsServer;
   s3: S3Client;
   sqs: SQSClient;
   bucket: string;
-  prefix: string;
-  queueUrl: string;
+  /** Prefix → queue, as events/routes.ts's bucketNotifications says. */
+  targets: readonly { prefix: string; queueUrl: string }[];
   log: (m: string) => void;
   /** The event time: the upload's, or the simulated clock's when one runs. */
   now?: () => Date;
@@ -27,9 +27,10 @@ export function startS3Notifications(opts: {
   let inFlight = 0;
   const seen = new Set<string>();
   const id = (e: S3SpyEvent) => `${e.key}@${e.timestamp}`;
+  const targetOf = (key: string) => opts.targets.find((t) => key.startsWith(t.prefix));
   const isNew = (m: { service: string }) => {
     const e = m as S3SpyEvent;
-    return e.service === 's3' && e.status === 'uploaded' && e.bucket === opts.bucket && e.key.startsWith(opts.prefix) && !seen.has(id(e));
+    return e.service === 's3' && e.status === 'uploaded' && e.bucket === opts.bucket && targetOf(e.key) !== undefined && !seen.has(id(e));
   };
   const loop = (async () => {
     while (!stopped) {
@@ -61,7 +62,7 @@ export function startS3Notifications(opts: {
             },
           },
         };
-        await opts.sqs.send(new SendMessageCommand({ QueueUrl: opts.queueUrl, MessageBody: JSON.stringify({ Records: [record] }) }));
+        await opts.sqs.send(new SendMessageCommand({ QueueUrl: targetOf(event.key)!.queueUrl, MessageBody: JSON.stringify({ Records: [record] }) }));
       } catch (e) {
         opts.log(`S3 notification for ${event.key} failed: ${(e as Error).message}`);
       } finally {

@@ -34,6 +34,35 @@ export function parseReportKey(key: string): ReportKey | undefined {
   return { directiveId, periodId, unitId, uploadId, ext };
 }
 
+/**
+ * Directive documents as offices have them (PDF, DOCX, text): `documents/<uploading unit>/<upload id>/<file name>`.
+ * The unit is who asked for the draft; the file name is kept for people, never trusted for the format.
+ */
+export const DOCUMENTS_PREFIX = 'documents/';
+
+export interface DocumentKey {
+  uploaderId: string;
+  uploadId: string;
+  fileName: string;
+}
+
+export function documentKey(k: DocumentKey): string {
+  return `${DOCUMENTS_PREFIX}${k.uploaderId}/${k.uploadId}/${k.fileName}`;
+}
+
+export function parseDocumentKey(key: string): DocumentKey | undefined {
+  const m = /^documents\/([^/]+)\/([A-Za-z0-9-]{1,64})\/([^/]{1,255})$/.exec(key);
+  if (!m || !SEGMENT.test(m[1]!)) return undefined;
+  return { uploaderId: m[1]!, uploadId: m[2]!, fileName: m[3]! };
+}
+
+/** A file name safe as the last segment of a key: no folders, no control characters. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const clean = base.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(-200);
+  return clean || 'van-ban';
+}
+
 export const RESULTS_PREFIX = 'results/';
 export const resultsKey = (directiveId: string, periodId: string) => `${RESULTS_PREFIX}${directiveId}/${periodId}.json`;
 /** Generated attachments (templates, digest tables) share the short-lived prefix. */

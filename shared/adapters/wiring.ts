@@ -1,6 +1,7 @@
 /** The composition root: real adapters from the environment (Lambda's, or the local stack's). */
 import { aws, requireEnv } from './aws.ts';
 import { DynamoRepository } from './dynamo/repository.ts';
+import { DynamoDraftStore } from './dynamo/drafts.ts';
 import { EventBridgePublisher } from './eventbridge.ts';
 import { RateLimiter, SesMailer } from './ses.ts';
 import { SqsWorkQueue } from './sqs.ts';
@@ -9,6 +10,7 @@ import { ENV, functionSpecs } from '../../functions/catalog.ts';
 import type { AssignmentWorkItem, MailMessage } from '../../events/schemas.ts';
 
 export const repository = () => new DynamoRepository(aws().doc, requireEnv(ENV.table));
+export const draftStore = () => new DynamoDraftStore(aws().doc, requireEnv(ENV.table));
 export const assignmentQueue = () => new SqsWorkQueue<AssignmentWorkItem>(aws().sqs, requireEnv(ENV.queueUrl('assignment')));
 export const mailQueue = () => new SqsWorkQueue<MailMessage>(aws().sqs, requireEnv(ENV.queueUrl('mail')));
 export const eventPublisher = () => new EventBridgePublisher(aws().events, requireEnv(ENV.eventBus));
@@ -23,6 +25,7 @@ export function mailer(): SesMailer {
 export const resultsStore = () => new S3ResultsStore(reportStorage(), repository());
 export const reportStorage = () => new S3ReportStorage(aws().s3, requireEnv(ENV.reportsBucket));
 export const maxReportBytes = () => Number(process.env[ENV.maxReportBytes] ?? 5 * 1024 * 1024);
+export const maxDocumentBytes = () => Number(process.env[ENV.maxDocumentBytes] ?? 20 * 1024 * 1024);
 
 let secret: Promise<string> | undefined;
 /** The key that signs upload links: the variable itself locally, a Secrets Manager secret on AWS (read once). */

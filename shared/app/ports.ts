@@ -1,4 +1,5 @@
 /** What the use cases need from the outside world. Adapters in shared/adapters implement these. */
+import type { DirectiveDraft, DraftSource } from '../domain/document/draft.ts';
 import type { Assignment, Obligation, ObligationStatus } from '../domain/assignment.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit, UnitLevel } from '../domain/units.ts';
@@ -136,3 +137,27 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+export type DocumentUploadOutcome =
+  | { outcome: 'drafted'; draftId: string; at: string }
+  | { outcome: 'duplicate'; draftId: string; sameAs: 'bytes' | 'identity' | 'text'; at: string }
+  | { outcome: 'rejected'; code: string; messageVi: string; at: string };
+
+/** Draft directives read from documents, and the signs that recognise a document seen before. */
+export interface DraftStore {
+  getDraft(draftId: string): Promise<DirectiveDraft | undefined>;
+  /** Writes a new draft; 'exists' when a draft of that id is already there (a retry of the same upload). */
+  putDraft(draft: DirectiveDraft): Promise<'written' | 'exists'>;
+  /** Adds a file to a draft's sources; adding the same file again changes nothing. */
+  addDraftSource(draftId: string, source: DraftSource): Promise<void>;
+  draftByBytes(sha256: string): Promise<string | undefined>;
+  draftByIdentity(identity: string): Promise<string | undefined>;
+  /** Drafts sharing at least one MinHash band with these keys, with their whole MinHash. */
+  draftsSharingBands(bands: readonly string[]): Promise<{ draftId: string; minhash: number[] }[]>;
+  /** Records the draft's signs (bytes, identity, bands) so later copies find it. Idempotent. */
+  indexDraft(draft: DirectiveDraft, signs: { bytesSha256: string; bands: readonly string[] }): Promise<void>;
+  markConfirmed(draftId: string, confirmed: { directiveId: string; at: string; input: Record<string, unknown> }): Promise<void>;
+  draftsOf(uploaderId: string): Promise<DirectiveDraft[]>;
+  recordDocumentUpload(key: string, outcome: DocumentUploadOutcome): Promise<void>;
+  documentUpload(key: string): Promise<DocumentUploadOutcome | undefined>;
+}

@@ -55,6 +55,16 @@ export const keys = {
   /** The government's adjustments for a year: one small item, read with the years around a date. */
   calendar: (year: number) => ({ PK: `CALENDAR#${year}`, SK: META }),
 
+  /** A draft directive read from an uploaded document; listed per uploading unit, newest last. */
+  draft: (draftId: string) => ({ PK: `DRAFT#${draftId}`, SK: META }),
+  draftsOfUnit: (uploaderId: string, createdAt: string, draftId: string) => ({ GSI1PK: `DRAFTS#${uploaderId}`, GSI1SK: `${createdAt}#${draftId}` }),
+  /** Signs that a document was seen before: its bytes, its own number and date, each band of its text's MinHash. */
+  documentBytes: (sha256: string) => ({ PK: `DOCHASH#${sha256}`, SK: META }),
+  documentIdentity: (identity: string) => ({ PK: `DOCID#${identity}`, SK: META }),
+  documentBand: (band: string, draftId: string) => ({ PK: `DOCBAND#${band}`, SK: draftId }),
+  /** What became of one uploaded document file: the CLI waits for it, and the officer can ask later. */
+  documentUpload: (key: string) => ({ PK: `DOCUPLOAD#${key}`, SK: META }),
+
   mailLog: (key: string) => ({ PK: `MAIL#${key}`, SK: META }),
   mailLogOfDirective: (directiveId: string, shard: number) => `DIRM#${directiveId}#${shard}`,
 };
