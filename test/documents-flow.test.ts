@@ -151,6 +151,53 @@ describe('directive documents → drafts, through the embedded stack', () => {
     expect(await drafts.draftsOf('dt-htb')).toHaveLength(2);
   });
 
+  it('lets another district relay the same document: its own draft, for its own communes', async () => {
+    // Act
+    const result = await upload('cong-van-2020.pdf', fixture('seed-002.pdf'), 'dt-bb');
+
+    // Assess
+    expect(result.outcome).toBe('drafted');
+    const other = (await drafts.getDraft((result as { draftId: string }).draftId))!;
+    expect(other.draftId).not.toBe(draftId);
+    expect(other.proposal.directive).toMatchObject({ issuerId: 'dt-bb', issuerName: 'Huyện Bắc Bình', targetUnits: { scope: 'level', level: 'commune' } });
+    expect(await drafts.draftsOf('dt-bb')).toHaveLength(1);
+    expect((await drafts.getDraft(draftId))!.sources.every((s) => s.key.startsWith('documents/dt-htb/'))).toBe(true);
+    expect((await mailsTo('noivu@bb.dt.test.vn')).map((m) => m.subject)).toEqual([`[thidua] Đã đọc văn bản “cong-van-2020.pdf”: bản nháp chỉ thị ${other.draftId} chờ xác nhận`]);
+  });
+
+  it('a duplicate whose processing failed half-way is still a duplicate when retried, never a second draft', async () => {
+    // Prepare: the first attempt to record this upload's outcome fails (injected), after its file joined the draft.
+    const client = aws().dynamo;
+    let failures = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const item = (args.input as { Item?: { PK?: { S?: string } } }).Item;
+        if (failures === 0 && item?.PK?.S?.startsWith('DOCUPLOAD#') && item.PK.S.includes('lan-2')) {
+          failures++;
+          throw Object.assign(new Error('injected: the function died here'), { name: 'InternalServerError', $retryable: undefined });
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'failOnceRecordingUpload' },
+    );
+    const before = (await drafts.draftsOf('dt-htb')).length;
+
+    // Act
+    let result;
+    try {
+      result = await upload('cong-van-2020-lan-2.docx', fixture('seed-002.docx'));
+    } finally {
+      client.middlewareStack.remove('failOnceRecordingUpload');
+    }
+
+    // Assess
+    expect(failures).toBe(1);
+    expect(result).toMatchObject({ outcome: 'duplicate', draftId, sameAs: 'text' });
+    expect((await drafts.draftsOf('dt-htb')).length).toBe(before);
+    const subjects = (await mailsTo('noivu@htb.dt.test.vn')).map((m) => m.subject).filter((s) => s.includes('cong-van-2020-lan-2.docx'));
+    expect(subjects).toEqual([`[thidua] Văn bản “cong-van-2020-lan-2.docx” đã có bản nháp ${draftId}`]);
+  });
+
   it('matches the units a document names to the hierarchy, ignoring lost diacritics', async () => {
     // Prepare: a công văn to two communes by name, typed without diacritics.
     const text = stripMarks(`UY BAN NHAN DAN

@@ -3,6 +3,7 @@
  * either recognised as one seen before (the same file, its PDF next to its scan) or turned into a draft the officer
  * completes and confirms. Confirming issues the directive (DirectiveIssued), as `thidua directive issue` does.
  */
+import { createHash } from 'node:crypto';
 import type { MailMessage } from '../../events/schemas.ts';
 import { parseDocumentKey } from '../adapters/s3.ts';
 import {
@@ -26,6 +27,10 @@ import { InputError, PermanentError } from './errors.ts';
 import type { Clock, DocumentUploadOutcome, DraftStore, EventPublisher, MailQueue, ReportStorage, UnitDirectory } from './ports.ts';
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
+/** About 30 pages: a directive with its appendices. Longer texts would not fit a draft item (400 KB). */
+export const MAX_DOCUMENT_CHARACTERS = 100_000;
+
+const mib = (bytes: number) => (bytes / 1048576).toLocaleString('vi-VN', { maximumFractionDigits: 1 });
 
 export interface DocumentDeps {
   storage: ReportStorage;
@@ -70,15 +75,22 @@ async function unitContext(uploader: Unit, units: UnitDirectory): Promise<{ unit
   return { units: found, levelsBelow };
 }
 
-/** A document already drafted: by its bytes, its own number and date, or its text (MinHash, then similarity). */
-async function recognise(drafts: DraftStore, fp: ReturnType<typeof fingerprint>): Promise<{ draftId: string; sameAs: 'bytes' | 'identity' | 'text'; similarity?: number } | undefined> {
-  const byBytes = await drafts.draftByBytes(fp.bytesSha256);
+/**
+ * A document this unit already drafted: by its bytes, its own number and date, or its text (MinHash, then
+ * similarity). A text match never overrides a different number and date: a plan re-issued each year with the same
+ * wording is a new document.
+ */
+async function recognise(drafts: DraftStore, uploaderId: string, fp: ReturnType<typeof fingerprint>): Promise<{ draftId: string; sameAs: 'bytes' | 'identity' | 'text'; similarity?: number } | undefined> {
+  const byBytes = await drafts.draftByBytes(uploaderId, fp.bytesSha256);
   if (byBytes) return { draftId: byBytes, sameAs: 'bytes' };
   if (fp.identity) {
-    const byIdentity = await drafts.draftByIdentity(fp.identity);
+    const byIdentity = await drafts.draftByIdentity(uploaderId, fp.identity);
     if (byIdentity) return { draftId: byIdentity, sameAs: 'identity' };
   }
-  const candidates = (await drafts.draftsSharingBands(fp.bands)).map((c) => ({ draftId: c.draftId, similarity: similarity(fp.minhash, c.minhash) }));
+  if (!fp.bands.length) return undefined;
+  const candidates = (await drafts.draftsSharingBands(uploaderId, fp.bands))
+    .filter((c) => !(fp.identity && c.identity && c.identity !== fp.identity))
+    .map((c) => ({ draftId: c.draftId, similarity: similarity(fp.minhash, c.minhash) }));
   const best = candidates.sort((a, b) => b.similarity - a.similarity)[0];
   return best && best.similarity >= SAME_DOCUMENT_SIMILARITY ? { draftId: best.draftId, sameAs: 'text', similarity: best.similarity } : undefined;
 }
@@ -91,6 +103,9 @@ async function recognise(drafts: DraftStore, fp: ReturnType<typeof fingerprint>)
 export async function processDocumentUpload(obj: UploadedDocument, deps: DocumentDeps): Promise<DocumentResult> {
   const ref = parseDocumentKey(obj.key);
   if (!ref) throw new PermanentError(`Not a document key: ${obj.key}`);
+  // Answered on an earlier delivery: the outcome is written last, so everything before it was done.
+  const answered = await deps.drafts.documentUpload(obj.key);
+  if (answered) return { key: obj.key, ...answered };
   const uploader = (await deps.units.getUnits([ref.uploaderId])).get(ref.uploaderId);
   if (!uploader) return { key: obj.key, outcome: 'ignored', reason: `unknown uploading unit ${ref.uploaderId}` };
   const version = obj.versionId ?? 'null';
@@ -104,7 +119,7 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
   const maxBytes = deps.maxBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
   const stored = await deps.storage.get(obj.key, { ...(obj.versionId ? { versionId: obj.versionId } : {}), maxBytes });
   const read = stored.tooLarge
-    ? ({ ok: false, code: 'too-large', messageVi: `Tệp quá lớn (${(stored.size / 1048576).toFixed(1)} MB); giới hạn là ${Math.round(maxBytes / 1048576)} MB.` } as const)
+    ? ({ ok: false, code: 'too-large', messageVi: `Tệp "${ref.fileName}" quá lớn (${mib(stored.size)} MB); giới hạn là ${mib(maxBytes)} MB.`, adviceVi: 'gửi bản PDF hoặc DOCX chỉ gồm văn bản, không kèm ảnh quét' } as const)
     : await readDocumentFile(stored.bytes, { fileName: ref.fileName, maxBytes });
   if (!read.ok) {
     const outcome: DocumentUploadOutcome = { outcome: 'rejected', code: read.code, messageVi: read.messageVi, at: obj.receivedAt };
@@ -114,10 +129,18 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
   }
 
   const text = normalizeDocument(read.text).text;
+  if (text.length > MAX_DOCUMENT_CHARACTERS) {
+    const messageVi = `Văn bản quá dài (${text.length.toLocaleString('vi-VN')} ký tự); hệ thống lập bản nháp cho văn bản chỉ đạo đến khoảng 30 trang (${MAX_DOCUMENT_CHARACTERS.toLocaleString('vi-VN')} ký tự).`;
+    const outcome: DocumentUploadOutcome = { outcome: 'rejected', code: 'too-long', messageVi, at: obj.receivedAt };
+    await mail('unreadable', renderDocumentUnreadable({ fileName: ref.fileName, uploaderName: uploader.name, messageVi, adviceVi: 'tải lên riêng văn bản chỉ đạo, không kèm phụ lục và tài liệu tham khảo' }));
+    await deps.drafts.recordDocumentUpload(obj.key, outcome);
+    return { key: obj.key, ...outcome };
+  }
   const document = extractDocument(text);
   const fp = fingerprint(stored.bytes!, text, document);
   const source: DraftSource = { key: obj.key, fileName: ref.fileName, format: read.format, encoding: read.encoding, bytesSha256: fp.bytesSha256, receivedAt: obj.receivedAt };
-  const draftId = `bn-${fp.bytesSha256.slice(0, 10)}`;
+  // From the bytes and the unit: a redelivery finds its own draft; another unit's copy is that unit's own draft.
+  const draftId = `bn-${createHash('sha256').update(`${uploader.id}\n${fp.bytesSha256}`).digest('hex').slice(0, 10)}`;
 
   /** The file joins the draft it repeats; the office is told which draft that is. */
   const answerDuplicate = async (existing: DirectiveDraft, how: { sameAs: 'bytes' | 'identity' | 'text'; similarity?: number }): Promise<DocumentResult> => {
@@ -127,14 +150,16 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
     await deps.drafts.recordDocumentUpload(obj.key, outcome);
     return { key: obj.key, ...outcome };
   };
-  const isSourceOf = (d: DirectiveDraft | undefined) => d?.sources.some((s) => s.key === obj.key) ?? false;
+  /** A redelivery finds this file among the draft's sources: as the file it was drafted from, or as a duplicate. */
+  const asSource = (d: DirectiveDraft | undefined) => d?.sources.find((s) => s.key === obj.key);
+  const howSeen = (s: DraftSource) => ({ sameAs: s.sameAs!, ...(s.similarity !== undefined ? { similarity: s.similarity } : {}) });
 
-  const seen = await recognise(deps.drafts, fp);
-  // A redelivered upload finds the draft it started from its own key: not a duplicate, the work goes on where it stopped.
+  const seen = await recognise(deps.drafts, uploader.id, fp);
   const existing = seen ? await deps.drafts.getDraft(seen.draftId) : undefined;
-  if (seen && existing && !isSourceOf(existing)) {
-    return answerDuplicate(existing, { sameAs: seen.sameAs, ...(seen.similarity !== undefined ? { similarity: seen.similarity } : {}) });
-  }
+  const mine = asSource(existing);
+  if (seen && existing && !mine) return answerDuplicate(existing, { sameAs: seen.sameAs, ...(seen.similarity !== undefined ? { similarity: seen.similarity } : {}) });
+  if (existing && mine?.sameAs) return answerDuplicate(existing, howSeen(mine));
+  // Otherwise this file is the one the draft is (being) made from: the work goes on where it stopped.
 
   const context = await unitContext(uploader, deps.units);
   const proposal = proposeDirective(document, { text, uploader, ...context }, draftId);
@@ -152,7 +177,9 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
   if ((await deps.drafts.putDraft(draft)) === 'exists') {
     // The same bytes under another key, processed at the same moment: the first upload drafted it.
     const first = await deps.drafts.getDraft(draftId);
-    if (first && !isSourceOf(first)) return answerDuplicate(first, { sameAs: 'bytes' });
+    const held = asSource(first);
+    if (first && !held) return answerDuplicate(first, { sameAs: 'bytes' });
+    if (first && held?.sameAs) return answerDuplicate(first, howSeen(held));
   }
   await deps.drafts.indexDraft(draft, { bytesSha256: fp.bytesSha256, bands: fp.bands });
   await mail('draft', renderDraftReady({ draft, fileName: ref.fileName, uploaderName: uploader.name, receivedAt: obj.receivedAt }));
@@ -194,9 +221,11 @@ export function applyEdits(draft: DirectiveDraft, raw: unknown): Record<string, 
   }
   const { indicators: _ignored, ...fields } = edits;
   const merged: Record<string, unknown> = { ...proposed, ...fields };
-  // The id follows the number the officer typed in, unless the officer chose the id too.
-  if (fields.number !== undefined && fields.id === undefined && !proposed.number) {
-    merged.id = proposedDirectiveId(proposed.issuerId, String(fields.number), proposed.kind, (merged.year as number | null) ?? null, draft.draftId);
+  // The id follows a corrected number, year or kind, unless the officer chose the id too.
+  if (fields.id === undefined && (fields.number !== undefined || fields.year !== undefined || fields.kind !== undefined)) {
+    const number = typeof merged.number === 'string' ? merged.number : null;
+    const year = typeof merged.year === 'number' ? merged.year : null;
+    merged.id = proposedDirectiveId(proposed.issuerId, number, String(merged.kind ?? proposed.kind), year, draft.draftId);
   }
   merged.indicators = [...byId.values()].map(({ recognised: _r, remove: _x, ...ind }) => Object.fromEntries(Object.entries(ind).filter(([, v]) => v !== null)));
   for (const [k, v] of Object.entries(merged)) if (v === null) delete merged[k];
@@ -229,7 +258,12 @@ export type ConfirmOutcome = IssueOutcome & { draftId: string };
 export async function confirmDraft(draftId: string, rawEdits: unknown, deps: DirectiveDeps & { drafts: DraftStore; clock: Clock }): Promise<ConfirmOutcome> {
   const draft = await deps.drafts.getDraft(draftId);
   if (!draft) throw new InputError(`Không tìm thấy bản nháp "${draftId}"`, ['Xem danh sách: thidua directive draft list --unit MÃ_ĐƠN_VỊ']);
-  if (draft.status === 'confirmed' && draft.confirmedInput && (rawEdits === undefined || rawEdits === null)) {
+  if (draft.status === 'confirmed' && draft.confirmedInput) {
+    if (rawEdits !== undefined && rawEdits !== null) {
+      throw new InputError(`Bản nháp ${draftId} đã được xác nhận thành chỉ thị ${draft.directiveId}; không sửa bản nháp nữa`, [
+        `Để điều chỉnh chỉ thị: thidua directive show ${draft.directiveId} --json > chi-thi.json, sửa tệp, rồi thidua directive amend chi-thi.json`,
+      ]);
+    }
     const again = await issueDirective(draft.confirmedInput, deps);
     return { ...again, draftId };
   }

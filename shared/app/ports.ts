@@ -150,10 +150,11 @@ export interface DraftStore {
   putDraft(draft: DirectiveDraft): Promise<'written' | 'exists'>;
   /** Adds a file to a draft's sources; adding the same file again changes nothing. */
   addDraftSource(draftId: string, source: DraftSource): Promise<void>;
-  draftByBytes(sha256: string): Promise<string | undefined>;
-  draftByIdentity(identity: string): Promise<string | undefined>;
-  /** Drafts sharing at least one MinHash band with these keys, with their whole MinHash. */
-  draftsSharingBands(bands: readonly string[]): Promise<{ draftId: string; minhash: number[] }[]>;
+  /** The uploading unit's draft of a document with these bytes. Signs are per uploading unit. */
+  draftByBytes(uploaderId: string, sha256: string): Promise<string | undefined>;
+  draftByIdentity(uploaderId: string, identity: string): Promise<string | undefined>;
+  /** The unit's drafts sharing at least one MinHash band with these keys, with their whole MinHash and identity. */
+  draftsSharingBands(uploaderId: string, bands: readonly string[]): Promise<{ draftId: string; minhash: number[]; identity: string | null }[]>;
   /** Records the draft's signs (bytes, identity, bands) so later copies find it. Idempotent. */
   indexDraft(draft: DirectiveDraft, signs: { bytesSha256: string; bands: readonly string[] }): Promise<void>;
   markConfirmed(draftId: string, confirmed: { directiveId: string; at: string; input: Record<string, unknown> }): Promise<void>;

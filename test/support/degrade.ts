@@ -58,10 +58,12 @@ export const VARIANTS: Record<string, (s: string) => string> = {
   'glyph drops': glyphDrops,
   'scan (ocr+broken+nfd)': (s) => broken(ocr(s)).normalize('NFD'),
   'tcvn3 of ocr': (s) => encodeTcvn3(ocr(s)),
+  'misread 1% (weak scan)': (s) => ocrNoise(s, 0.01),
+  'misread 3% (weak scan)': (s) => ocrNoise(s, 0.03),
 };
 
 
-/** A weak scan: OCR confuses look-alike characters at `rate` of the letters and digits (seeded, reproducible). */
+/** A weak scan: at `rate` of the letters and digits OCR reads a look-alike character, or nothing where it has none (seeded, reproducible). */
 export function ocrNoise(s: string, rate: number, seed = 7): string {
   let state = seed >>> 0;
   const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);

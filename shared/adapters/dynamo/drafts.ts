@@ -74,27 +74,29 @@ export class DynamoDraftStore implements DraftStore {
     return out.Item ? String(out.Item.draftId) : undefined;
   }
 
-  draftByBytes(sha256: string) {
-    return this.pointer(keys.documentBytes(sha256));
+  draftByBytes(uploaderId: string, sha256: string) {
+    return this.pointer(keys.documentBytes(uploaderId, sha256));
   }
 
-  draftByIdentity(identity: string) {
-    return this.pointer(keys.documentIdentity(identity));
+  draftByIdentity(uploaderId: string, identity: string) {
+    return this.pointer(keys.documentIdentity(uploaderId, identity));
   }
 
-  async draftsSharingBands(bands: readonly string[]): Promise<{ draftId: string; minhash: number[] }[]> {
+  async draftsSharingBands(uploaderId: string, bands: readonly string[]): Promise<{ draftId: string; minhash: number[]; identity: string | null }[]> {
     const pages = await mapLimit([...bands], 8, async (band) => {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'PK = :pk',
-          ExpressionAttributeValues: { ':pk': keys.documentBand(band, '').PK },
-          ProjectionExpression: 'draftId, minhash',
+          ExpressionAttributeValues: { ':pk': keys.documentBand(uploaderId, band, '').PK },
+          // Attribute names, not words: some (IDENTITY) are reserved in expressions.
+          ProjectionExpression: '#d, #m, #i',
+          ExpressionAttributeNames: { '#d': 'draftId', '#m': 'minhash', '#i': 'identity' },
           // A band value shared by many documents says little; the first few candidates are enough.
           Limit: 25,
         }),
       );
-      return (out.Items ?? []).map((i) => ({ draftId: String(i.draftId), minhash: i.minhash as number[] }));
+      return (out.Items ?? []).map((i) => ({ draftId: String(i.draftId), minhash: i.minhash as number[], identity: (i.identity as string | undefined) ?? null }));
     });
     const byId = new Map(pages.flat().map((c) => [c.draftId, c]));
     return [...byId.values()];
@@ -103,9 +105,9 @@ export class DynamoDraftStore implements DraftStore {
   async indexDraft(draft: DirectiveDraft, signs: { bytesSha256: string; bands: readonly string[] }): Promise<void> {
     const pointer = { type: 'document-sign', draftId: draft.draftId };
     await batchPut(this.doc, this.tableName, [
-      { ...keys.documentBytes(signs.bytesSha256), ...pointer },
-      ...(draft.identity ? [{ ...keys.documentIdentity(draft.identity), ...pointer }] : []),
-      ...signs.bands.map((band) => ({ ...keys.documentBand(band, draft.draftId), ...pointer, minhash: draft.minhash })),
+      { ...keys.documentBytes(draft.uploaderId, signs.bytesSha256), ...pointer },
+      ...(draft.identity ? [{ ...keys.documentIdentity(draft.uploaderId, draft.identity), ...pointer }] : []),
+      ...signs.bands.map((band) => ({ ...keys.documentBand(draft.uploaderId, band, draft.draftId), ...pointer, minhash: draft.minhash, identity: draft.identity })),
     ]);
   }
 
@@ -115,7 +117,8 @@ export class DynamoDraftStore implements DraftStore {
         TableName: this.tableName,
         Key: keys.draft(draftId),
         UpdateExpression: 'SET #status = :confirmed, directiveId = :directiveId, confirmedAt = if_not_exists(confirmedAt, :at), confirmedInput = :input',
-        ConditionExpression: 'attribute_exists(PK)',
+        // A draft becomes one directive: a second confirmation may only repeat the first.
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(directiveId) OR directiveId = :directiveId)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':confirmed': 'confirmed', ':directiveId': confirmed.directiveId, ':at': confirmed.at, ':input': confirmed.input },
       }),

@@ -58,10 +58,13 @@ export const keys = {
   /** A draft directive read from an uploaded document; listed per uploading unit, newest last. */
   draft: (draftId: string) => ({ PK: `DRAFT#${draftId}`, SK: META }),
   draftsOfUnit: (uploaderId: string, createdAt: string, draftId: string) => ({ GSI1PK: `DRAFTS#${uploaderId}`, GSI1SK: `${createdAt}#${draftId}` }),
-  /** Signs that a document was seen before: its bytes, its own number and date, each band of its text's MinHash. */
-  documentBytes: (sha256: string) => ({ PK: `DOCHASH#${sha256}`, SK: META }),
-  documentIdentity: (identity: string) => ({ PK: `DOCID#${identity}`, SK: META }),
-  documentBand: (band: string, draftId: string) => ({ PK: `DOCBAND#${band}`, SK: draftId }),
+  /**
+   * Signs that a unit uploaded a document before: its bytes, its own number and date, each band of its text's
+   * MinHash. Per uploading unit: every district relays the same provincial document, each to its own communes.
+   */
+  documentBytes: (uploaderId: string, sha256: string) => ({ PK: `DOCHASH#${uploaderId}#${sha256}`, SK: META }),
+  documentIdentity: (uploaderId: string, identity: string) => ({ PK: `DOCID#${uploaderId}#${identity}`, SK: META }),
+  documentBand: (uploaderId: string, band: string, draftId: string) => ({ PK: `DOCBAND#${uploaderId}#${band}`, SK: draftId }),
   /** What became of one uploaded document file: the CLI waits for it, and the officer can ask later. */
   documentUpload: (key: string) => ({ PK: `DOCUPLOAD#${key}`, SK: META }),
 

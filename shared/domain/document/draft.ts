@@ -116,17 +116,23 @@ const squash = (s: string) => s.replace(/[\s\u00a0]+/g, ' ').trim();
 /** Folded text with spaces around words, so " xa ham hiep " finds whole words only. */
 const searchable = (s: string) => ` ${squash(foldVi(s).replace(/[^a-z0-9]+/g, ' '))} `;
 
-/** How a unit's name can appear: "xã Hàm Hiệp", "UBND xã Hàm Hiệp", "Huyện ủy Hàm Thuận Bắc". */
-function namePatterns(u: Unit): string[] {
+/**
+ * How a unit's name can appear: "xã Hàm Hiệp", "UBND xã Hàm Hiệp", "Huyện ủy Hàm Thuận Bắc" (with its level word),
+ * and, in a recipient line only, a bare name of two words or more ("Hàm Thuận Bắc"). In running text a bare name
+ * is too often an ordinary phrase ("tinh thần đoàn kết").
+ */
+function namePatterns(u: Unit, inRecipient: boolean): string[] {
   const full = searchable(u.name).trim();
   const bare = bareName(u.name);
   const level = full.slice(0, full.length - bare.length).trim();
   const out = [full];
   if (level && bare) out.push(`${level} uy ${bare}`);
-  // A bare name of several words is specific enough ("Hàm Thuận Bắc"); one word ("Thuận") is not.
-  if (bare.split(' ').length >= 2 && u.level !== 'village') out.push(bare);
+  if (inRecipient && bare.split(' ').length >= 2 && u.level !== 'village') out.push(bare);
   return out;
 }
+
+/** A recipient line that names one unit ("UBND xã Tân Lập"), as opposed to a body or a group. */
+const NAMES_A_UNIT = / (xa|phuong|thi tran|huyen|thi xa|quan|thanh pho|dac khu) [a-z]/;
 
 /** Generic recipients naming a whole level under the issuer. */
 const LEVEL_PHRASES: { level: UnitLevel; re: RegExp }[] = [
@@ -139,15 +145,12 @@ export function matchUnits(doc: ExtractedDocument, ctx: ProposeContext): UnitMat
   const matches: UnitMatch[] = [];
   const seen = new Set<string>();
   const candidates = ctx.units.filter((u) => u.id !== ctx.uploader.id && !ctx.uploader.path.slice(0, -1).includes(u.id));
-  const patterns = candidates.map((u) => ({ unit: u, patterns: namePatterns(u) }));
-  // Longer names first: "thị trấn Ma Lâm" before a unit named "Ma Lâm" elsewhere.
-  patterns.sort((a, b) => b.patterns[0]!.length - a.patterns[0]!.length);
-  const find = (haystack: string) => patterns.filter((p) => p.patterns.some((pat) => haystack.includes(` ${pat} `)));
+  const find = (haystack: string, inRecipient: boolean) => candidates.filter((u) => namePatterns(u, inRecipient).some((pat) => haystack.includes(` ${pat} `)));
 
   for (const recipient of doc.recipients) {
     const hay = searchable(recipient);
-    const named = find(hay);
-    for (const { unit } of named) {
+    const named = find(hay, true);
+    for (const unit of named) {
       if (seen.has(unit.id)) continue;
       seen.add(unit.id);
       matches.push({ mention: recipient, unitId: unit.id, unitName: unit.name, source: 'recipient' });
@@ -155,9 +158,11 @@ export function matchUnits(doc: ExtractedDocument, ctx: ProposeContext): UnitMat
     if (named.length) continue;
     const level = LEVEL_PHRASES.find((p) => p.re.test(hay))?.level;
     if (level && ctx.levelsBelow.has(level)) matches.push({ mention: recipient, unitId: null, unitName: null, source: 'recipient', level });
+    // A unit by name that is not in the hierarchy (a typo, OCR damage, another district's): shown, never guessed.
+    else if (!level && NAMES_A_UNIT.test(hay)) matches.push({ mention: recipient, unitId: null, unitName: null, source: 'recipient' });
   }
   const text = searchable(ctx.text);
-  for (const { unit } of find(text)) {
+  for (const unit of find(text, false)) {
     if (seen.has(unit.id)) continue;
     seen.add(unit.id);
     const mention = mentionIn(ctx.text, unit) ?? unit.name;
@@ -169,10 +174,16 @@ export function matchUnits(doc: ExtractedDocument, ctx: ProposeContext): UnitMat
 /** The words of the original text that named the unit (for showing the officer what was matched). */
 function mentionIn(text: string, unit: Unit): string | undefined {
   const bare = bareName(unit.name).split(' ');
+  const level = searchable(unit.name).trim().split(' ').slice(0, -bare.length);
   const words = text.split(/\s+/);
-  for (let i = 0; i + bare.length <= words.length; i++) {
-    const slice = words.slice(i, i + bare.length).map((w) => foldVi(w).replace(/[^a-z0-9]/g, ''));
-    if (slice.join(' ') === bare.join(' ')) return words.slice(Math.max(0, i - 1), i + bare.length).join(' ').replace(/[,;.:]+$/, '');
+  const plain = (w: string) => foldVi(w).replace(/[^a-z0-9]/g, '');
+  // The occurrence with the unit's level word before it ("xã Hòa Bình"), not an ordinary phrase ("hòa bình").
+  for (let i = level.length; i + bare.length <= words.length; i++) {
+    const name = words.slice(i, i + bare.length).map(plain).join(' ');
+    const before = words.slice(i - level.length, i).map(plain).join(' ');
+    if (name === bare.join(' ') && (before === level.join(' ') || before.endsWith('uy'))) {
+      return words.slice(i - level.length, i + bare.length).join(' ').replace(/[,;.:]+$/, '');
+    }
   }
   return undefined;
 }
@@ -184,17 +195,17 @@ interface KnownTarget {
 
 /** Targets the movement's documents keep naming (seed 002's six groups, the "4 không"), with how each is measured. */
 const KNOWN_TARGETS: KnownTarget[] = [
-  { re: /thu cac loai quy|huy dong suc dan/, indicator: { id: 'thu-quy', name: 'Huy động sức dân thu các loại quỹ theo quy định', measure: '% kế hoạch', kind: 'percent', direction: 'reach', aggregation: 'mean' } },
-  { re: /giao thong nong thon/, indicator: { id: 'giao-thong', name: 'Làm mới, nâng cấp đường giao thông nông thôn', measure: 'km', kind: 'number', direction: 'increase', aggregation: 'sum' } },
-  { re: /ho ngheo/, indicator: { id: 'ho-ngheo', name: 'Tỷ lệ hộ nghèo', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'households' } },
-  { re: /suy dinh duong/, indicator: { id: 'suy-dinh-duong', name: 'Tỷ lệ trẻ dưới 5 tuổi suy dinh dưỡng', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'population' } },
-  { re: /(thon|khu pho|ap|ban)[a-z ,]*van hoa/, indicator: { id: 'thon-van-hoa', name: 'Tỷ lệ thôn, khu phố đạt danh hiệu văn hóa', measure: '%', kind: 'percent', direction: 'reach', aggregation: 'mean' } },
-  { re: /gia dinh van hoa/, indicator: { id: 'gia-dinh-van-hoa', name: 'Tỷ lệ hộ gia đình đạt danh hiệu gia đình văn hóa', measure: '%', kind: 'percent', direction: 'reach', aggregation: 'weighted-mean', weightBy: 'households' } },
-  { re: /thu gom rac/, indicator: { id: 'thu-gom-rac', name: 'Tỷ lệ hộ dân đăng ký tham gia thu gom rác thải', measure: '%', kind: 'percent', direction: 'increase', aggregation: 'weighted-mean', weightBy: 'households' } },
-  { re: /bao hiem y te/, indicator: { id: 'bhyt', name: 'Tỷ lệ người dân tham gia bảo hiểm y tế', measure: '%', kind: 'percent', direction: 'increase', aggregation: 'weighted-mean', weightBy: 'population' } },
-  { re: /(phat trien|ket nap) dang vien/, indicator: { id: 'dang-vien-moi', name: 'Kết nạp đảng viên mới', measure: 'người', kind: 'count', direction: 'increase', aggregation: 'sum' } },
+  { re: / thu cac loai quy | huy dong suc dan /, indicator: { id: 'thu-quy', name: 'Huy động sức dân thu các loại quỹ theo quy định', measure: '% kế hoạch', kind: 'percent', direction: 'reach', aggregation: 'mean' } },
+  { re: / giao thong nong thon /, indicator: { id: 'giao-thong', name: 'Làm mới, nâng cấp đường giao thông nông thôn', measure: 'km', kind: 'number', direction: 'increase', aggregation: 'sum' } },
+  { re: / ho ngheo /, indicator: { id: 'ho-ngheo', name: 'Tỷ lệ hộ nghèo', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'households' } },
+  { re: / suy dinh duong /, indicator: { id: 'suy-dinh-duong', name: 'Tỷ lệ trẻ dưới 5 tuổi suy dinh dưỡng', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'population' } },
+  { re: / (thon|khu pho|to dan pho|ap)( [a-z]+){0,3} van hoa /, indicator: { id: 'thon-van-hoa', name: 'Tỷ lệ thôn, khu phố đạt danh hiệu văn hóa', measure: '%', kind: 'percent', direction: 'reach', aggregation: 'mean' } },
+  { re: / gia dinh van hoa /, indicator: { id: 'gia-dinh-van-hoa', name: 'Tỷ lệ hộ gia đình đạt danh hiệu gia đình văn hóa', measure: '%', kind: 'percent', direction: 'reach', aggregation: 'weighted-mean', weightBy: 'households' } },
+  { re: / thu gom rac /, indicator: { id: 'thu-gom-rac', name: 'Tỷ lệ hộ dân đăng ký tham gia thu gom rác thải', measure: '%', kind: 'percent', direction: 'increase', aggregation: 'weighted-mean', weightBy: 'households' } },
+  { re: / bao hiem y te /, indicator: { id: 'bhyt', name: 'Tỷ lệ người dân tham gia bảo hiểm y tế', measure: '%', kind: 'percent', direction: 'increase', aggregation: 'weighted-mean', weightBy: 'population' } },
+  { re: / (phat trien|ket nap) dang vien /, indicator: { id: 'dang-vien-moi', name: 'Kết nạp đảng viên mới', measure: 'người', kind: 'count', direction: 'increase', aggregation: 'sum' } },
   {
-    re: /chi bo|ban dieu hanh|ban cong tac mat tran/,
+    re: / chi bo | ban dieu hanh | ban cong tac mat tran /,
     indicator: { id: 'chi-bo-vung-manh', name: 'Chi bộ, ban điều hành, ban công tác Mặt trận thôn, khu phố hoàn thành tốt nhiệm vụ', measure: 'có/không', kind: 'yes-no', direction: 'reach', aggregation: 'all', target: true },
   },
 ];
@@ -206,6 +217,9 @@ const FOUR_NO: ProposedIndicator[] = [
   ['khong-khieu-kien', 'Số vụ khiếu kiện đông người, vượt cấp'],
   ['khong-tai-nan', 'Số vụ tai nạn giao thông nghiêm trọng'],
 ].map(([id, name]) => ({ id: id!, group: '4 không', name: name!, measure: 'vụ', kind: 'count', direction: 'decrease', aggregation: 'sum', target: 0, recognised: true }));
+
+/** "4 không" as the criterion (quoted, or after the words that introduce it), not "Điều 4 không áp dụng". */
+const FOUR_NO_CRITERION = /["“]\s*(4|bon) khong\s*["”]|(tieu chi|noi dung|thuc hien|giu vung|dat)( cac)? (4|bon) khong\b/;
 
 export function proposeIndicators(doc: ExtractedDocument, text: string): ProposedIndicator[] {
   const out: ProposedIndicator[] = [];
@@ -224,19 +238,26 @@ export function proposeIndicators(doc: ExtractedDocument, text: string): Propose
       out.push({ id, group: group.label, name, measure: null, kind: null, direction: null, aggregation: null, target: null, recognised: false });
     }
   });
-  if (/ (4|bon) khong /.test(searchable(text))) for (const ind of FOUR_NO) if (!ids.has(ind.id)) out.push({ ...ind });
+  if (FOUR_NO_CRITERION.test(foldVi(text))) for (const ind of FOUR_NO) if (!ids.has(ind.id)) out.push({ ...ind });
   return out;
 }
 
 /** The year the targets are for: "trong năm 2020" said most often, else the year of issue. */
-export function targetYear(text: string, issuedOn: string | null): number | null {
+export function targetYear(text: string, issuedOn: string | null, subject: string | null = null): number | null {
+  return statedYear(text, subject) ?? (issuedOn ? Number(issuedOn.slice(0, 4)) : null);
+}
+
+/** The year the document says it is for: in its subject ("Kế hoạch … năm 2021"), else the one its text repeats. */
+function statedYear(text: string, subject: string | null): number | null {
+  const inSubject = subject ? / nam (\d{4}) /.exec(searchable(subject)) : null;
+  if (inSubject && Number(inSubject[1]) >= 2000 && Number(inSubject[1]) <= 2100) return Number(inSubject[1]);
   const counts = new Map<number, number>();
   for (const m of searchable(text).matchAll(/ (?:trong|cua|cho) nam (\d{4}) /g)) {
     const y = Number(m[1]);
     if (y >= 2000 && y <= 2100) counts.set(y, (counts.get(y) ?? 0) + 1);
   }
   const best = [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0];
-  return best ? best[0] : issuedOn ? Number(issuedOn.slice(0, 4)) : null;
+  return best ? best[0] : null;
 }
 
 /** The reporting deadline, where the document states one; undefined where it does not. */
@@ -283,17 +304,20 @@ export function proposeDirective(doc: ExtractedDocument, ctx: ProposeContext, dr
   const missing: DraftNote[] = [];
   const review: DraftNote[] = [];
   const units = matchUnits(doc, ctx);
-  const year = targetYear(ctx.text, doc.issuedOn);
+  const year = targetYear(ctx.text, doc.issuedOn, doc.subject);
   const kind = doc.kind ?? 'chỉ thị';
 
   if (!doc.number) missing.push({ field: 'number', vi: 'Không đọc được số, ký hiệu của văn bản (phần đầu văn bản bị thiếu hoặc mờ); nhập "number", ví dụ "15-CV/HU".' });
   if (!doc.issuedOn) missing.push({ field: 'issuedOn', vi: 'Không đọc được ngày ban hành; nhập "issuedOn" dạng năm-tháng-ngày, ví dụ "2020-03-05".' });
   if (!year) missing.push({ field: 'year', vi: 'Không xác định được năm thực hiện chỉ tiêu; nhập "year", ví dụ 2020.' });
+  else if (!statedYear(ctx.text, doc.subject)) review.push({ field: 'year', vi: `Văn bản không nói rõ năm thực hiện; tạm lấy năm ban hành (${year}).` });
 
-  const issuerName = doc.issuer ?? ctx.uploader.name;
+  // The uploading unit gives the directive to its own units: its name is the issuer's, unless the document is its own.
+  const ownDocument = doc.issuer !== null && searchable(doc.issuer).includes(` ${bareName(ctx.uploader.name)} `);
+  const issuerName = ownDocument ? doc.issuer! : ctx.uploader.name;
   if (!doc.issuer) review.push({ field: 'issuerName', vi: `Văn bản không ghi cơ quan ban hành ở phần đầu; tạm ghi đơn vị đã tải lên: ${ctx.uploader.name}.` });
-  else if (!searchable(doc.issuer).includes(` ${bareName(ctx.uploader.name)} `)) {
-    review.push({ field: 'issuerName', vi: `Văn bản do ${doc.issuer} ban hành, nhưng được tải lên từ ${ctx.uploader.name}; chỉ thị sẽ do ${ctx.uploader.name} giao.` });
+  else if (!ownDocument) {
+    review.push({ field: 'issuerName', vi: `Văn bản do ${doc.issuer} ban hành, được tải lên từ ${ctx.uploader.name}: chỉ thị sẽ do ${ctx.uploader.name} giao cho các đơn vị của mình.` });
   }
 
   let title = doc.subject;
@@ -304,14 +328,22 @@ export function proposeDirective(doc: ExtractedDocument, ctx: ProposeContext, dr
   }
 
   const levelMatch = units.find((u) => u.level);
-  const named = units.filter((u) => u.unitId);
+  const under = (m: UnitMatch) => ctx.units.find((x) => x.id === m.unitId)?.path.includes(ctx.uploader.id) ?? false;
+  // The recipients say who receives the targets; units only named in the body are shown for the officer to add.
+  const addressed = units.filter((u) => u.unitId && u.source === 'recipient' && under(u));
+  const mentioned = units.filter((u) => u.unitId && u.source === 'text' && under(u));
   let targetUnits: TargetUnits | null = null;
   if (levelMatch?.level) {
     targetUnits = { scope: 'level', level: levelMatch.level };
     review.push({ field: 'targetUnits', vi: `Giao cho mọi đơn vị cấp ${LEVEL_NAME_VI[levelMatch.level]} thuộc ${ctx.uploader.name} (theo “${levelMatch.mention}”).` });
-  } else if (named.length) {
-    const under = named.filter((u) => ctx.units.find((x) => x.id === u.unitId)?.path.includes(ctx.uploader.id));
-    if (under.length) targetUnits = { scope: 'list', unitIds: under.map((u) => u.unitId!) };
+  } else if (addressed.length) {
+    targetUnits = { scope: 'list', unitIds: addressed.map((u) => u.unitId!) };
+  }
+  if (mentioned.length && targetUnits?.scope !== 'level') {
+    review.push({ field: 'targetUnits', vi: `Văn bản còn nêu ${mentioned.map((u) => u.unitName).join(', ')} trong nội dung; thêm vào danh sách nhận chỉ tiêu nếu cần.` });
+  }
+  for (const u of units.filter((m) => m.source === 'recipient' && !m.unitId && !m.level)) {
+    review.push({ field: 'targetUnits', vi: `Không tìm thấy “${u.mention}” trong danh sách đơn vị thuộc ${ctx.uploader.name}; kiểm tra tên hoặc nhập mã đơn vị.` });
   }
   if (!targetUnits) missing.push({ field: 'targetUnits', vi: `Văn bản không nêu đơn vị nhận chỉ tiêu thuộc ${ctx.uploader.name}; nhập "targetUnits", ví dụ {"scope":"children"} hoặc {"scope":"list","unitIds":["…"]}.` });
 

@@ -101,6 +101,7 @@ const VOCABULARY = [
   'Tánh Linh', 'Phú Quý', 'tỉnh', 'huyện', 'thành phố', 'thị xã', 'xã', 'phường', 'thị trấn',
 ];
 const VOCAB = VOCABULARY.map((p) => ({ words: fold1(p).split(' '), proper: p.split(' ') })).sort((a, b) => b.words.length - a.words.length);
+const PLACE_BEFORE = new Set(['tỉnh ủy', 'huyện ủy', 'thành ủy', 'thị ủy', 'tỉnh', 'huyện', 'thành phố', 'thị xã', 'xã', 'phường', 'thị trấn', 'ủy ban nhân dân', 'hội đồng nhân dân']);
 const KEEP_UPPER = /^(T\/M|K\/T|TM\.?|KT\.?|TL\.?|TUQ\.?|UBND|HĐND|MTTQ|TW|[IVX]+)$/;
 
 /** Proper case and diacritics from the vocabulary: "TINH UY BINH THUAN" → "Tỉnh ủy Bình Thuận", "VĂN PHÒNG" → "Văn phòng". */
@@ -109,15 +110,20 @@ export function restoreVi(text: string): string {
   const folded = words.map((w) => fold1(w).replace(/[^a-z0-9/]/g, ''));
   const caps = words.join('') === words.join('').toUpperCase();
   const out: string[] = [];
+  // After "Tỉnh ủy", "huyện", "xã"… an unknown capitalised word is a place name: "TỈNH ỦY KHÁNH HÒA" → "Tỉnh ủy Khánh Hòa".
+  let placeNext = false;
   for (let i = 0; i < words.length; ) {
     const hit = VOCAB.find((v) => v.words.every((w, k) => folded[i + k] === w));
     if (hit) {
       hit.proper.forEach((p, k) => out.push(p + (words[i + k] as string).replace(/^.*?([,.;:)]*)$/, '$1')));
+      placeNext = PLACE_BEFORE.has(hit.proper.join(' ').toLowerCase());
       i += hit.words.length;
       continue;
     }
     const w = words[i] as string;
-    out.push(KEEP_UPPER.test(w) || !caps ? w : w.toLowerCase());
+    const isName: boolean = caps && placeNext && /^\p{Lu}/u.test(w) && !KEEP_UPPER.test(w);
+    out.push(isName ? w.charAt(0) + w.slice(1).toLowerCase() : KEEP_UPPER.test(w) || !caps ? w : w.toLowerCase());
+    placeNext = isName;
     i++;
   }
   const s = out.join(' ');

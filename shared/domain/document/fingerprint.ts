@@ -24,13 +24,15 @@ const ROWS = MINHASH_SIZE / MINHASH_BANDS;
 export const SAME_DOCUMENT_SIMILARITY = 0.45;
 
 const SHINGLE = 5;
+/** Below this many letters and digits (a caption, a pasted scan) every text looks alike: the text sign is not used. */
+export const MIN_TEXT_FOR_SIGN = 200;
 
 export interface DocumentFingerprint {
   bytesSha256: string;
   /** "23-CT/TU@2017-04-21": only when the document's own number and date were both read. */
   identity: string | null;
   minhash: number[];
-  /** One key per band: "<band>:<hash of its values>". */
+  /** One key per band: "<band>:<hash of its values>"; none when the text is too short to tell documents apart. */
   bands: string[];
 }
 
@@ -95,6 +97,6 @@ export function fingerprint(bytes: Uint8Array, text: string, own: { number: stri
     bytesSha256: createHash('sha256').update(bytes).digest('hex'),
     identity: own.number && own.issuedOn ? `${own.number}@${own.issuedOn}` : null,
     minhash: hashes,
-    bands: bandKeys(hashes),
+    bands: skeleton(text).length >= MIN_TEXT_FOR_SIGN ? bandKeys(hashes) : [],
   };
 }
