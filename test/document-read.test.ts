@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deflateSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
@@ -301,6 +302,46 @@ describe('reading document files: what cannot be read is refused, clearly', () =
     expect(callsAfterBombs, 'mammoth was never called for a bomb').toBe(0);
     expect(control.ok).toBe(true);
     expect(extract, 'the spy does see a real DOCX').toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a PDF whose streams inflate to far more than a document needs, before pdf.js inflates them', async () => {
+    // Prepare: 80 MB of spaces deflated to about 80 KB, as one page's content stream, in an otherwise whole PDF.
+    const stream = deflateSync(Buffer.alloc(80 * 1024 * 1024, 0x20), { level: 9 });
+    const pdf = Buffer.concat([
+      Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n'),
+      Buffer.from('3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n'),
+      Buffer.from(`4 0 obj << /Length ${stream.length} /Filter /FlateDecode >>\nstream\n`),
+      stream,
+      Buffer.from('\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'),
+    ]);
+
+    // Act
+    const read = await readDocumentFile(new Uint8Array(pdf), { fileName: 'bom.pdf' });
+
+    // Assess
+    expect(pdf.length).toBeLessThan(200_000);
+    expect(read).toMatchObject({ ok: false, code: 'too-large', messageVi: expect.stringContaining('bom nén') });
+    // Refused by the pre-check (its own English reason), not by pdf.js after inflating 80 MB.
+    expect(!read.ok && read.messageEn).toMatch(/^PDF streams inflate beyond the budget/);
+    expect((await readDocumentFile(fixture('seed-002.pdf'))).ok, 'a real PDF still reads').toBe(true);
+  });
+
+  it('reads Word numbering in linear time, even when a hostile file leaves every paragraph property open', async () => {
+    // Prepare: about 4 MB of "<w:pPr>" never closed, with text that compresses like text (no bomb); with a lazy
+    // regex each one scanned to the end of the file.
+    const noise = randomBytes(11, 35_000 * 16);
+    const word = (i: number) => Array.from(noise.subarray(i * 16, i * 16 + 16), (b) => String.fromCharCode(97 + (b % 26))).join('');
+    const open = Array.from({ length: 35_000 }, (_, i) => `<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr><w:r><w:t>${word(i)}</w:t></w:r></w:p>`).join('');
+    const numbering = `<w:numbering xmlns:w="x">${'<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0">'.repeat(5_000)}</w:numbering>`;
+    const hostile = zipSync({ 'word/document.xml': strToU8(DOCUMENT_XML(open)), 'word/numbering.xml': strToU8(numbering) }, { level: 9 });
+    const started = process.hrtime.bigint();
+
+    // Act
+    const read = await readDocumentFile(hostile, { fileName: 'hostile.docx' });
+
+    // Assess: refused as malformed, and the answer comes at all (the lazy regex took 20 s on this file; the linear one 0.3 s).
+    expect(read).toMatchObject({ ok: false, code: 'damaged' });
+    expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(5);
   });
 
   it('refuses other Office files: an XLSX, a Word 97–2003 .doc, a password-protected DOCX', async () => {

@@ -4,6 +4,7 @@
  * legacy TCVN3 and VNI font encodings, wherever they hide). The format comes from the bytes, never from the file's
  * name. Bad input is never thrown: it comes back as a code and a message for the officer.
  */
+import { inflateSync, constants as zlibConstants } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { zipSync } from 'fflate';
 import mammoth from 'mammoth';
@@ -41,6 +42,47 @@ const DOCX_ZIP_LIMITS: ZipLimits = {
 };
 /** The parts mammoth reads for raw text; images and the rest are left out of what it is given. */
 const DOCX_PARTS = new Set(['[Content_Types].xml', '_rels/.rels', 'word/document.xml', 'word/_rels/document.xml.rels', 'word/styles.xml', 'word/numbering.xml']);
+
+/** Limits that keep reading any PDF within the document function's memory and time. */
+const MAX_PDF_PAGES = 300;
+const MAX_PDF_CHARACTERS = 2_000_000;
+const MAX_PDF_MILLISECONDS = 60_000;
+/** All of a PDF's compressed streams together may inflate to this much: text documents need a few MB. */
+const MAX_PDF_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * pdf.js inflates content streams whole and keeps them: a 50 KB file whose stream inflates to 50 MB took 2.4 GB.
+ * Before pdf.js sees the file, every FlateDecode stream is inflated here with a cap on the total output.
+ * Returns why the file is refused, or undefined. Streams that fail to inflate are left to pdf.js to judge.
+ */
+function inflatedTooMuch(bytes: Uint8Array): string | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let budget = MAX_PDF_INFLATED_BYTES;
+  let at = 0;
+  for (;;) {
+    const start = buf.indexOf('stream', at, 'latin1');
+    if (start < 0) return undefined;
+    at = start + 6;
+    if (buf.subarray(Math.max(0, start - 3), start).toString('latin1') === 'end') continue;
+    let body = at;
+    if (buf[body] === 0x0d) body++;
+    if (buf[body] !== 0x0a) continue;
+    body++;
+    const end = buf.indexOf('endstream', body, 'latin1');
+    if (end < 0) return undefined;
+    const dictionary = buf.subarray(Math.max(0, start - 512), start).toString('latin1');
+    const dictStart = dictionary.lastIndexOf('<<');
+    at = end + 9;
+    if (dictStart < 0 || !dictionary.slice(dictStart).includes('/FlateDecode')) continue;
+    try {
+      const out = inflateSync(buf.subarray(body, end), { maxOutputLength: budget + 1, finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      budget -= out.length;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) budget = -1;
+    }
+    if (budget < 0) return `nội dung giải nén vượt ${mb(MAX_PDF_INFLATED_BYTES)}`;
+  }
+}
 
 /** A scan has no text layer; a page of an official document has hundreds of letters, a stamp or page number a few. */
 const MIN_LETTERS_PER_PAGE = 25;
@@ -282,11 +324,25 @@ function formatListNumber(n: number, format: string): string {
  * format and text, "%1." or "(%1)"; bullets as "-") into the paragraph. Numbering that comes from a paragraph style
  * (numPr in styles.xml) is not followed.
  */
+/**
+ * The body of an element that cannot run into another element of the same name: `[^<]*(?:<(?!/?tag\b)[^<]*)*`.
+ * A lazy `[\s\S]*?` would scan to the end of the file for every opening tag whose closing tag is missing
+ * (quadratic: a 2 KB hostile DOCX held the reader for 18 s); this stops at the next tag of the same name.
+ */
+const inside = (tag: string) => `([^<]*(?:<(?!\\/?${tag}\\b)[^<]*)*)`;
+const ELEMENT = (tag: string, attrs = '[^>]*') => new RegExp(`<${tag}\\b${attrs}>${inside(tag)}<\\/${tag}>`, 'g');
+const ABSTRACT_NUM = ELEMENT('w:abstractNum', '[^>]*?w:abstractNumId="(\\d+)"[^>]*');
+const LVL = ELEMENT('w:lvl', '[^>]*?w:ilvl="(\\d+)"[^>]*');
+const NUM = ELEMENT('w:num', '[^>]*?w:numId="(\\d+)"[^>]*');
+const LVL_OVERRIDE = ELEMENT('w:lvlOverride', '[^>]*?w:ilvl="(\\d+)"[^>]*');
+const PPR = ELEMENT('w:pPr', '[^>]*(?<!\\/)');
+const NUM_PR = new RegExp(`<w:numPr>${inside('w:numPr')}<\\/w:numPr>`);
+
 function numberParagraphs(documentXml: string, numberingXml: string): string {
   const abstractLevels = new Map<string, Map<number, ListLevel>>();
-  for (const m of numberingXml.matchAll(/<w:abstractNum\b[^>]*?w:abstractNumId="(\d+)"[^>]*>([\s\S]*?)<\/w:abstractNum>/g)) {
+  for (const m of numberingXml.matchAll(ABSTRACT_NUM)) {
     const levels = new Map<number, ListLevel>();
-    for (const l of (m[2] as string).matchAll(/<w:lvl\b[^>]*?w:ilvl="(\d+)"[^>]*>([\s\S]*?)<\/w:lvl>/g)) {
+    for (const l of (m[2] as string).matchAll(LVL)) {
       const body = l[2] as string;
       levels.set(Number(l[1]), { start: Number(attr(body, 'start') ?? 1), format: attr(body, 'numFmt') ?? 'decimal', text: xmlUnescape(attr(body, 'lvlText') ?? '') });
     }
@@ -294,19 +350,19 @@ function numberParagraphs(documentXml: string, numberingXml: string): string {
   }
   // Each list instance (w:num) counts on its own; "restart at 1" in Word makes a new one with a start override.
   const lists = new Map<string, { levels: Map<number, ListLevel>; starts: Map<number, number> }>();
-  for (const m of numberingXml.matchAll(/<w:num\b[^>]*?w:numId="(\d+)"[^>]*>([\s\S]*?)<\/w:num>/g)) {
+  for (const m of numberingXml.matchAll(NUM)) {
     const levels = abstractLevels.get(attr(m[2] as string, 'abstractNumId') ?? '');
     if (!levels) continue;
     const starts = new Map<number, number>();
-    for (const o of (m[2] as string).matchAll(/<w:lvlOverride\b[^>]*?w:ilvl="(\d+)"[^>]*>([\s\S]*?)<\/w:lvlOverride>/g)) {
+    for (const o of (m[2] as string).matchAll(LVL_OVERRIDE)) {
       const start = attr(o[2] as string, 'startOverride');
       if (start !== undefined) starts.set(Number(o[1]), Number(start));
     }
     lists.set(m[1] as string, { levels, starts });
   }
   const counters = new Map<string, number[]>();
-  return documentXml.replace(/<w:pPr\b[^>]*(?<!\/)>([\s\S]*?)<\/w:pPr>/g, (whole, props: string) => {
-    const numPr = /<w:numPr>([\s\S]*?)<\/w:numPr>/.exec(props)?.[1];
+  return documentXml.replace(PPR, (whole, props: string) => {
+    const numPr = NUM_PR.exec(props)?.[1];
     if (!numPr) return whole;
     const numId = attr(numPr, 'numId') ?? '0';
     const list = numId === '0' ? undefined : lists.get(numId); // numId 0: numbering switched off
@@ -385,6 +441,8 @@ async function readPdf(bytes: Uint8Array, label: string): Promise<ReadResult> {
   if (!tail.includes('%%EOF')) {
     return fail('damaged', `${label} bị cắt cụt (thiếu phần cuối của tệp PDF), không đọc được.`, 'truncated PDF: no %%EOF', 'Hãy tải lại tệp gốc hoặc xuất lại PDF rồi tải lên lại.');
   }
+  const bomb = inflatedTooMuch(bytes);
+  if (bomb) return fail('too-large', `${label} bị từ chối vì ${bomb} (dấu hiệu tệp "bom nén"); một văn bản bình thường nhỏ hơn nhiều.`, `PDF streams inflate beyond the budget: ${bomb}`, OCR_ADVICE);
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // A plain Uint8Array copy: pdf.js refuses a Buffer, and may take over (detach) the buffer it is given.
@@ -397,12 +455,22 @@ async function readPdf(bytes: Uint8Array, label: string): Promise<ReadResult> {
     return fail('damaged', `${label} bị hỏng, không đọc được tệp PDF.`, `pdf.js: ${name}: ${(e as Error).message}`, 'Hãy xuất lại PDF từ văn bản gốc rồi tải lên lại.');
   }
   try {
+    if (pdf.numPages > MAX_PDF_PAGES) {
+      return fail('too-large', `${label} có ${pdf.numPages} trang; hệ thống đọc văn bản chỉ đạo đến ${MAX_PDF_PAGES} trang.`, `PDF of ${pdf.numPages} pages`, 'Hãy tải lên riêng văn bản chỉ đạo, không kèm phụ lục.');
+    }
     const pages: string[] = [];
+    let characters = 0;
+    const started = Date.now();
     for (let n = 1; n <= pdf.numPages; n++) {
       const page = await pdf.getPage(n);
       const content = await page.getTextContent();
       pages.push(itemsToLines(content.items.flatMap((i) => ('str' in i ? [i] : []))).join('\n'));
       page.cleanup();
+      characters += pages.at(-1)!.length;
+      // Bounded work for any file: the function must answer the office before its own timeout.
+      if (characters > MAX_PDF_CHARACTERS || Date.now() - started > MAX_PDF_MILLISECONDS) {
+        return fail('too-large', `${label} quá dài hoặc quá phức tạp để đọc (dừng ở trang ${n}/${pdf.numPages}).`, `PDF reading stopped at page ${n}: ${characters} characters, ${Date.now() - started} ms`, 'Hãy tải lên riêng văn bản chỉ đạo, không kèm phụ lục.');
+      }
     }
     const text = pages.join('\n');
     const letters = (text.match(/\p{L}/gu) ?? []).length;
