@@ -103,7 +103,7 @@ describe('the thidua command', () => {
     expect(confirmed.code).toBe(0);
     expect(JSON.parse(confirmed.stdout)).toMatchObject({ draftId, outcome: 'issued', targetUnitCount: 17, directive: { id: 'bt-htb-15-cv-hu-2020', number: '15-CV/HU' } });
     expect(JSON.parse(listed.stdout)).toEqual([
-      { draftId, status: 'confirmed', kind: 'công văn', number: null, missing: 11, directiveId: 'bt-htb-15-cv-hu-2020', files: ['cong-van-huyen-uy-2020.pdf'] },
+      { draftId, status: 'confirmed', kind: 'công văn', number: '15-CV/HU', missing: 0, directiveId: 'bt-htb-15-cv-hu-2020', files: ['cong-van-huyen-uy-2020.pdf'] },
     ]);
   });
 

@@ -312,6 +312,10 @@ Nơi nhận:
 
     // Assess
     expect(again.outcome).toBe('unchanged');
+    // A confirmed draft is not edited into a second directive: changes go through an amendment.
+    const edited = await confirmDraft(draftId, { number: '16-CV/HU' }, { ...flow.deps(), drafts }).catch((e: unknown) => e as InputError);
+    expect((edited as InputError).messageVi).toBe(`Bản nháp ${draftId} đã được xác nhận thành chỉ thị dt-htb-15-cv-hu-2020; không sửa bản nháp nữa`);
+    expect(await flow.repo.getDirective('dt-htb-16-cv-hu-2020')).toBeUndefined();
     const directive = (await flow.repo.getDirective('dt-htb-15-cv-hu-2020'))!;
     expect(directive.version).toBe(1);
     expect(await flow.repo.countAssignments(directive)).toEqual({ active: 3, withdrawn: 0 });

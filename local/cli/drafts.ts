@@ -9,7 +9,7 @@ import { draftStore, repository } from '../../shared/adapters/wiring.ts';
 import { InputError } from '../../shared/app/errors.ts';
 import type { DocumentUploadOutcome } from '../../shared/app/ports.ts';
 import type { DirectiveDraft } from '../../shared/domain/document/index.ts';
-import { describeDraft } from '../../shared/mail/document-email.ts';
+import { currentDirective, describeDraft } from '../../shared/mail/document-email.ts';
 import { textTable } from '../../shared/mail/html.ts';
 import type { Session } from './connect.ts';
 
@@ -74,7 +74,7 @@ export function describeDraftText(draft: DirectiveDraft, unitNames?: ReadonlyMap
     ...(named.length ? ['', 'Đơn vị được nêu trong văn bản:', ...named.map((u) => `  - “${u.mention}” → ${u.unitName} (${u.unitId})`)] : []),
     ...(view.indicators.length ? ['', 'Chỉ tiêu đề xuất:', textTable(['Nhóm', 'Chỉ tiêu', 'Cách đo', 'Mục tiêu', 'Mã'], view.indicators)] : []),
     '',
-    ...(view.missing.length ? [`Cần bổ sung (${view.missing.length}):`, ...view.missing.map((m) => `  - ${m}`)] : ['Đủ thông tin để xác nhận.']),
+    ...(view.missing.length ? [`Cần bổ sung (${view.missing.length}):`, ...view.missing.map((m) => `  - ${m}`)] : draft.status === 'confirmed' ? [] : ['Đủ thông tin để xác nhận.']),
     ...(view.review.length ? ['', 'Cần kiểm tra lại:', ...view.review.map((m) => `  - ${m}`)] : []),
     '',
     draft.status === 'confirmed'
@@ -89,9 +89,9 @@ export function describeDraftList(drafts: readonly DirectiveDraft[]): string {
     ['Bản nháp', 'Văn bản', 'Trạng thái', 'Còn thiếu', 'Tệp'],
     drafts.map((d) => [
       d.draftId,
-      `${d.proposal.directive.kind}${d.proposal.directive.number ? ` số ${d.proposal.directive.number}` : ''}`,
+      `${currentDirective(d).kind}${currentDirective(d).number ? ` số ${currentDirective(d).number}` : ''}`,
       d.status === 'confirmed' ? `đã xác nhận (${d.directiveId})` : 'chờ xác nhận',
-      String(d.proposal.missing.length),
+      d.status === 'confirmed' ? '0' : String(d.proposal.missing.length),
       d.sources.map((s) => s.fileName).join(', '),
     ]),
   );

@@ -23,6 +23,7 @@ import { runExtract } from './extract.ts';
 import { describeDraftList, describeDraftText, describeUploadResult, uploadDocument } from './drafts.ts';
 import { confirmDraft, getDraft } from '../../shared/app/documents.ts';
 import { draftStore } from '../../shared/adapters/wiring.ts';
+import { currentDirective } from '../../shared/mail/document-email.ts';
 import { formatInstantVi, LocalClock, parseDuration, parseInstantVi } from './clock.ts';
 import { advanceClock } from './advance.ts';
 import { calendarOf, describeCalendar } from './calendar.ts';
@@ -236,14 +237,14 @@ async function main(argv: string[]): Promise<number> {
           if (arg === 'list') {
             const unitId = requireOption(values.unit, '--unit ĐƠN_VỊ');
             const drafts = await withSession(out, verbose, () => draftStore().draftsOf(unitId));
-            out.result(drafts.map((d) => ({ draftId: d.draftId, status: d.status, kind: d.proposal.directive.kind, number: d.proposal.directive.number, missing: d.proposal.missing.length, directiveId: d.directiveId ?? null, files: d.sources.map((x) => x.fileName) })), () => describeDraftList(drafts));
+            out.result(drafts.map((d) => ({ draftId: d.draftId, status: d.status, kind: currentDirective(d).kind, number: currentDirective(d).number, missing: d.status === 'confirmed' ? 0 : d.proposal.missing.length, directiveId: d.directiveId ?? null, files: d.sources.map((x) => x.fileName) })), () => describeDraftList(drafts));
             return EXIT.ok;
           }
           if (arg === 'show') {
             if (!id) throw new UsageError('Thiếu mã bản nháp: thidua directive draft show MÃ');
             const { draft, names } = await withSession(out, verbose, async () => {
               const draft = await getDraft(id, draftStore());
-              const scope = draft.proposal.directive.targetUnits;
+              const scope = currentDirective(draft).targetUnits;
               const units = scope?.scope === 'list' ? await repository().getUnits(scope.unitIds) : new Map();
               return { draft, names: new Map([...units.values()].map((u) => [u.id, u.name])) };
             });

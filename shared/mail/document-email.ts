@@ -18,7 +18,8 @@ function targetText(ind: ProposedIndicator): string {
 
 /** What the draft says, as label/value rows: the same words in the email and in `thidua directive draft show`. */
 export function describeDraft(draft: DirectiveDraft, unitNames: ReadonlyMap<string, string> = new Map()): { rows: [string, string][]; indicators: string[][]; missing: string[]; review: string[] } {
-  const d = draft.proposal.directive;
+  // Once confirmed, what was issued; before, what the document gave.
+  const d = currentDirective(draft);
   const scope = d.targetUnits;
   const units =
     scope === null
@@ -44,7 +45,16 @@ export function describeDraft(draft: DirectiveDraft, unitNames: ReadonlyMap<stri
     ['Mã chỉ thị đề xuất', d.id],
   ];
   const indicators = d.indicators.map((i) => [i.group ?? '', i.name, i.kind ? `${KIND_VI[i.kind]}${i.measure ? ` (${i.measure})` : ''}` : 'cần nhập', targetText(i), i.id]);
-  return { rows, indicators, missing: draft.proposal.missing.map((n) => n.vi), review: draft.proposal.review.map((n) => n.vi) };
+  const confirmed = draft.status === 'confirmed';
+  return { rows, indicators, missing: confirmed ? [] : draft.proposal.missing.map((n) => n.vi), review: confirmed ? [] : draft.proposal.review.map((n) => n.vi) };
+}
+
+/** The draft's directive as it stands: the confirmed input over the proposal once the officer confirmed it. */
+export function currentDirective(draft: DirectiveDraft): DirectiveDraft['proposal']['directive'] {
+  if (draft.status !== 'confirmed' || !draft.confirmedInput) return draft.proposal.directive;
+  const input = draft.confirmedInput as Partial<DirectiveDraft['proposal']['directive']>;
+  const indicators = (input.indicators ?? []).map((i) => ({ ...i, target: i.target ?? null, recognised: true }));
+  return { ...draft.proposal.directive, ...input, indicators } as DirectiveDraft['proposal']['directive'];
 }
 
 const INDICATOR_HEADERS = ['Nhóm', 'Chỉ tiêu', 'Cách đo', 'Mục tiêu', 'Mã'];
