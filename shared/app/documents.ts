@@ -105,7 +105,7 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
   if (!ref) throw new PermanentError(`Not a document key: ${obj.key}`);
   // Answered on an earlier delivery: the outcome is written last, so everything before it was done.
   const answered = await deps.drafts.documentUpload(obj.key);
-  if (answered) return { key: obj.key, ...answered };
+  if (answered && answered.versionId === obj.versionId) return { key: obj.key, ...answered };
   const uploader = (await deps.units.getUnits([ref.uploaderId])).get(ref.uploaderId);
   if (!uploader) return { key: obj.key, outcome: 'ignored', reason: `unknown uploading unit ${ref.uploaderId}` };
   const version = obj.versionId ?? 'null';
@@ -124,7 +124,7 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
   if (!read.ok) {
     const outcome: DocumentUploadOutcome = { outcome: 'rejected', code: read.code, messageVi: read.messageVi, at: obj.receivedAt };
     await mail('unreadable', renderDocumentUnreadable({ fileName: ref.fileName, uploaderName: uploader.name, messageVi: read.messageVi, ...('adviceVi' in read && read.adviceVi ? { adviceVi: read.adviceVi } : {}) }));
-    await deps.drafts.recordDocumentUpload(obj.key, outcome);
+    await deps.drafts.recordDocumentUpload(obj.key, { ...outcome, ...(obj.versionId ? { versionId: obj.versionId } : {}) });
     return { key: obj.key, ...outcome };
   }
 
@@ -133,7 +133,7 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
     const messageVi = `Văn bản quá dài (${text.length.toLocaleString('vi-VN')} ký tự); hệ thống lập bản nháp cho văn bản chỉ đạo đến khoảng 30 trang (${MAX_DOCUMENT_CHARACTERS.toLocaleString('vi-VN')} ký tự).`;
     const outcome: DocumentUploadOutcome = { outcome: 'rejected', code: 'too-long', messageVi, at: obj.receivedAt };
     await mail('unreadable', renderDocumentUnreadable({ fileName: ref.fileName, uploaderName: uploader.name, messageVi, adviceVi: 'tải lên riêng văn bản chỉ đạo, không kèm phụ lục và tài liệu tham khảo' }));
-    await deps.drafts.recordDocumentUpload(obj.key, outcome);
+    await deps.drafts.recordDocumentUpload(obj.key, { ...outcome, ...(obj.versionId ? { versionId: obj.versionId } : {}) });
     return { key: obj.key, ...outcome };
   }
   const document = extractDocument(text);
@@ -147,7 +147,7 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
     await deps.drafts.addDraftSource(existing.draftId, { ...source, ...how });
     const outcome: DocumentUploadOutcome = { outcome: 'duplicate', draftId: existing.draftId, sameAs: how.sameAs, at: obj.receivedAt };
     await mail('duplicate', renderDocumentDuplicate({ draft: existing, fileName: ref.fileName, uploaderName: uploader.name, ...how }));
-    await deps.drafts.recordDocumentUpload(obj.key, outcome);
+    await deps.drafts.recordDocumentUpload(obj.key, { ...outcome, ...(obj.versionId ? { versionId: obj.versionId } : {}) });
     return { key: obj.key, ...outcome };
   };
   /** A redelivery finds this file among the draft's sources: as the file it was drafted from, or as a duplicate. */
@@ -185,7 +185,7 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
   await mail('draft', renderDraftReady({ draft, fileName: ref.fileName, uploaderName: uploader.name, receivedAt: obj.receivedAt }));
   await deps.events.publish('DirectiveDrafted', { draftId, uploaderId: uploader.id, documentKey: obj.key, missing: proposal.missing.length });
   const outcome: DocumentUploadOutcome = { outcome: 'drafted', draftId, at: obj.receivedAt };
-  await deps.drafts.recordDocumentUpload(obj.key, outcome);
+  await deps.drafts.recordDocumentUpload(obj.key, { ...outcome, ...(obj.versionId ? { versionId: obj.versionId } : {}) });
   return { key: obj.key, ...outcome };
 }
 

@@ -138,10 +138,12 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export type DocumentUploadOutcome =
+/** What became of one uploaded file; `versionId` names the S3 object version it answers (a key may be overwritten). */
+export type DocumentUploadOutcome = { versionId?: string } & (
   | { outcome: 'drafted'; draftId: string; at: string }
   | { outcome: 'duplicate'; draftId: string; sameAs: 'bytes' | 'identity' | 'text'; at: string }
-  | { outcome: 'rejected'; code: string; messageVi: string; at: string };
+  | { outcome: 'rejected'; code: string; messageVi: string; at: string }
+);
 
 /** Draft directives read from documents, and the signs that recognise a document seen before. */
 export interface DraftStore {
