@@ -150,3 +150,21 @@ export const S3Notification = z.object({
 });
 
 export const decodeS3Key = (key: string) => decodeURIComponent(key.replace(/\+/g, ' '));
+
+/**
+ * The new objects under `prefix` an S3 notification names (keys URL-decoded), with the idempotency key of the message:
+ * one S3 object version is processed once. Records under other prefixes, and S3's test event, yield no objects (and
+ * the key `<nothingKey>:<Event>`).
+ */
+export function objectsCreatedUnder(prefix: string, nothingKey: string) {
+  const parsed = S3Notification.transform((n) => {
+    const objects = n.Records.filter((r) => r.eventName.startsWith('ObjectCreated') && decodeS3Key(r.s3.object.key).startsWith(prefix)).map((r) => ({
+      key: decodeS3Key(r.s3.object.key),
+      ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
+      receivedAt: r.eventTime ?? new Date().toISOString(),
+      tag: r.s3.object.versionId ?? r.s3.object.eTag ?? r.s3.object.sequencer ?? '',
+    }));
+    return { key: objects.length ? objects.map((o) => `${o.key}@${o.tag}`).join('|') : `${nothingKey}:${n.Event ?? 'empty'}`, objects };
+  });
+  return parsed as z.ZodType<z.output<typeof parsed>>;
+}

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { decodeS3Key, S3Notification } from '../../events/schemas.ts';
+import { objectsCreatedUnder } from '../../events/schemas.ts';
 import { processDocumentUpload } from '../../shared/app/documents.ts';
 import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, reportStorage, repository } from '../../shared/adapters/wiring.ts';
 import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
@@ -12,23 +11,14 @@ const storage = reportStorage();
 const events = eventPublisher();
 const mail = mailQueue();
 
-/** S3 ObjectCreated under documents/ → the objects it names (keys URL-decoded); one S3 object version is read once. */
-const Upload = S3Notification.transform((n) => {
-  const objects = n.Records.filter((r) => r.eventName.startsWith('ObjectCreated') && decodeS3Key(r.s3.object.key).startsWith(DOCUMENTS_PREFIX)).map((r) => ({
-    key: decodeS3Key(r.s3.object.key),
-    ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
-    receivedAt: r.eventTime ?? new Date().toISOString(),
-    tag: r.s3.object.versionId ?? r.s3.object.eTag ?? r.s3.object.sequencer ?? '',
-  }));
-  return { key: objects.length ? objects.map((o) => `${o.key}@${o.tag}`).join('|') : `no-document:${n.Event ?? 'empty'}`, objects };
-});
+const Upload = objectsCreatedUnder(DOCUMENTS_PREFIX, 'no-document');
 
 const METRIC = { drafted: 'DocumentsDrafted', duplicate: 'DocumentsRecognised', rejected: 'DocumentsUnreadable', ignored: 'DocumentsIgnored' } as const;
 
 export const handler = sqsConsumer({
   name: 'document',
   queue: 'documents',
-  schema: Upload as z.ZodType<z.output<typeof Upload>>,
+  schema: Upload,
   process: async ({ objects }, { metrics, logger }) => {
     const results = [];
     for (const { tag: _tag, ...obj } of objects) {
