@@ -33,6 +33,8 @@ import { buildPaths, type Unit } from '../shared/domain/units.ts';
 import { renderAssignmentMail } from '../shared/mail/assignment-email.ts';
 import { chunk, mapLimit } from '../shared/retry.ts';
 import type { MailMessage } from '../events/schemas.ts';
+import { itemOf } from '../shared/adapters/dynamo/items.ts';
+import { itemSize, rcuOf, wcuOf, type AVItem } from './dynamo-size.ts';
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -90,27 +92,7 @@ const INDEXES: IndexName[] = ['base', 'GSI1', 'GSI2'];
 
 const actorOf = new AsyncLocalStorage<Actor>();
 
-type AV = { S?: string; N?: string; B?: Uint8Array; BOOL?: boolean; NULL?: boolean; M?: Record<string, AV>; L?: AV[]; SS?: string[]; NS?: string[]; BS?: Uint8Array[] };
-type AVItem = Record<string, AV>;
 
-const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
-
-/** DynamoDB's item size rules, approximately: names + values, 3 bytes per map/list plus 1 per element. */
-function avSize(v: AV): number {
-  if (v.S !== undefined) return utf8(v.S);
-  if (v.N !== undefined) return Math.ceil(v.N.replace(/^[-+]?0*|[.eE].*$/g, '').length / 2) + 1;
-  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
-  if (v.B !== undefined) return v.B.length;
-  if (v.M) return 3 + Object.entries(v.M).reduce((n, [k, x]) => n + utf8(k) + avSize(x) + 1, 0);
-  if (v.L) return 3 + v.L.reduce((n, x) => n + avSize(x) + 1, 0);
-  if (v.SS) return v.SS.reduce((n, s) => n + utf8(s), 0);
-  if (v.NS) return v.NS.reduce((n, s) => n + s.length / 2 + 1, 0);
-  if (v.BS) return v.BS.reduce((n, b) => n + b.length, 0);
-  return 0;
-}
-const itemSize = (item: AVItem) => Object.entries(item).reduce((n, [k, v]) => n + utf8(k) + avSize(v), 0);
-const wcuOf = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
-const rcuOf = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096));
 
 interface KeyStat {
   writes: number;
@@ -414,20 +396,6 @@ function benchDirective(provinceId: string, directiveId: string): DirectiveInput
   return DirectiveInput.parse({ ...sample, id: directiveId, issuerId: provinceId, targetUnits: { scope: 'level', level: 'village' }, unitTargets: {} });
 }
 
-/** The item shapes of DynamoRepository.putAssignmentIfNewer and obligationItem (shared/adapters/dynamo/repository.ts). */
-function assignmentItem(a: Assignment): Record<string, unknown> {
-  return { ...keys.assignment(a.unitId, a.directiveId), GSI1PK: keys.assignmentsOfDirective(a.directiveId, a.shard), GSI1SK: `${a.status}#${a.unitId}`, type: 'assignment', ...a };
-}
-function obligationItem(o: Obligation): Record<string, unknown> {
-  return {
-    ...keys.obligation(o.unitId, o.directiveId, o.periodId),
-    GSI1PK: keys.obligationsOfDirective(o.directiveId, o.periodId, o.shard),
-    GSI1SK: `${o.status}#${o.unitId}`,
-    ...(o.status === 'open' ? { GSI2PK: keys.openByDueDate(o.dueDate, o.directiveId, o.unitId), GSI2SK: `${o.directiveId}#${o.unitId}#${o.periodId}` } : {}),
-    type: 'obligation',
-    ...o,
-  };
-}
 
 /**
  * The naive baseline: for each unit one PutItem for its assignment, one PutItem per obligation and one
@@ -448,8 +416,8 @@ async function runNaive(stack: LocalStack, directive: Directive, villages: Unit[
     mapLimit(villages, NAIVE_CONCURRENCY, async (unit) => {
       const now = systemClock.now();
       const assignment = assignmentFor(directive, unit, now);
-      await doc.send(new PutCommand({ TableName: table, Item: assignmentItem(assignment) }));
-      for (const o of obligationsFor(directive, unit, periods)) await doc.send(new PutCommand({ TableName: table, Item: obligationItem(o) }));
+      await doc.send(new PutCommand({ TableName: table, Item: itemOf.assignment(assignment) }));
+      for (const o of obligationsFor(directive, unit, periods)) await doc.send(new PutCommand({ TableName: table, Item: itemOf.obligation(o) }));
       const mail: MailMessage = {
         key: mailKey('assigned', directive.id, directive.version, unit.id),
         to: unit.emails,

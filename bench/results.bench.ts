@@ -43,6 +43,10 @@ import { Directive, shardCountFor, type Indicator } from '../shared/domain/direc
 import { computeResults, isFourNo, type PeriodResults, type ResultsInput } from '../shared/domain/results/index.ts';
 import { buildPaths, Unit, type UnitLevel, type UnitRow } from '../shared/domain/units.ts';
 import { mapLimit } from '../shared/retry.ts';
+import { itemOf } from '../shared/adapters/dynamo/items.ts';
+import { itemSize, type AV, type AVItem } from './dynamo-size.ts';
+
+const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -279,42 +283,10 @@ function resultsInput(p: Plan, units: readonly Unit[] = p.units): ResultsInput {
 
 // ----------------------------------------------------------------------------- DynamoDB's size and cost rules
 
-type AV = { S?: string; N?: string; B?: Uint8Array; BOOL?: boolean; NULL?: boolean; M?: Record<string, AV>; L?: AV[]; SS?: string[]; NS?: string[]; BS?: Uint8Array[] };
-type AVItem = Record<string, AV>;
-const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
-/** DynamoDB's item size rules, approximately (as in fanout.bench.ts): names + values, 3 bytes per map/list plus 1 per element. */
-function avSize(v: AV): number {
-  if (v.S !== undefined) return utf8(v.S);
-  if (v.N !== undefined) return Math.ceil(v.N.replace(/^[-+]?0*|[.eE].*$/g, '').length / 2) + 1;
-  if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
-  if (v.B !== undefined) return v.B.length;
-  if (v.M) return 3 + Object.entries(v.M).reduce((n, [k, x]) => n + utf8(k) + avSize(x) + 1, 0);
-  if (v.L) return 3 + v.L.reduce((n, x) => n + avSize(x) + 1, 0);
-  if (v.SS) return v.SS.reduce((n, s) => n + utf8(s), 0);
-  if (v.NS) return v.NS.reduce((n, s) => n + s.length / 2 + 1, 0);
-  if (v.BS) return v.BS.reduce((n, b) => n + b.length, 0);
-  return 0;
-}
-const itemSize = (item: AVItem) => Object.entries(item).reduce((n, [k, v]) => n + utf8(k) + avSize(v), 0);
 const bytesOf = (item: Record<string, unknown>) => itemSize(marshall(item, { removeUndefinedValues: true }) as unknown as AVItem);
 
-/** The items as DynamoRepository stores them (shared/adapters/dynamo/repository.ts: putUnits, putAssignmentIfNewer, obligationItem, putReport, putDirectiveVersion). */
-const stored = {
-  unit: (u: Unit) => ({ ...keys.unit(u.id), ...keys.unitTree(u.path[0]!, u.level, u.path), ...(u.parentId ? keys.unitChildren(u.parentId, u.id) : {}), type: 'unit', ...u }),
-  directive: (d: Directive) => ({ ...keys.directive(d.id), ...keys.directivesOfYear(d.year, d.id), type: 'directive', ...d }),
-  directiveVersion: (d: Directive) => ({ ...keys.directiveVersion(d.id, d.version), type: 'directive', ...d }),
-  assignment: (a: Assignment) => ({ ...keys.assignment(a.unitId, a.directiveId), GSI1PK: keys.assignmentsOfDirective(a.directiveId, a.shard), GSI1SK: `${a.status}#${a.unitId}`, type: 'assignment', ...a }),
-  obligation: (o: Obligation) => ({
-    ...keys.obligation(o.unitId, o.directiveId, o.periodId),
-    GSI1PK: keys.obligationsOfDirective(o.directiveId, o.periodId, o.shard),
-    GSI1SK: `${o.status}#${o.unitId}`,
-    ...(o.status === 'open' ? { GSI2PK: keys.openByDueDate(o.dueDate, o.directiveId, o.unitId), GSI2SK: `${o.directiveId}#${o.unitId}#${o.periodId}` } : {}),
-    type: 'obligation',
-    ...o,
-  }),
-  report: (r: ReportRecord) => ({ ...keys.report(r), type: 'report', ...r }),
-  resultsIndex: (d: Directive) => ({ ...keys.results(d.id, PERIOD_ID), type: 'results', directiveId: d.id, periodId: PERIOD_ID, computedAt: ISSUED_AT }),
-};
+/** The items as DynamoRepository stores them, from the repository's own builders. */
+const stored = { ...itemOf, resultsIndex: (d: Directive) => itemOf.resultsIndex(d.id, PERIOD_ID, ISSUED_AT) };
 
 const KB4 = 4096;
 const PAGE = 1024 * 1024;

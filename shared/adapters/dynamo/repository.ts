@@ -29,6 +29,7 @@ import type {
 import { shardOf } from '../../domain/assignment.ts';
 import { batchGet, batchPut, keyOf } from './batch.ts';
 import { DUE_SHARDS, keys, MAIL_SHARDS, META } from './keys.ts';
+import { itemOf } from './items.ts';
 import { mapLimit } from '../../retry.ts';
 
 type Item = Record<string, unknown>;
@@ -99,13 +100,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     await batchPut(
       this.doc,
       this.tableName,
-      units.map((u) => ({
-        ...keys.unit(u.id),
-        ...keys.unitTree(u.path[0] as string, u.level, u.path),
-        ...(u.parentId ? keys.unitChildren(u.parentId, u.id) : {}),
-        type: 'unit',
-        ...u,
-      })),
+      units.map(itemOf.unit),
     );
   }
 
@@ -117,7 +112,6 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   }
 
   async putDirectiveVersion(next: Directive, expectedVersion: number): Promise<PutVersionResult> {
-    const body = { type: 'directive', ...next };
     try {
       // The current version and an immutable copy of it, together: history never lags the head.
       await this.doc.send(
@@ -126,7 +120,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.directive(next.id), ...keys.directivesOfYear(next.year, next.id), ...body },
+                Item: itemOf.directive(next),
                 ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
                 ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
               },
@@ -134,7 +128,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.directiveVersion(next.id, next.version), ...body },
+                Item: itemOf.directiveVersion(next),
                 ConditionExpression: 'attribute_not_exists(PK)',
               },
             },
@@ -177,13 +171,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...keys.assignment(a.unitId, a.directiveId),
-            GSI1PK: keys.assignmentsOfDirective(a.directiveId, a.shard),
-            GSI1SK: `${a.status}#${a.unitId}`,
-            type: 'assignment',
-            ...a,
-          },
+          Item: itemOf.assignment(a),
           ConditionExpression: 'attribute_not_exists(PK) OR version < :v',
           ExpressionAttributeValues: { ':v': a.version },
         }),
@@ -195,16 +183,6 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     }
   }
 
-  private obligationItem(o: Obligation): Item {
-    return {
-      ...keys.obligation(o.unitId, o.directiveId, o.periodId),
-      GSI1PK: keys.obligationsOfDirective(o.directiveId, o.periodId, o.shard),
-      GSI1SK: `${o.status}#${o.unitId}`,
-      ...(o.status === 'open' ? { GSI2PK: keys.openByDueDate(o.dueDate, o.directiveId, o.unitId), GSI2SK: `${o.directiveId}#${o.unitId}#${o.periodId}` } : {}),
-      type: 'obligation',
-      ...o,
-    };
-  }
 
   async putNewObligations(obligations: readonly Obligation[]): Promise<void> {
     if (obligations.length === 0) return;
@@ -216,12 +194,12 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
       { consistent: true },
     );
     const fresh = obligations.filter((o) => !existing.has(keyOf(keys.obligation(o.unitId, o.directiveId, o.periodId))));
-    await batchPut(this.doc, this.tableName, fresh.map((o) => this.obligationItem(o)));
+    await batchPut(this.doc, this.tableName, fresh.map((o) => itemOf.obligation(o)));
   }
 
   /** Obligations of units that had no assignment: none can exist (they are written after it), so no check. */
   async putObligationsOfNewUnits(obligations: readonly Obligation[]): Promise<void> {
-    await batchPut(this.doc, this.tableName, obligations.map((o) => this.obligationItem(o)));
+    await batchPut(this.doc, this.tableName, obligations.map((o) => itemOf.obligation(o)));
   }
 
   async obligationsOf(directiveId: string, unitId: string): Promise<Obligation[]> {
@@ -250,7 +228,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: this.obligationItem(next),
+          Item: itemOf.obligation(next),
           ConditionExpression: `version <= :v AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
@@ -433,7 +411,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   // ---- reports
 
   async putReport(r: ReportRecord): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.report(r), type: 'report', ...r } }));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: itemOf.report(r) }));
   }
 
   async reportsOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<ReportRecord[]> {
@@ -458,7 +436,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   }
 
   async markResults(directiveId: string, periodId: string, computedAt: string): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.results(directiveId, periodId), type: 'results', directiveId, periodId, computedAt } }));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: itemOf.resultsIndex(directiveId, periodId, computedAt) }));
   }
 
   // ---- calendar
