@@ -29,6 +29,7 @@ export const routes: Record<EventType, readonly Consumer[]> = {
   StatusDigest: [{ queue: 'notify' }],
   // The uploader is emailed by the document function itself; the event is for whatever watches drafts next.
   DirectiveDrafted: [],
+  UploadsReconcileDue: [{ function: 'reconcile' }],
 };
 
 /**

@@ -11,7 +11,7 @@ export interface ScheduleSpec {
   /** AWS cron: minutes hours day-of-month month day-of-week year. */
   cron: string;
   timezone: 'Asia/Ho_Chi_Minh';
-  event: Extract<EventType, 'PeriodClosed' | 'DailySweepDue' | 'StatusDigestDue'>;
+  event: Extract<EventType, 'PeriodClosed' | 'DailySweepDue' | 'StatusDigestDue' | 'UploadsReconcileDue'>;
   /** The detail, apart from `scheduledTime`. */
   detail: Record<string, string>;
 }
@@ -33,6 +33,14 @@ export const schedules: readonly ScheduleSpec[] = [
     cron: '30 7 ? * MON *',
     timezone: 'Asia/Ho_Chi_Minh',
     event: 'StatusDigestDue',
+    detail: {},
+  },
+  {
+    id: 'uploads-reconcile',
+    description: 'Every night at 02:30 in Vietnam: report files without a verdict go back through the intake',
+    cron: '30 2 * * ? *',
+    timezone: 'Asia/Ho_Chi_Minh',
+    event: 'UploadsReconcileDue',
     detail: {},
   },
   {

@@ -53,6 +53,9 @@ export const StatusDigestDue = z.object({ scheduledTime: instant });
 /** One leader's weekly list of the reports still missing under them, during a reporting window. */
 export const StatusDigest = z.object({ ...notification });
 
+/** Night in Vietnam: every report file that landed in the bucket should have a verdict by now; those without go back through intake. */
+export const UploadsReconcileDue = z.object({ scheduledTime: instant });
+
 /** A period's deadline has passed (the day after, announced by the morning sweep): results and digests are due. */
 export const ResultsDue = z.object({ directiveId: z.string().min(1), periodId: z.string().min(1), scheduledTime: instant });
 
@@ -75,6 +78,7 @@ export const eventSchemas = {
   StatusDigestDue,
   StatusDigest,
   DirectiveDrafted,
+  UploadsReconcileDue,
 } as const;
 export type EventType = keyof typeof eventSchemas;
 export type EventDetail<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;
@@ -130,6 +134,21 @@ export const MailMessage = z.object({
   attachments: z.array(z.object({ fileName: z.string().min(1), contentType: z.string().min(1), s3Key: z.string().min(1) })).default([]),
 });
 export type MailMessage = z.input<typeof MailMessage>;
+
+/**
+ * On the intake queue beside S3's notifications: the end of a unit's rejection-email window, sent by intake itself
+ * with a delay. The latest verdict that waited is told then, with the count of attempts.
+ */
+export const RejectionMailDue = z.object({
+  kind: z.literal('rejection-mail-due'),
+  /** `rejection-mail-due:<directive>/<period>/<unit>:<windowEnd>`: one window is closed once. */
+  key: z.string().min(1),
+  directiveId: z.string().min(1),
+  periodId: z.string().min(1),
+  unitId: z.string().min(1),
+  windowEnd: instant,
+});
+export type RejectionMailDue = z.infer<typeof RejectionMailDue>;
 
 /** An S3 ObjectCreated notification as SQS delivers it (keys URL-encoded, spaces as '+'). */
 export const S3Notification = z.object({

@@ -23,8 +23,21 @@ export type Access = {
   sendsTo: readonly QueueId[];
   putsEvents: boolean;
   sendsMail: boolean;
-  /** The reports bucket: read report files and templates, write templates, presign uploads of reports, or read uploaded directive documents. */
-  bucket?: { read?: boolean; writeTemplates?: boolean; presignReports?: boolean; results?: boolean; documents?: boolean };
+  /**
+   * The reports bucket, by key prefix (nothing grants the whole bucket): `reports/` read, tag (rejected files expire)
+   * or list (reconciliation), presign uploads to it; `templates/` read (attachments) or write; `results/` read and
+   * write; `documents/` read.
+   */
+  bucket?: {
+    readReports?: boolean;
+    tagReports?: boolean;
+    listReports?: boolean;
+    presignReports?: boolean;
+    readTemplates?: boolean;
+    writeTemplates?: boolean;
+    results?: boolean;
+    documents?: boolean;
+  };
   /** Reads the secret that signs upload links. */
   uploadSecret?: boolean;
 };
@@ -102,7 +115,8 @@ export const functionSpecs = {
     memoryMb: 1536,
     // Workbooks are parsed in memory: few at a time.
     trigger: { kind: 'queue', queue: 'intake', batchSize: 2, maxConcurrency: 4 },
-    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: true, sendsMail: false, bucket: { read: true } },
+    // Sends to its own queue the delayed end of a rejection-email window; tags rejected files for expiry.
+    access: { table: 'readwrite', sendsTo: ['mail', 'intake'], putsEvents: true, sendsMail: false, bucket: { readReports: true, tagReports: true } },
   },
   results: {
     entry: 'functions/results/handler.ts',
@@ -111,7 +125,8 @@ export const functionSpecs = {
     memoryMb: 2048,
     // One period at a time: a recomputation reads the whole subtree.
     trigger: { kind: 'queue', queue: 'results', batchSize: 1, maxConcurrency: 2 },
-    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false, bucket: { read: true, writeTemplates: true, results: true } },
+    // Reads the table's report records, never the raw files; writes digest tables under templates/.
+    access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: false, sendsMail: false, bucket: { writeTemplates: true, results: true } },
   },
   document: {
     entry: 'functions/document/handler.ts',
@@ -122,6 +137,15 @@ export const functionSpecs = {
     trigger: { kind: 'queue', queue: 'documents', batchSize: 1, maxConcurrency: 2 },
     access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: true, sendsMail: false, bucket: { documents: true } },
   },
+  reconcile: {
+    entry: 'functions/reconcile/handler.ts',
+    description: 'Each night, sends report files that never got a verdict back through the intake',
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    trigger: { kind: 'events' },
+    // Lists the reports/ prefix (never reads a file) and replays S3's notification on the intake queue.
+    access: { table: 'read', sendsTo: ['intake'], putsEvents: false, sendsMail: false, bucket: { listReports: true } },
+  },
   mail: {
     entry: 'functions/mail/handler.ts',
     description: 'Sends rendered notifications through SES at a capped rate, once per message key',
@@ -129,8 +153,8 @@ export const functionSpecs = {
     memoryMb: 256,
     // Two concurrent senders at SES_MAX_SEND_RATE/2 each keep the account under its send-rate quota.
     trigger: { kind: 'queue', queue: 'mail', batchSize: 10, maxConcurrency: 2 },
-    // Reads the attachments (report templates) it sends.
-    access: { table: 'readwrite', sendsTo: [], putsEvents: false, sendsMail: true, bucket: { read: true } },
+    // Reads the attachments (report templates, digest tables) it sends, and nothing else of the bucket.
+    access: { table: 'readwrite', sendsTo: [], putsEvents: false, sendsMail: true, bucket: { readTemplates: true } },
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -161,6 +185,10 @@ export const ENV = {
   uploadSecret: 'UPLOAD_TOKEN_SECRET',
   uploadSecretArn: 'UPLOAD_TOKEN_SECRET_ARN',
   maxReportBytes: 'MAX_REPORT_BYTES',
+  /** Presigned uploads per report and clock hour (the upload page). */
+  maxUploadsPerHour: 'MAX_UPLOADS_PER_HOUR',
+  /** At most one rejection email per report in this many seconds; later verdicts are sent together after it (intake). */
+  rejectionMailWindowSeconds: 'REJECTION_MAIL_WINDOW_SECONDS',
   maxDocumentBytes: 'MAX_DOCUMENT_BYTES',
   /** Levels whose leaders get the weekly status digest (comma-separated unit levels). */
   statusDigestLevels: 'STATUS_DIGEST_LEVELS',

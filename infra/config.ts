@@ -10,8 +10,8 @@ export interface ThiduaConfig {
   readonly sesIdentity: string;
   /** The account's SES send-rate quota (emails per second), shared by the mail senders. */
   readonly sesMaxSendRate: number;
-  /** Optional address subscribed to the dead-letter alarms topic. */
-  readonly alarmEmail?: string;
+  /** Who is emailed when a dead-letter queue holds messages: required, so no dead letter goes unseen. */
+  readonly alarmEmail: string;
   /** How long an idempotency record outlives the message it guards. */
   readonly idempotencyTtlSeconds: number;
   /** The reminder policy the sweep reads (`shared/app/reminders.ts#reminderPolicyFromEnv`), in working days. */
@@ -22,6 +22,12 @@ export interface ThiduaConfig {
   readonly maxDocumentBytes: number;
   /** Levels whose leaders get the weekly status digest during a reporting window. */
   readonly statusDigestLevels: string;
+  /** Presigned uploads per report and clock hour: one link cannot flood a unit's inbox or the SES quota. */
+  readonly maxUploadsPerHour: number;
+  /** At most one rejection email per report in this many minutes (at most 15: an SQS delay ends the window). */
+  readonly rejectionMailWindowMinutes: number;
+  /** Concurrent executions reserved for (and capping) the public upload page. */
+  readonly uploadReservedConcurrency: number;
 }
 
 export interface ReminderPolicyConfig {
@@ -45,6 +51,9 @@ export const CONTEXT_KEYS = {
   maxReportBytes: 'thidua:maxReportBytes',
   maxDocumentBytes: 'thidua:maxDocumentBytes',
   statusDigestLevels: 'thidua:statusDigestLevels',
+  maxUploadsPerHour: 'thidua:maxUploadsPerHour',
+  rejectionMailWindowMinutes: 'thidua:rejectionMailWindowMinutes',
+  uploadReservedConcurrency: 'thidua:uploadReservedConcurrency',
 } as const;
 
 /**
@@ -107,11 +116,23 @@ export function readConfig(scope: Construct): ThiduaConfig {
   }
 
   const alarmEmail = get(CONTEXT_KEYS.alarmEmail);
+  if (typeof alarmEmail !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail.trim())) {
+    throw new Error(
+      `Context ${CONTEXT_KEYS.alarmEmail} must be the email address told when a dead-letter queue holds messages ` +
+        `(reports or emails that could not be processed), got ${JSON.stringify(alarmEmail ?? null)}. ` +
+        `Set it in cdk.json or with -c ${CONTEXT_KEYS.alarmEmail}=ops@your-domain.gov.vn`,
+    );
+  }
+  const windowMinutes = positiveInt(CONTEXT_KEYS.rejectionMailWindowMinutes, get(CONTEXT_KEYS.rejectionMailWindowMinutes) ?? 10, 'minutes');
+  if (windowMinutes > 15) throw new Error(`Context ${CONTEXT_KEYS.rejectionMailWindowMinutes} must be at most 15 (an SQS delay ends the window), got ${windowMinutes}`);
   return {
     mailFrom,
     sesIdentity,
     sesMaxSendRate: num(CONTEXT_KEYS.sesMaxSendRate),
-    ...(typeof alarmEmail === 'string' && alarmEmail.trim() !== '' ? { alarmEmail: alarmEmail.trim() } : {}),
+    alarmEmail: alarmEmail.trim(),
+    maxUploadsPerHour: positiveInt(CONTEXT_KEYS.maxUploadsPerHour, get(CONTEXT_KEYS.maxUploadsPerHour) ?? 10, 'uploads'),
+    rejectionMailWindowMinutes: windowMinutes,
+    uploadReservedConcurrency: positiveInt(CONTEXT_KEYS.uploadReservedConcurrency, get(CONTEXT_KEYS.uploadReservedConcurrency) ?? 10, 'executions'),
     idempotencyTtlSeconds: num(CONTEXT_KEYS.idempotencyTtlSeconds, DEFAULT_IDEMPOTENCY_TTL_SECONDS),
     reminders: {
       remindBefore: days(CONTEXT_KEYS.remindBefore),

@@ -2,11 +2,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AssignmentWorkItem, EVENT_TYPES, MailMessage, parseEvent, S3Notification } from '../events/schemas.ts';
+import { AssignmentWorkItem, EVENT_TYPES, MailMessage, parseEvent, RejectionMailDue, S3Notification } from '../events/schemas.ts';
 
 const dir = fileURLToPath(new URL('../events/samples/', import.meta.url));
 const sample = (name: string): unknown => JSON.parse(readFileSync(`${dir}${name}`, 'utf8'));
-const MESSAGES = { 'AssignmentWorkItem.json': AssignmentWorkItem, 'MailMessage.json': MailMessage, 'S3ObjectCreated.json': S3Notification };
+const MESSAGES = { 'AssignmentWorkItem.json': AssignmentWorkItem, 'MailMessage.json': MailMessage, 'S3ObjectCreated.json': S3Notification, 'RejectionMailDue.json': RejectionMailDue };
 
 describe('event and message samples', () => {
   it('there is one sample per event type, and one per queue message shape', () => {

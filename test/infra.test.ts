@@ -235,9 +235,14 @@ describe('stateful stack: the reports bucket and the upload-link secret', () => 
     expect(templates).toHaveLength(1);
     expect(templates[0]!['ExpirationInDays']).toBe(90);
     for (const rule of rules) expect(rule['Status']).toBe('Enabled');
-    expect(rules.filter((r) => r['ExpirationInDays'] !== undefined).map((r) => r['Prefix'])).toEqual(['templates/']);
-    // The stored period results (the next period compares against them) and the reports have no rule of their own.
-    const scoped = rules.map((r) => (r['Prefix'] ?? r['Filter']?.['Prefix']) as string | undefined).filter((p) => p !== undefined);
+    // A rejected upload, tagged by the intake, expires after 30 days; accepted reports and the stored period results
+    // (the next period compares against them) have no expiring rule of their own.
+    const rejected = rules.filter((r) => r['Id'] === 'expire-rejected-uploads');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ Prefix: 'reports/', TagFilters: [{ Key: 'thidua-outcome', Value: 'rejected' }], ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
+    const untagged = rules.filter((r) => r['TagFilters'] === undefined);
+    expect(untagged.filter((r) => r['ExpirationInDays'] !== undefined).map((r) => r['Prefix'])).toEqual(['templates/']);
+    const scoped = untagged.map((r) => (r['Prefix'] ?? r['Filter']?.['Prefix']) as string | undefined).filter((p) => p !== undefined);
     expect(scoped).toEqual(['templates/']);
     expect(scoped.some((p) => 'results/'.startsWith(p) || 'reports/'.startsWith(p))).toBe(false);
   });
@@ -250,7 +255,8 @@ describe('stateful stack: the reports bucket and the upload-link secret', () => 
     expect(cors).toHaveLength(1);
     expect(cors[0]!['AllowedMethods']).toEqual(['PUT']);
     expect(cors[0]!['AllowedOrigins']).toEqual(['*']);
-    expect([...(cors[0]!['AllowedHeaders'] as string[])].sort()).toEqual(['content-length', 'content-type']);
+    // Exactly the headers a presigned upload signs (shared/adapters/s3.ts#presignPut).
+    expect([...(cors[0]!['AllowedHeaders'] as string[])].sort()).toEqual(['content-length', 'content-type', 'if-none-match']);
   });
 
   it('reports bucket: server access logs go to a separate, encrypted, private log bucket, written by S3 logging only', () => {
@@ -457,6 +463,8 @@ describe('stateless stack: functions', () => {
     if (spec.access.bucket?.presignReports || (spec.trigger.kind === 'queue' && spec.trigger.queue === REPORT_UPLOADS_QUEUE)) expected.push(ENV.maxReportBytes);
     if (spec.trigger.kind === 'queue' && spec.trigger.queue === DOCUMENT_UPLOADS_QUEUE) expected.push(ENV.maxDocumentBytes);
     if (id === 'sweep') expected.push(ENV.remindBefore, ENV.overdueAfter, ENV.escalateFrom, ENV.statusDigestLevels);
+    if (id === 'upload') expected.push(ENV.maxUploadsPerHour);
+    if (id === 'intake') expected.push(ENV.rejectionMailWindowSeconds);
 
     // Act
     const vars = stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get(id).function)]['Properties']['Environment'][
@@ -549,7 +557,8 @@ describe('stateless stack: functions', () => {
     const envOf = (overrides: Record<string, unknown>, id: FunctionId = 'sweep'): Json => {
       const outdir = mkdtempSync(join(tmpdir(), 'thidua-cdk-reminders-'));
       outdirs.push(outdir);
-      const { stateless: stack } = buildApp({ outdir, env: {}, nag: false, context: overrides });
+      // Environment only: no stack is bundled (CDK skips bundling for stacks not named here).
+      const { stateless: stack } = buildApp({ outdir, env: {}, nag: false, context: { 'aws:cdk:bundling-stacks': [], ...overrides } });
       const fn = stack.functions.get(id).function;
       return stack.resolve((fn.node.defaultChild as CfnElement & { environment: Json }).environment) as Json;
     };
@@ -1019,6 +1028,32 @@ describe('stateless stack: least privilege', () => {
     expect(watched.sort()).toEqual(dlqIds.sort());
   });
 
+  it('the alarms reach someone: the topic has the configured address, and synth refuses an empty one with what to set', () => {
+    // Prepare
+    const build = (alarmEmail: unknown) => () => {
+      const outdir = mkdtempSync(join(tmpdir(), 'thidua-cdk-alarm-'));
+      outdirs.push(outdir);
+      buildApp({ outdir, env: {}, nag: false, context: { 'aws:cdk:bundling-stacks': [], 'thidua:alarmEmail': alarmEmail } });
+    };
+
+    // Act
+    const subscriptions = Object.values(stateless.findResources('AWS::SNS::Subscription')) as Json[];
+
+    // Assess
+    expect(subscriptions.map((sub) => [sub['Properties']['Protocol'], sub['Properties']['Endpoint']])).toEqual([['email', context['thidua:alarmEmail']]]);
+    for (const empty of ['', '   ', undefined, 'not an address']) {
+      expect(build(empty)).toThrow(/thidua:alarmEmail must be the email address told when a dead-letter queue holds messages.*-c thidua:alarmEmail=/);
+    }
+  });
+
+  it('the public upload page has reserved concurrency (it cannot starve or flood the account), nothing else does', () => {
+    // Act
+    const reserved = FUNCTION_IDS.map((id) => [id, stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get(id).function)]['Properties']['ReservedConcurrentExecutions']]);
+
+    // Assess
+    expect(reserved.filter(([, n]) => n !== undefined)).toEqual([['upload', context['thidua:uploadReservedConcurrency']]]);
+  });
+
   it('SES send is allowed on the identity ARN only, from the configured address only, for mail senders only', () => {
     // Prepare
     const expectedArn = `arn:\${AWS::Partition}:ses:\${AWS::Region}:\${AWS::AccountId}:identity/${context['thidua:sesIdentity'] as string}`;
@@ -1061,7 +1096,7 @@ describe('stateless stack: least privilege', () => {
     }
     expect(objects.length).toBeGreaterThan(0);
     for (const { statement } of objects) {
-      for (const action of asArray(statement['Action'] as string[])) expect(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']).toContain(action);
+      for (const action of asArray(statement['Action'] as string[])) expect(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']).toContain(action);
       for (const r of asArray(statement['Resource'] as unknown)) expect(prefixes).toContain(flatten(r));
     }
   });
@@ -1072,7 +1107,10 @@ describe('stateless stack: least privilege', () => {
     const policy = logicalId(built.stateless.functions.get(id).role.node.findChild('DefaultPolicy'));
     const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
     const expected = [
-      ...(access.read ? ['s3:GetObject', 's3:GetObjectVersion'].flatMap((a) => [`${a} ${bucket}/reports/*`, `${a} ${bucket}/templates/*`]) : []),
+      ...(access.readReports ? ['s3:GetObject', 's3:GetObjectVersion'].map((a) => `${a} ${bucket}/reports/*`) : []),
+      ...(access.tagReports ? ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'].map((a) => `${a} ${bucket}/reports/*`) : []),
+      ...(access.listReports ? [`s3:ListBucket ${bucket}`] : []),
+      ...(access.readTemplates ? ['s3:GetObject', 's3:GetObjectVersion'].map((a) => `${a} ${bucket}/templates/*`) : []),
       ...(access.writeTemplates ? [`s3:PutObject ${bucket}/templates/*`] : []),
       ...(access.presignReports ? [`s3:PutObject ${bucket}/reports/*`] : []),
       ...(access.results ? ['s3:GetObject', 's3:PutObject'].map((a) => `${a} ${bucket}/results/*`) : []),
@@ -1092,7 +1130,7 @@ describe('stateless stack: least privilege', () => {
     expect(granted.sort()).toEqual(expected.sort());
   });
 
-  it('no S3 wildcard action, no bucket-level or delete action, and PutObject only under reports/, templates/ and results/', () => {
+  it('no S3 wildcard action, no delete action, PutObject only under reports/, templates/ and results/, ListBucket only of reports/', () => {
     // Prepare
     const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
 
@@ -1107,10 +1145,16 @@ describe('stateless stack: least privilege', () => {
     // Assess
     expect(s3.filter((g) => g.action.includes('*'))).toEqual([]);
     expect(s3.filter((g) => g.effect !== 'Allow')).toEqual([]);
-    expect([...new Set(s3.map((g) => g.action))].sort()).toEqual(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', ...notificationHandler].sort());
+    expect([...new Set(s3.map((g) => g.action))].sort()).toEqual(
+      ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:ListBucket', ...notificationHandler].sort(),
+    );
     for (const g of s3.filter((g) => g.action === 's3:PutObject')) {
       for (const r of g.resources) expect([`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`]).toContain(r);
     }
+    for (const g of s3.filter((g) => g.action.startsWith('s3:PutObject') && g.action.endsWith('Tagging'))) expect(g.resources).toEqual([`${bucket}/reports/*`]);
+    const listing = policyStatements(stateless).filter(({ statement }) => asArray(statement['Action'] as string | string[]).includes('s3:ListBucket'));
+    expect(listing).toHaveLength(1);
+    expect(listing[0]!.statement['Condition']).toEqual({ StringLike: { 's3:prefix': ['reports/*'] } });
   });
 
   it('the bucket grants the results, upload and sweep changes rely on, spelled out', () => {
@@ -1129,18 +1173,18 @@ describe('stateless stack: least privilege', () => {
     };
     const holders = (prefix: string): FunctionId[] => FUNCTION_IDS.filter((id) => s3Of(id).some((g) => g.endsWith(`<bucket>/${prefix}*`)));
 
-    // Act / Assess: results reads reports and templates, writes templates (digest tables) and its results, nothing else
-    expect(s3Of('results')).toEqual(
-      [
-        's3:GetObject <bucket>/reports/*',
-        's3:GetObject <bucket>/templates/*',
-        's3:GetObjectVersion <bucket>/reports/*',
-        's3:GetObjectVersion <bucket>/templates/*',
-        's3:PutObject <bucket>/templates/*',
-        's3:GetObject <bucket>/results/*',
-        's3:PutObject <bucket>/results/*',
-      ].sort(),
+    // Act / Assess: results reads no raw report and no template; it writes templates (digest tables) and its results
+    expect(s3Of('results')).toEqual(['s3:PutObject <bucket>/templates/*', 's3:GetObject <bucket>/results/*', 's3:PutObject <bucket>/results/*'].sort());
+    // The mail sender reads the attachments it sends (templates/) and nothing else of the bucket.
+    expect(s3Of('mail')).toEqual(['s3:GetObject <bucket>/templates/*', 's3:GetObjectVersion <bucket>/templates/*']);
+    // The intake reads and tags report files only (a rejected one expires by its tag).
+    expect(s3Of('intake')).toEqual(
+      ['s3:GetObject <bucket>/reports/*', 's3:GetObjectVersion <bucket>/reports/*', 's3:PutObjectTagging <bucket>/reports/*', 's3:PutObjectVersionTagging <bucket>/reports/*'].sort(),
     );
+    // Reconciliation lists reports/ and reads no file.
+    expect(s3Of('reconcile')).toEqual(['s3:ListBucket <bucket>']);
+    // Raw report files are read by the intake alone.
+    expect(FUNCTION_IDS.filter((id) => s3Of(id).some((g) => g.startsWith('s3:GetObject') && g.endsWith('<bucket>/reports/*')))).toEqual(['intake']);
     // Only the results function touches results/.
     expect(holders('results/')).toEqual(['results']);
     // The upload page presigns report uploads and writes no template.

@@ -1,5 +1,5 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { aws } from '../shared/adapters/aws.ts';
 import { issueDirective } from '../shared/app/directives.ts';
 import { InputError } from '../shared/app/errors.ts';
@@ -88,7 +88,7 @@ describe('report intake through the embedded stack', () => {
     const tokenA = new URL(uploadLink(a!, flow.stack.uploadUrl, secret)).searchParams.get('t')!;
     const [payload, signature] = tokenA.split('.');
     const forged = Buffer.from(Buffer.from(payload!, 'base64url').toString('utf8').replace('in-x2', 'in-x3')).toString('base64url');
-    const deps = { secret, obligations: flow.repo, directives: flow.repo, units: flow.repo, assignments: flow.repo, storage: reportStorage(), clock: systemClock, maxBytes: 5_000_000 };
+    const deps = { secret, obligations: flow.repo, directives: flow.repo, units: flow.repo, assignments: flow.repo, storage: reportStorage(), clock: systemClock, maxBytes: 5_000_000, quota: flow.repo, maxUploadsPerHour: 10 };
 
     // Act
     const own = await presignUpload(tokenA, { name: 'a.xlsx', size: 1000 }, deps);
@@ -132,6 +132,9 @@ describe('report intake through the embedded stack', () => {
     const secret = await uploadSecret();
     const [o] = await flow.repo.getObligations([ref('in-x4')]);
     const token = new URL(uploadLink(o!, flow.stack.uploadUrl, secret)).searchParams.get('t')!;
+    // One link for all 200: above the hourly limit of a real link (that limit has its own test).
+    process.env.MAX_UPLOADS_PER_HOUR = '1000';
+    onTestFinished(() => void delete process.env.MAX_UPLOADS_PER_HOUR);
 
     // Act: uploaded as the page does, a presigned URL each
     const keys: string[] = [];

@@ -1,25 +1,49 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { objectsCreatedUnder } from '../../events/schemas.ts';
-import { processUpload } from '../../shared/app/intake.ts';
-import { eventPublisher, mailQueue, maxReportBytes, reportStorage, repository } from '../../shared/adapters/wiring.ts';
+import { z } from 'zod';
+import { objectsCreatedUnder, RejectionMailDue } from '../../events/schemas.ts';
+import { processUpload, tellWaitingRejection, type IntakeDeps } from '../../shared/app/intake.ts';
+import { eventPublisher, intakeQueue, mailQueue, maxReportBytes, reportStorage, repository } from '../../shared/adapters/wiring.ts';
 import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
 import { REPORTS_PREFIX } from '../../shared/adapters/s3.ts';
+import { ENV } from '../catalog.ts';
 
 const repo = repository();
 const storage = reportStorage();
 const events = eventPublisher();
 const mail = mailQueue();
+const later = intakeQueue();
 
-const Upload = objectsCreatedUnder(REPORTS_PREFIX, 'no-report');
+const deps = (): IntakeDeps => ({
+  storage,
+  obligations: repo,
+  assignments: repo,
+  directives: repo,
+  units: repo,
+  reports: repo,
+  events,
+  mail,
+  later,
+  rejectionMail: repo,
+  maxBytes: maxReportBytes(),
+  ...(process.env[ENV.rejectionMailWindowSeconds] ? { rejectionMailWindowSeconds: Number(process.env[ENV.rejectionMailWindowSeconds]) } : {}),
+});
+
+/** The intake queue carries S3's notifications of new report files, and intake's own delayed end of a rejection-email window. */
+const IntakeMessage = z.union([RejectionMailDue, objectsCreatedUnder(REPORTS_PREFIX, 'no-report')]);
 
 export const handler = sqsConsumer({
   name: 'intake',
   queue: 'intake',
-  schema: Upload,
-  process: async ({ objects }, { metrics, logger }) => {
+  schema: IntakeMessage,
+  process: async (message, { metrics, logger }) => {
+    if ('kind' in message) {
+      const result = await tellWaitingRejection(message, new Date(), deps());
+      logger.info('Rejection window closed', { key: message.key, ...result });
+      return result;
+    }
     const results = [];
-    for (const { tag: _tag, ...obj } of objects) {
-      const result = await processUpload(obj, { storage, obligations: repo, assignments: repo, directives: repo, units: repo, reports: repo, events, mail, maxBytes: maxReportBytes() });
+    for (const { tag: _tag, ...obj } of message.objects) {
+      const result = await processUpload(obj, deps());
       metrics.addMetric(result.outcome === 'accepted' ? 'ReportsAccepted' : result.outcome === 'rejected' ? 'ReportsRejected' : 'UploadsIgnored', MetricUnit.Count, 1);
       logger.info('Report processed', { ...result });
       results.push(result);

@@ -10,14 +10,14 @@ import { pascal } from '../naming.ts';
 export interface DeadLetterAlarmsProps {
   /** Dead-letter queues to watch, each with a short name for the alarm. */
   readonly deadLetterQueues: readonly { name: string; queue: IQueue }[];
-  /** Subscribed to the alarm topic when given. */
-  readonly alarmEmail?: string;
+  /** Subscribed to the alarm topic: someone is always told (required at synth, infra/config.ts). */
+  readonly alarmEmail: string;
 }
 
 /**
  * One alarm per dead-letter queue: any visible message means work that was given up on and needs a human
- * (inspect, fix, redrive). Alarms notify an SNS topic (TLS-only publishers); an operator address can be
- * subscribed through `thidua:alarmEmail`.
+ * (inspect, fix, redrive). Alarms notify an SNS topic (TLS-only publishers) that `thidua:alarmEmail` is
+ * subscribed to.
  */
 export class DeadLetterAlarms extends Construct {
   readonly topic: Topic;
@@ -29,7 +29,7 @@ export class DeadLetterAlarms extends Construct {
     // Alarm notifications carry queue names and counts only. CloudWatch cannot publish to a topic encrypted with
     // the AWS-managed SNS key, so the topic is unencrypted rather than paying for a customer-managed key.
     this.topic = new Topic(this, 'Topic', { displayName: 'thidua dead-letter alarms', enforceSSL: true });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     for (const { name, queue } of props.deadLetterQueues) {
       const alarm = new Alarm(this, `${pascal(name)}Alarm`, {

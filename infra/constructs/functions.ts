@@ -21,6 +21,8 @@ export interface ThiduaFunctionsProps {
   readonly mail: ThiduaMail;
   readonly idempotencyTtlSeconds: number;
   readonly metricsNamespace: string;
+  /** Concurrent executions reserved for a function, which also caps it (the public upload page). */
+  readonly reservedConcurrency?: Partial<Record<FunctionId, number>>;
   /** Settings one function reads and no other (e.g. the sweep's reminder policy), by function. */
   readonly functionEnvironment?: Partial<Record<FunctionId, Record<string, string>>>;
   readonly reports: ReportsProps;
@@ -72,6 +74,7 @@ export class ThiduaFunctions extends Construct {
         functionId,
         spec,
         metricsNamespace: props.metricsNamespace,
+        ...(props.reservedConcurrency?.[functionId] !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency[functionId] } : {}),
         environment: {
           [ENV.table]: props.table.tableName,
           [ENV.idempotencyTtlSeconds]: String(props.idempotencyTtlSeconds),

@@ -2,12 +2,17 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
+import { REJECTED_TAG, REPORTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
 
 /** Earlier versions of a report (replaced by a resubmission) are kept this long: the year of results, plus margin. */
 export const NONCURRENT_VERSION_DAYS = 400;
 /** Report templates are generated on demand (upload page, notification attachments): old ones are never needed. */
 export const TEMPLATE_EXPIRATION_DAYS = 90;
+/**
+ * A rejected upload (tagged by the intake) is kept a month, long enough for the unit to ask about it; then it
+ * goes, so a link used to flood the bucket leaves nothing behind. Accepted files are kept.
+ */
+export const REJECTED_UPLOAD_DAYS = 30;
 /** S3 server access logs of the reports bucket. */
 export const ACCESS_LOG_DAYS = 365;
 /** Signs the upload links: 48 letters and digits (no punctuation to escape anywhere). */
@@ -18,6 +23,7 @@ export const UPLOAD_SECRET_LENGTH = 48;
  * redeploy of the functions):
  * - `reports/<directive>/<period>/<unit>/<upload id>.<ext>`: the files units upload through presigned URLs;
  *   versioned, so a resubmission never destroys the earlier file (noncurrent versions expire after 400 days);
+ *   a rejected file (tagged `thidua-outcome=rejected` by the intake) expires after 30 days;
  * - `templates/…`: report templates and digest tables (`templates/digests/…`) the functions generate, expiring after 90 days;
  * - `results/<directive>/<period>.json`: each period's computed results, never expired (the next period's
  *   results compare against them); a recomputation keeps the earlier version for 400 days, like a report;
@@ -63,6 +69,13 @@ export class ThiduaReports extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
         {
+          id: 'expire-rejected-uploads',
+          prefix: REPORTS_PREFIX,
+          tagFilters: { [REJECTED_TAG.Key]: REJECTED_TAG.Value },
+          expiration: Duration.days(REJECTED_UPLOAD_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        {
           id: 'expire-templates',
           prefix: TEMPLATES_PREFIX,
           expiration: Duration.days(TEMPLATE_EXPIRATION_DAYS),
@@ -79,7 +92,8 @@ export class ThiduaReports extends Construct {
           id: 'presigned-report-uploads',
           allowedMethods: [HttpMethods.PUT],
           allowedOrigins: ['*'],
-          allowedHeaders: ['content-type', 'content-length'],
+          // The headers the presigned URL signs (shared/adapters/s3.ts#presignPut): type, length, If-None-Match.
+          allowedHeaders: ['content-type', 'content-length', 'if-none-match'],
           maxAge: 3000,
         },
       ],

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, type IPrincipal, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type FunctionUrl, FunctionUrlAuthType, InvokeMode, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { Charset, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -25,7 +25,8 @@ const REQUIRE_SHIM = "import { createRequire as __thiduaCreateRequire } from 'no
  * Table actions by catalog access level, listed one by one (no `grantReadData`, which adds Scan). Nothing in a
  * function scans; every access pattern is a GetItem, a BatchGetItem or a Query (shared/adapters/dynamo/keys.ts).
  * Write covers the repository's writes and Powertools idempotency (conditional PutItem, GetItem, UpdateItem,
- * DeleteItem). TransactWriteItems is left out: only `putDirectiveVersion` uses it, and it runs from the CLI.
+ * DeleteItem). A TransactWriteItems call (intake's accepted report, a directive version) is authorised item by item
+ * against these same actions: IAM has no action of its own for it.
  */
 export const DYNAMO_READ_ACTIONS = [
   'dynamodb:GetItem',
@@ -40,6 +41,8 @@ export const DYNAMO_INDEX_ACTIONS = ['dynamodb:Query'] as const;
 
 /** Reading a report file or a template, any version of it (HeadObject is covered by GetObject). */
 export const S3_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
+/** Tagging one version of a report file (the lifecycle rule expires rejected ones by their tag). */
+export const S3_TAG_ACTIONS = ['s3:PutObjectTagging', 's3:PutObjectVersionTagging'] as const;
 /** Writing one object: a template, or (through a presigned URL signed with the role) a report upload. */
 export const S3_WRITE_ACTIONS = ['s3:PutObject'] as const;
 /** A period's stored results (`results/<directive>/<period>.json`): read the previous period's, write this one's. */
@@ -53,6 +56,8 @@ export interface ThiduaFunctionProps {
   /** Powertools metrics namespace shared by every function. */
   readonly metricsNamespace: string;
   readonly environment?: Record<string, string>;
+  /** Reserved (and maximum) concurrent executions; unset: the account's shared pool. */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -90,6 +95,7 @@ export class ThiduaFunction extends Construct implements IGrantable {
       architecture: Architecture.ARM_64,
       timeout: Duration.seconds(spec.timeoutSeconds),
       memorySize: spec.memoryMb,
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
@@ -155,10 +161,11 @@ export class ThiduaFunction extends Construct implements IGrantable {
   }
 
   /**
-   * The reports bucket by catalog access, on object prefixes only (no bucket-level action, no ListBucket):
-   * read = Get(Version) on `reports/*` and `templates/*`; writeTemplates = PutObject on `templates/*`;
-   * presignReports = PutObject on `reports/*` (a presigned URL carries the signer's permissions);
-   * results = GetObject and PutObject on `results/*` (the period results JSON; digest tables are templates).
+   * The reports bucket by catalog access, on object prefixes only: readReports = Get(Version) on `reports/*`;
+   * tagReports = Put(Version)Tagging on `reports/*` (a rejected file's expiry tag); presignReports = PutObject on
+   * `reports/*` (a presigned URL carries the signer's permissions); readTemplates = Get on `templates/*`;
+   * writeTemplates = PutObject on `templates/*`; results = Get and Put on `results/*`; documents = Get on
+   * `documents/*`. The one bucket-level action, ListBucket (listReports), is bound to the `reports/` prefix.
    */
   grantReportsBucket(bucket: IBucket, access: NonNullable<Access['bucket']>): void {
     const reports = bucket.arnForObjects(`${REPORTS_PREFIX}*`);
@@ -166,9 +173,11 @@ export class ThiduaFunction extends Construct implements IGrantable {
     const results = bucket.arnForObjects(`${RESULTS_PREFIX}*`);
     const documents = bucket.arnForObjects(`${DOCUMENTS_PREFIX}*`);
     const grants: [readonly string[], string[]][] = [];
-    if (access.read) grants.push([S3_READ_ACTIONS, [reports, templates]]);
-    if (access.writeTemplates) grants.push([S3_WRITE_ACTIONS, [templates]]);
+    if (access.readReports) grants.push([S3_READ_ACTIONS, [reports]]);
+    if (access.tagReports) grants.push([S3_TAG_ACTIONS, [reports]]);
     if (access.presignReports) grants.push([S3_WRITE_ACTIONS, [reports]]);
+    if (access.readTemplates) grants.push([S3_READ_ACTIONS, [templates]]);
+    if (access.writeTemplates) grants.push([S3_WRITE_ACTIONS, [templates]]);
     if (access.results) grants.push([S3_RESULTS_ACTIONS, [results]]);
     if (access.documents) grants.push([S3_READ_ACTIONS, [documents]]);
     for (const [actions, resourceArns] of grants) {
@@ -184,6 +193,15 @@ export class ThiduaFunction extends Construct implements IGrantable {
             'narrowest resource that can name them.',
         });
       }
+    }
+    if (access.listReports) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${REPORTS_PREFIX}*`] } },
+        }),
+      );
     }
   }
 

@@ -69,7 +69,10 @@ export class ThiduaStatelessStack extends Stack {
         documentsQueue: DOCUMENT_UPLOADS_QUEUE,
         maxDocumentBytes: config.maxDocumentBytes,
       },
+      reservedConcurrency: { upload: config.uploadReservedConcurrency },
       functionEnvironment: {
+        upload: { [ENV.maxUploadsPerHour]: String(config.maxUploadsPerHour) },
+        intake: { [ENV.rejectionMailWindowSeconds]: String(config.rejectionMailWindowMinutes * 60) },
         // The reminder policy, read by shared/app/reminders.ts#reminderPolicyFromEnv.
         sweep: {
           [ENV.remindBefore]: config.reminders.remindBefore.join(','),
@@ -89,7 +92,7 @@ export class ThiduaStatelessStack extends Stack {
         { name: 'event-targets-dlq', queue: this.routes.deadLetterQueue },
         { name: 'schedules-dlq', queue: this.schedules.deadLetterQueue },
       ],
-      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      alarmEmail: config.alarmEmail,
     });
   }
 }

@@ -45,6 +45,8 @@ export interface StackOptions {
   runFunctions?: boolean;
   /** Signs upload links; kept in the data folder so links in emails stay valid across runs. */
   uploadSecret?: string;
+  /** At most one rejection email per report in this many seconds (AWS: 10 minutes; locally 30 s by default). */
+  rejectionMailWindowSeconds?: number;
   /** The stack's time where it makes one up (an upload's arrival): a simulated clock, when one runs. */
   now?: () => Date;
   log?: (msg: string) => void;
@@ -111,6 +113,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       [ENV.sesMaxSendRate]: '500',
       [ENV.reportsBucket]: BUCKET_NAME,
       [ENV.uploadSecret]: opts.uploadSecret ?? uploadSecretIn(opts.dataDir),
+      // One machine, one person testing: a rejection email at most every 30 s instead of every 10 minutes, so a story
+      // that settles does not wait for a window to end.
+      [ENV.rejectionMailWindowSeconds]: String(opts.rejectionMailWindowSeconds ?? 30),
       POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',

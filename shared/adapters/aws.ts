@@ -16,6 +16,13 @@ export interface AwsClients {
   ses: SESClient;
   events: EventBridgeClient;
   s3: S3Client;
+  /**
+   * Signs the browser's upload URLs. Since SDK 3.729 a client computes request checksums by default, and a presigned
+   * PutObject then carries `x-amz-checksum-crc32` of the empty body it was signed with: real S3 rejects every real
+   * file against it (aws-sdk-js-v3#6994). This client computes and validates checksums only where an operation
+   * requires them, so its URLs carry none; the browser's PUT is then checked by its signed length and type.
+   */
+  s3Presign: S3Client;
 }
 
 let clients: AwsClients | undefined;
@@ -35,6 +42,11 @@ export function aws(): AwsClients {
     events: new EventBridgeClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }),
     // Path-style only where an endpoint is set (the local stack); on AWS the default virtual-hosted style.
     s3: new S3Client({ maxAttempts: 6, forcePathStyle: !!process.env.AWS_ENDPOINT_URL_S3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 60_000 } }),
+    s3Presign: new S3Client({
+      forcePathStyle: !!process.env.AWS_ENDPOINT_URL_S3,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
   };
   return clients;
 }
@@ -42,7 +54,7 @@ export function aws(): AwsClients {
 /** Forget the clients (tests and benchmarks that start a new stack in the same process). */
 export function resetAws(): void {
   if (!clients) return;
-  for (const c of [clients.dynamo, clients.sqs, clients.ses, clients.events, clients.s3]) c.destroy();
+  for (const c of [clients.dynamo, clients.sqs, clients.ses, clients.events, clients.s3, clients.s3Presign]) c.destroy();
   clients = undefined;
 }
 

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ReportStorage, ResultsStore, StoredObject } from '../app/ports.ts';
 import type { PeriodResults } from '../domain/results/index.ts';
@@ -101,15 +101,26 @@ export class S3ReportStorage implements ReportStorage {
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
+    /** The client that signs upload URLs: one that adds no checksum to them (`aws().s3Presign`). */
+    private readonly presigner: S3Client,
   ) {}
 
-  async presignPut(key: string, opts: { contentType: string; contentLength: number; expiresInSeconds: number }): Promise<string> {
-    // Content length and type are signed: the browser can put exactly this file, here, and nothing bigger.
+  async presignPut(key: string, opts: { contentType: string; contentLength: number; expiresInSeconds: number; createOnly?: boolean }): Promise<string> {
+    // Content length and type are signed: the browser can put exactly this file, here, and nothing bigger. With
+    // `createOnly`, `If-None-Match: *` is signed too: S3 refuses (412) a second PUT of the same URL.
+    const signed = new Set(['content-type', 'content-length', ...(opts.createOnly ? ['if-none-match'] : [])]);
     return getSignedUrl(
-      this.s3,
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: opts.contentType, ContentLength: opts.contentLength }),
-      { expiresIn: opts.expiresInSeconds, signableHeaders: new Set(['content-type', 'content-length']) },
+      this.presigner,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: opts.contentType, ContentLength: opts.contentLength, ...(opts.createOnly ? { IfNoneMatch: '*' } : {}) }),
+      { expiresIn: opts.expiresInSeconds, signableHeaders: signed },
     );
+  }
+
+  private origin?: Promise<string>;
+  /** Where the presigning client's URLs point (the bucket's virtual host on AWS, the local route locally). */
+  uploadOrigin(): Promise<string> {
+    this.origin ??= getSignedUrl(this.presigner, new PutObjectCommand({ Bucket: this.bucket, Key: `${REPORTS_PREFIX}origin` }), { expiresIn: 60 }).then((url) => new URL(url).origin);
+    return this.origin;
   }
 
   async get(key: string, opts: { versionId?: string; maxBytes: number }): Promise<StoredObject> {
@@ -117,7 +128,7 @@ export class S3ReportStorage implements ReportStorage {
     const size = out.ContentLength ?? 0;
     if (size > opts.maxBytes) {
       out.Body?.transformToWebStream().cancel().catch(() => undefined);
-      return { size, tooLarge: true };
+      return { size, tooLarge: true, ...(out.VersionId ? { versionId: out.VersionId } : {}) };
     }
     const bytes = await out.Body!.transformToByteArray();
     return { size: bytes.length, bytes, ...(out.VersionId ? { versionId: out.VersionId } : {}) };
@@ -126,4 +137,30 @@ export class S3ReportStorage implements ReportStorage {
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
   }
+
+  async markRejected(key: string, versionId?: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ...(versionId && versionId !== 'null' ? { VersionId: versionId } : {}),
+        Tagging: { TagSet: [REJECTED_TAG] },
+      }),
+    );
+  }
+
+  async *listReports(prefix: string, before: Date): AsyncIterable<{ key: string; lastModified: string; eTag?: string }[]> {
+    let token: string | undefined;
+    do {
+      const out = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      const page = (out.Contents ?? [])
+        .filter((o) => o.Key && o.LastModified && o.LastModified < before)
+        .map((o) => ({ key: o.Key as string, lastModified: (o.LastModified as Date).toISOString(), ...(o.ETag ? { eTag: o.ETag.replaceAll('"', '') } : {}) }));
+      if (page.length) yield page;
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
 }
+
+/** The tag a rejected upload carries: the bucket's lifecycle rule expires what has it (infra/constructs/reports.ts). */
+export const REJECTED_TAG = { Key: 'thidua-outcome', Value: 'rejected' } as const;

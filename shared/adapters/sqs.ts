@@ -1,15 +1,21 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { WorkQueue } from '../app/ports.ts';
+import type { DelayedQueue, WorkQueue } from '../app/ports.ts';
 import { backoffMs, sleep } from '../retry.ts';
 
 const MAX_ATTEMPTS = 8;
 
 /** A queue of JSON messages, sent ten to a SendMessageBatch request; failed entries are retried with backoff. */
-export class SqsWorkQueue<T extends { key: string }> implements WorkQueue<T> {
+export class SqsWorkQueue<T extends { key: string }> implements WorkQueue<T>, DelayedQueue<T> {
   constructor(
     private readonly sqs: SQSClient,
     readonly queueUrl: string,
   ) {}
+
+  /** One message, delivered after `delaySeconds` (SQS caps the delay at 900 s). */
+  async sendAfter(item: T, delaySeconds: number): Promise<void> {
+    const DelaySeconds = Math.max(0, Math.min(900, Math.ceil(delaySeconds)));
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(item), DelaySeconds }));
+  }
 
   async sendAll(items: readonly T[]): Promise<void> {
     for (const group of batches(items)) {

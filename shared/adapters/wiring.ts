@@ -7,12 +7,14 @@ import { RateLimiter, SesMailer } from './ses.ts';
 import { SqsWorkQueue } from './sqs.ts';
 import { S3ReportStorage, S3ResultsStore } from './s3.ts';
 import { ENV, functionSpecs } from '../../functions/catalog.ts';
-import type { AssignmentWorkItem, MailMessage } from '../../events/schemas.ts';
+import type { AssignmentWorkItem, MailMessage, RejectionMailDue } from '../../events/schemas.ts';
 
 export const repository = () => new DynamoRepository(aws().doc, requireEnv(ENV.table));
 export const draftStore = () => new DynamoDraftStore(aws().doc, requireEnv(ENV.table));
 export const assignmentQueue = () => new SqsWorkQueue<AssignmentWorkItem>(aws().sqs, requireEnv(ENV.queueUrl('assignment')));
 export const mailQueue = () => new SqsWorkQueue<MailMessage>(aws().sqs, requireEnv(ENV.queueUrl('mail')));
+/** The intake queue, for intake's own delayed messages (the end of a rejection-email window). */
+export const intakeQueue = () => new SqsWorkQueue<RejectionMailDue>(aws().sqs, requireEnv(ENV.queueUrl('intake')));
 export const eventPublisher = () => new EventBridgePublisher(aws().events, requireEnv(ENV.eventBus));
 
 /** Each concurrent sender takes its share of the account's SES rate. */
@@ -23,7 +25,7 @@ export function mailer(): SesMailer {
 }
 
 export const resultsStore = () => new S3ResultsStore(reportStorage(), repository());
-export const reportStorage = () => new S3ReportStorage(aws().s3, requireEnv(ENV.reportsBucket));
+export const reportStorage = () => new S3ReportStorage(aws().s3, requireEnv(ENV.reportsBucket), aws().s3Presign);
 export const maxReportBytes = () => Number(process.env[ENV.maxReportBytes] ?? 5 * 1024 * 1024);
 export const maxDocumentBytes = () => Number(process.env[ENV.maxDocumentBytes] ?? 20 * 1024 * 1024);
 

@@ -95,13 +95,20 @@ export interface CalendarSource {
   putCalendarAdjustments(file: CalendarAdjustmentsFile): Promise<void>;
 }
 
-export type StoredObject = { size: number; tooLarge: true; bytes?: undefined } | { size: number; bytes: Uint8Array; versionId?: string; tooLarge?: false };
+export type StoredObject = { size: number; tooLarge: true; bytes?: undefined; versionId?: string } | { size: number; bytes: Uint8Array; versionId?: string; tooLarge?: false };
 
 /** Where report files and generated templates live (S3). */
 export interface ReportStorage {
-  presignPut(key: string, opts: { contentType: string; contentLength: number; expiresInSeconds: number }): Promise<string>;
+  /** A URL the browser PUTs one file to; `createOnly`: the URL cannot replace an object already there. */
+  presignPut(key: string, opts: { contentType: string; contentLength: number; expiresInSeconds: number; createOnly?: boolean }): Promise<string>;
+  /** The origin presigned URLs point to (the page's Content-Security-Policy allows connecting to it). */
+  uploadOrigin(): Promise<string>;
   get(key: string, opts: { versionId?: string; maxBytes: number }): Promise<StoredObject>;
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** Tags a rejected upload (that version) so the bucket's lifecycle rule expires it; accepted files are kept. */
+  markRejected(key: string, versionId?: string): Promise<void>;
+  /** Report files under a prefix older than `before`, page by page (the bucket's listing, never a scan of the table). */
+  listReports(prefix: string, before: Date): AsyncIterable<{ key: string; lastModified: string; eTag?: string }[]>;
 }
 
 export interface ReportRecord {
@@ -120,16 +127,69 @@ export interface ReportRecord {
   resubmission?: boolean;
 }
 
+/** The verdict on one uploaded file, filed by period (what reconciliation compares with the bucket's listing). */
+export interface UploadOutcome {
+  reportKey: string;
+  versionId: string;
+  unitId: string;
+  status: 'accepted' | 'rejected';
+  receivedAt: string;
+}
+
+/**
+ * How recording an accepted report went: `recorded`; `already` (this file's verdict is on record: a retry after a
+ * crash); `conflict` (the obligation changed since it was read: read it again and retry).
+ */
+export type RecordOutcome = 'recorded' | 'already' | 'conflict';
+
 /** Every report received, accepted or not, newest last: the history of a unit's period. */
 export interface ReportLog {
+  /** Writes a record alone (no verdict marker, no obligation change): benches and migrations only. */
   putReport(record: ReportRecord): Promise<void>;
   reportsOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<ReportRecord[]>;
+  /** The verdict on file for an uploaded key (any version), if any. */
+  uploadOutcome(ref: { directiveId: string; periodId: string; reportKey: string }): Promise<UploadOutcome | undefined>;
+  /**
+   * One atomic step (TransactWriteItems): the file's verdict marker (only if it has none), the report record, and the
+   * obligation as `obligation` was read, now closed by it (only if nobody changed it meanwhile).
+   */
+  recordAccepted(record: ReportRecord, obligation: Obligation, closed: Obligation): Promise<RecordOutcome>;
+  /** The verdict marker and the record of a rejected file, atomically; `already` when the file has a verdict. */
+  recordRejected(record: ReportRecord): Promise<Exclude<RecordOutcome, 'conflict'>>;
+  /** Every verdict of a period (a Query per shard). */
+  uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]>;
+}
+
+/**
+ * One rejection email per report and window. The first rejection opens a window and is told at once; later ones
+ * in the window wait, and when it ends the latest is told with the count of attempts.
+ */
+export interface RejectionMailGate {
+  noteRejection(
+    ref: { directiveId: string; periodId: string; unitId: string },
+    upload: { reportKey: string; versionId: string; at: Date },
+    windowSeconds: number,
+  ): Promise<{ send: 'now' } | { send: 'later'; windowEnd: string; scheduleFlush: boolean }>;
+  /** The verdict waiting for the end of window `windowEnd`, if that window is still the current one. */
+  pendingRejection(ref: { directiveId: string; periodId: string; unitId: string }, windowEnd: string): Promise<{ reportKey: string; versionId: string; attempts: number } | undefined>;
+  /** After the waiting verdict was told: a new window from `now`, nothing waiting. No-op if the window moved on. */
+  closeRejectionWindow(ref: { directiveId: string; periodId: string; unitId: string }, windowEnd: string, now: Date, windowSeconds: number): Promise<void>;
+}
+
+/** Messages to a queue after a delay (at most 15 minutes: SQS's limit). */
+export interface DelayedQueue<T> {
+  sendAfter(item: T, delaySeconds: number): Promise<void>;
 }
 
 /** Computed period results, kept whole so they are read again without recomputing (and as the next period's baseline). */
 export interface ResultsStore {
   getResults(directiveId: string, periodId: string): Promise<PeriodResults | undefined>;
   putResults(results: PeriodResults): Promise<void>;
+}
+
+/** Counts presigned uploads per report and clock hour (a counter that expires with the hour). */
+export interface UploadQuota {
+  takeUploadSlot(ref: { directiveId: string; periodId: string; unitId: string }, now: Date, maxPerHour: number): Promise<{ ok: true; used: number } | { ok: false; retryAt: Date }>;
 }
 
 export interface Clock {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Obligation } from '../domain/assignment.ts';
-import { addDays } from '../domain/calendar/index.ts';
+import { addDays, formatDateVi, vietnamDate } from '../domain/calendar/index.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../domain/upload-token.ts';
 import { buildReportTemplate } from '../domain/report/index.ts';
-import { reportKey, templateKey } from '../adapters/s3.ts';
+import { parseReportKey, reportKey, templateKey } from '../adapters/s3.ts';
 import { InputError } from './errors.ts';
-import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportStorage, UnitDirectory } from './ports.ts';
+import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ReportStorage, UnitDirectory, UploadQuota } from './ports.ts';
 
 /** A link stays valid until 60 days after the deadline: late reports and corrections still have a way in. */
 const LINK_VALID_AFTER_DUE_DAYS = 60;
@@ -28,14 +28,48 @@ export interface UploadDeps {
   storage: ReportStorage;
   clock: Clock;
   maxBytes: number;
+  /** Presigned uploads per report and clock hour; one link must not flood a unit's inbox or the SES quota. */
+  quota: UploadQuota;
+  maxUploadsPerHour: number;
 }
 
 export interface UploadContext {
   grant: UploadGrant;
+  /** The link's token in its one canonical form: the only form a page may echo. */
+  token: string;
   obligation: Obligation;
   directive: Directive;
   unit: Unit;
 }
+
+/** Why a link opens nothing: the upload page answers each with its own status and a Vietnamese page. */
+export type LinkRefusal = 'invalid' | 'expired' | 'not-found' | 'withdrawn' | 'cancelled';
+
+export class LinkRefused extends InputError {
+  constructor(
+    readonly reason: LinkRefusal,
+    messageVi: string,
+    details: string[] = [],
+  ) {
+    super(messageVi, details);
+    this.name = 'LinkRefused';
+  }
+}
+
+/** Too many uploads for one report this hour: `retryAt` is when the next hour starts. */
+export class UploadQuotaExceeded extends InputError {
+  constructor(
+    readonly retryAt: Date,
+    messageVi: string,
+    details: string[] = [],
+  ) {
+    super(messageVi, details);
+    this.name = 'UploadQuotaExceeded';
+  }
+}
+
+/** Default presigned uploads per report and clock hour: an officer correcting a file a few times never meets it. */
+export const DEFAULT_MAX_UPLOADS_PER_HOUR = 10;
 
 export function uploadLink(obligation: Pick<Obligation, 'directiveId' | 'periodId' | 'unitId' | 'dueDate'>, baseUrl: string, secret: string): string {
   const exp = Math.floor(new Date(`${addDays(obligation.dueDate, LINK_VALID_AFTER_DUE_DAYS)}T23:59:59+07:00`).getTime() / 1000);
@@ -43,11 +77,22 @@ export function uploadLink(obligation: Pick<Obligation, 'directiveId' | 'periodI
   return `${baseUrl.replace(/\/?$/, '/')}?t=${encodeURIComponent(token)}`;
 }
 
-/** What a link grants, checked against what is stored: a link for a withdrawn or unknown report opens nothing. */
+/** "Chỉ thị số 23-CT/TU đã được thu hồi ngày 02/04/2027 (lý do: …)": what a withdrawn directive's link and upload say. */
+export function withdrawnNoticeVi(directive: Pick<Directive, 'kind' | 'number' | 'updatedAt' | 'withdrawnReason'>): string {
+  const reason = directive.withdrawnReason ? ` (lý do: ${directive.withdrawnReason})` : '';
+  const kind = directive.kind ? directive.kind.charAt(0).toUpperCase() + directive.kind.slice(1) : 'Chỉ thị';
+  return `${kind} số ${directive.number} đã được thu hồi ngày ${formatDateVi(vietnamDate(new Date(directive.updatedAt)))}${reason}; không cần nộp báo cáo theo văn bản này nữa.`;
+}
+
+/**
+ * What a link grants, checked against what is stored: a link for a withdrawn directive, a cancelled report or an
+ * unknown one opens nothing.
+ */
 export async function openUpload(token: string, deps: Pick<UploadDeps, 'secret' | 'obligations' | 'directives' | 'units' | 'clock'>): Promise<UploadContext> {
   const verified = verifyUploadGrant(token, deps.secret, deps.clock.now());
   if (!verified.ok) {
-    throw new InputError(
+    throw new LinkRefused(
+      verified.reason === 'expired' ? 'expired' : 'invalid',
       verified.reason === 'expired' ? 'Đường dẫn nộp báo cáo đã hết hạn' : 'Đường dẫn nộp báo cáo không hợp lệ',
       ['Hãy dùng đường dẫn trong thư đề nghị hoặc nhắc nộp báo cáo mới nhất của đơn vị.'],
     );
@@ -56,14 +101,23 @@ export async function openUpload(token: string, deps: Pick<UploadDeps, 'secret' 
   const [obligation] = await deps.obligations.getObligations([grant]);
   const directive = await deps.directives.getDirective(grant.directiveId, { consistent: false });
   const unit = (await deps.units.getUnits([grant.unitId])).get(grant.unitId);
-  if (!obligation || !directive || !unit) throw new InputError('Không tìm thấy kỳ báo cáo của đường dẫn này');
-  if (obligation.status === 'cancelled') throw new InputError(`Kỳ báo cáo ${obligation.periodLabel} đã bị hủy; không cần nộp báo cáo.`);
-  return { grant, obligation, directive, unit };
+  if (!obligation || !directive || !unit) throw new LinkRefused('not-found', 'Không tìm thấy kỳ báo cáo của đường dẫn này');
+  if (directive.status === 'withdrawn') throw new LinkRefused('withdrawn', withdrawnNoticeVi(directive));
+  if (obligation.status === 'cancelled') throw new LinkRefused('cancelled', `Kỳ báo cáo ${obligation.periodLabel} đã bị hủy; không cần nộp báo cáo.`);
+  return { grant, token: verified.token, obligation, directive, unit };
+}
+
+/** "15:00 ngày 16/03/2027" in Vietnam's time. */
+function timeOfDayVi(at: Date): string {
+  const hm = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return `${hm} ngày ${formatDateVi(vietnamDate(at))}`;
 }
 
 /**
  * A presigned PUT for exactly this unit, directive and period: the key comes from the signed grant, never from the
- * request, so a link for unit A can only ever write under unit A. Each upload gets a fresh key: nothing is overwritten.
+ * request, so a link for unit A can only ever write under unit A. Each upload gets a fresh key, and the URL may
+ * create it once (`If-None-Match: *`): nothing is overwritten, and one URL is one upload. At most
+ * `maxUploadsPerHour` uploads per report and clock hour (counted before presigning).
  */
 export async function presignUpload(token: string, file: { name: string; size: number }, deps: UploadDeps): Promise<{ method: 'PUT'; url: string; key: string; headers: Record<string, string> }> {
   const ctx = await openUpload(token, deps);
@@ -71,11 +125,39 @@ export async function presignUpload(token: string, file: { name: string; size: n
   if (!CONTENT_TYPES[ext]) throw new InputError(`Tệp "${file.name}" không đúng loại`, ['Nộp tệp .xlsx (mẫu báo cáo), .csv hoặc .json']);
   if (!Number.isInteger(file.size) || file.size <= 0) throw new InputError('Tệp rỗng', ['Chọn tệp báo cáo đã điền số liệu']);
   if (file.size > deps.maxBytes) throw new InputError(`Tệp quá lớn (${(file.size / 1048576).toFixed(1)} MB)`, [`Giới hạn là ${(deps.maxBytes / 1048576).toFixed(0)} MB cho mỗi báo cáo`]);
-  const uploadId = `${deps.clock.now().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+  const now = deps.clock.now();
+  const slot = await deps.quota.takeUploadSlot(ctx.grant, now, deps.maxUploadsPerHour);
+  if (!slot.ok) {
+    throw new UploadQuotaExceeded(slot.retryAt, `Đơn vị đã tải lên ${deps.maxUploadsPerHour} tệp cho báo cáo này trong giờ qua`, [
+      `Vui lòng thử lại sau ${timeOfDayVi(slot.retryAt)} (giờ Việt Nam). Kết quả kiểm tra các tệp đã tải lên được gửi qua email.`,
+    ]);
+  }
+  const uploadId = `${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
   const key = reportKey({ ...ctx.grant, uploadId, ext });
   const contentType = CONTENT_TYPES[ext] as string;
-  const url = await deps.storage.presignPut(key, { contentType, contentLength: file.size, expiresInSeconds: PRESIGNED_URL_SECONDS });
-  return { method: 'PUT', url, key, headers: { 'content-type': contentType } };
+  const url = await deps.storage.presignPut(key, { contentType, contentLength: file.size, expiresInSeconds: PRESIGNED_URL_SECONDS, createOnly: true });
+  return { method: 'PUT', url, key, headers: { 'content-type': contentType, 'if-none-match': '*' } };
+}
+
+/** What became of one upload, for the page that made it: still being read, accepted, or rejected with each problem. */
+export type UploadVerdict =
+  | { state: 'processing' }
+  | { state: 'accepted'; onTime: boolean; resubmission: boolean; rows: number; notes: string[] }
+  | { state: 'rejected'; problems: string[] };
+
+/** The verdict on an upload of this link (a key under the link's own report only). */
+export async function uploadVerdict(ctx: Pick<UploadContext, 'grant'>, key: string, deps: { reports: ReportLog }): Promise<UploadVerdict> {
+  const ref = parseReportKey(key);
+  const g = ctx.grant;
+  if (!ref || ref.directiveId !== g.directiveId || ref.periodId !== g.periodId || ref.unitId !== g.unitId) {
+    throw new InputError('Tệp này không thuộc báo cáo của đường dẫn', ['Hãy mở lại đường dẫn trong thư và tải tệp lên từ trang đó.']);
+  }
+  const record = (await deps.reports.reportsOf(g)).filter((r) => r.reportKey === key).at(-1);
+  if (!record) return { state: 'processing' };
+  if (record.status === 'accepted') {
+    return { state: 'accepted', onTime: record.onTime ?? false, resubmission: record.resubmission ?? false, rows: record.rows?.length ?? 0, notes: record.notes ?? [] };
+  }
+  return { state: 'rejected', problems: ((record.problems ?? []) as { messageVi?: string }[]).map((p) => String(p.messageVi ?? '')) };
 }
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {

@@ -39,6 +39,8 @@ export interface Obligation {
   submittedAt?: string;
   /** Arrived before the end of its due day, Vietnam time. */
   onTime?: boolean;
+  /** Report files accepted for it so far: the next accepted one is a resubmission. Absent: none yet. */
+  acceptedReports?: number;
 }
 
 /** Stable shard of a unit within a directive, so retries and amendments find the same key. */

@@ -70,10 +70,14 @@ export function renderRejection(args: {
   receivedAt: string;
   problems: readonly Problem[];
   fileName: string;
+  /** Files rejected since the last rejection email (this one included), when several were held back to send one email. */
+  rejectedSinceLastEmail?: number;
 }): RenderedMail {
   const { directive, obligation } = args;
   const subject = `[thidua] Báo cáo ${obligation.periodLabel} chưa hợp lệ – ${args.unitName}`;
-  const intro = `Báo cáo ${obligation.periodLabel} của ${args.unitName} theo ${directive.kind} số ${directive.number} nhận lúc ${timeVi(args.receivedAt)} chưa được chấp nhận vì ${args.problems.length} lỗi sau:`;
+  const attempts = args.rejectedSinceLastEmail ?? 1;
+  const since = attempts > 1 ? `Kể từ thư báo lỗi trước, đơn vị đã nộp ${attempts} tệp chưa hợp lệ; thư này nêu lỗi của tệp mới nhất. ` : '';
+  const intro = `${since}Báo cáo ${obligation.periodLabel} của ${args.unitName} theo ${directive.kind} số ${directive.number} nhận lúc ${timeVi(args.receivedAt)} chưa được chấp nhận vì ${args.problems.length} lỗi sau:`;
   const after = `Đề nghị đơn vị sửa và nộp lại theo cùng đường dẫn trước hạn ${formatDateVi(obligation.dueDate)}. Báo cáo kỳ này vẫn được tính là chưa nộp cho đến khi có bản hợp lệ.`;
   return {
     subject,

@@ -37,5 +37,16 @@ export const itemOf = {
     ...o,
   }),
   report: (r: ReportRecord) => ({ ...keys.report(r), type: 'report', ...r }),
+  uploadOutcome: (r: ReportRecord) => ({
+    ...keys.uploadOutcome(r),
+    type: 'upload-outcome',
+    directiveId: r.directiveId,
+    periodId: r.periodId,
+    unitId: r.unitId,
+    reportKey: r.reportKey,
+    versionId: r.versionId,
+    status: r.status,
+    receivedAt: r.receivedAt,
+  }),
   resultsIndex: (directiveId: string, periodId: string, computedAt: string) => ({ ...keys.results(directiveId, periodId), type: 'results', directiveId, periodId, computedAt }),
 };

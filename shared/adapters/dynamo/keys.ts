@@ -10,6 +10,8 @@ export const META = '#META';
 /** Spread of the due-date index (reminder sweeps) and of the mail log; fixed so readers know every shard. */
 export const DUE_SHARDS = 32;
 export const MAIL_SHARDS = 16;
+/** Upload verdicts of a period: a deadline day's thousands of uploads stay far below a partition's write rate. */
+export const UPLOAD_SHARDS = 16;
 
 export const keys = {
   unit: (unitId: string) => ({ PK: `UNIT#${unitId}`, SK: META }),
@@ -48,6 +50,23 @@ export const keys = {
     SK: `REPORT#${r.directiveId}#${r.periodId}#${r.receivedAt}#${r.reportKey.slice(r.reportKey.lastIndexOf('/') + 1)}#${r.versionId}`,
   }),
   reportsPrefix: (directiveId: string, periodId: string) => `REPORT#${directiveId}#${periodId}#`,
+  /**
+   * The verdict on one uploaded report file, filed by period: written in the same transaction as the report record,
+   * so "which files of this period have no verdict" is a Query per shard beside a listing of the period's prefix.
+   */
+  uploadOutcome: (r: { directiveId: string; periodId: string; reportKey: string }) => ({
+    PK: `UPLOADS#${r.directiveId}#${r.periodId}#${shardOf(r.reportKey, UPLOAD_SHARDS)}`,
+    SK: r.reportKey,
+  }),
+  uploadOutcomesOfPeriod: (directiveId: string, periodId: string, shard: number) => `UPLOADS#${directiveId}#${periodId}#${shard}`,
+  /** When the unit was last told a report was rejected, and the verdicts since: one rejection email per window. */
+  rejectionMail: (r: { unitId: string; directiveId: string; periodId: string }) => ({ PK: `UNIT#${r.unitId}`, SK: `REJMAIL#${r.directiveId}#${r.periodId}` }),
+
+  /** Presigned uploads of one report in one clock hour (UTC `yyyy-mm-ddThh`): a counter that expires after the hour. */
+  uploadQuota: (r: { unitId: string; directiveId: string; periodId: string }, hour: string) => ({
+    PK: `UNIT#${r.unitId}`,
+    SK: `UPLOADQUOTA#${r.directiveId}#${r.periodId}#${hour}`,
+  }),
 
   /** That a period's results are stored (in S3), and when they were computed. */
   results: (directiveId: string, periodId: string) => ({ PK: `DIR#${directiveId}`, SK: `RESULTS#${periodId}` }),

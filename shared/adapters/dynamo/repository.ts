@@ -7,6 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { Directive } from '../../domain/directive.ts';
 import type { Assignment, Obligation, ObligationStatus } from '../../domain/assignment.ts';
@@ -23,13 +24,18 @@ import type {
   ObligationIndex,
   PutVersionResult,
   ReportLog,
+  RecordOutcome,
+  RejectionMailGate,
   ReportRecord,
   UnitDirectory,
+  UploadOutcome,
+  UploadQuota,
 } from '../../app/ports.ts';
 import { shardOf } from '../../domain/assignment.ts';
 import { batchGet, batchPut, keyOf } from './batch.ts';
-import { DUE_SHARDS, keys, MAIL_SHARDS, META } from './keys.ts';
+import { DUE_SHARDS, keys, MAIL_SHARDS, META, UPLOAD_SHARDS } from './keys.ts';
 import { itemOf } from './items.ts';
+import { TTL_ATTRIBUTE } from './table-definition.ts';
 import { mapLimit } from '../../retry.ts';
 
 type Item = Record<string, unknown>;
@@ -43,7 +49,7 @@ const isConditionFailure = (e: unknown) =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** The single-table adapter. It knows keys and conditions; the rules live in shared/app and shared/domain. */
-export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog {
+export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog, UploadQuota, RejectionMailGate {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -408,10 +414,198 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     return out.Item ? String(out.Item.messageId ?? '') : undefined;
   }
 
+  // ---- upload quota
+
+  /** One conditional UpdateItem: ADD 1 unless the hour's count has reached the limit. The item expires (TTL) after the hour. */
+  async takeUploadSlot(ref: { directiveId: string; periodId: string; unitId: string }, now: Date, maxPerHour: number): Promise<{ ok: true; used: number } | { ok: false; retryAt: Date }> {
+    const hourStart = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+    const retryAt = new Date(hourStart.getTime() + 3_600_000);
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.uploadQuota(ref, hourStart.toISOString().slice(0, 13)),
+          UpdateExpression: 'ADD uploads :one SET #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression: 'attribute_not_exists(uploads) OR uploads < :max',
+          ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':one': 1, ':max': maxPerHour, ':ttl': Math.floor(retryAt.getTime() / 1000) + 3600 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return { ok: true, used: Number(out.Attributes?.uploads ?? 1) };
+    } catch (e) {
+      if (isConditionFailure(e)) return { ok: false, retryAt };
+      throw e;
+    }
+  }
+
   // ---- reports
 
   async putReport(r: ReportRecord): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: itemOf.report(r) }));
+  }
+
+  async uploadOutcome(ref: { directiveId: string; periodId: string; reportKey: string }): Promise<UploadOutcome | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.uploadOutcome(ref), ConsistentRead: true }));
+    return out.Item ? strip<UploadOutcome>(out.Item) : undefined;
+  }
+
+  async recordAccepted(record: ReportRecord, obligation: Obligation, closed: Obligation): Promise<RecordOutcome> {
+    const seen = obligation.acceptedReports ?? 0;
+    const values: Item = { ':open': 'open', ':submitted': 'submitted', ':version': obligation.version, ':due': obligation.dueDate, ':status': obligation.status };
+    if (seen > 0) values[':seen'] = seen;
+    const outcome = await this.transact([
+      { Put: { TableName: this.tableName, Item: itemOf.uploadOutcome(record), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: this.tableName, Item: itemOf.report(record) } },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: itemOf.obligation(closed),
+          // Exactly the obligation that was read: same status, version, deadline and count of accepted reports.
+          ConditionExpression: `#status = :status AND #status IN (:open, :submitted) AND version = :version AND dueDate = :due AND ${seen > 0 ? 'acceptedReports = :seen' : 'attribute_not_exists(acceptedReports)'}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        },
+      },
+    ]);
+    if (outcome === 'ok') return 'recorded';
+    return outcome[0] ? 'already' : 'conflict';
+  }
+
+  async recordRejected(record: ReportRecord): Promise<'recorded' | 'already'> {
+    const outcome = await this.transact([
+      { Put: { TableName: this.tableName, Item: itemOf.uploadOutcome(record), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: this.tableName, Item: itemOf.report(record) } },
+    ]);
+    return outcome === 'ok' ? 'recorded' : 'already';
+  }
+
+  async uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]> {
+    const shards = Array.from({ length: UPLOAD_SHARDS }, (_, i) => i);
+    const pages = await mapLimit(shards, 8, async (s) => {
+      const out: UploadOutcome[] = [];
+      for await (const page of this.pages(
+        { KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.uploadOutcomesOfPeriod(directiveId, periodId, s) } },
+        (item) => strip<UploadOutcome>(item),
+      ))
+        out.push(...page);
+      return out;
+    });
+    return pages.flat();
+  }
+
+  /**
+   * TransactWriteItems. 'ok', or which items' conditions failed (by position); any other cancellation (a conflict
+   * with another transaction, throttling) is thrown and retried by the SDK or the queue.
+   */
+  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<'ok' | boolean[]> {
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'ok';
+    } catch (e) {
+      const reasons = (e as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if ((e as { name?: string }).name !== 'TransactionCanceledException' || !reasons) throw e;
+      const failed = reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+      if (!failed.some(Boolean) || reasons.some((r) => r.Code && r.Code !== 'None' && r.Code !== 'ConditionalCheckFailed')) throw e;
+      return failed;
+    }
+  }
+
+  // ---- rejection emails
+
+  async noteRejection(
+    ref: { directiveId: string; periodId: string; unitId: string },
+    upload: { reportKey: string; versionId: string; at: Date },
+    windowSeconds: number,
+  ): Promise<{ send: 'now' } | { send: 'later'; windowEnd: string; scheduleFlush: boolean }> {
+    const now = upload.at.toISOString();
+    const Key = keys.rejectionMail(ref);
+    const ttl = Math.floor(upload.at.getTime() / 1000) + 30 * 86_400;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        // No window open: this verdict is told now, and a window starts.
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'SET windowEnd = :end, flushScheduled = :no, toldKey = :key, #ttl = :ttl REMOVE pendingKey, pendingVersion, pendingAt, waiting',
+            ConditionExpression: '(attribute_not_exists(windowEnd) OR windowEnd <= :now) AND (attribute_not_exists(toldKey) OR toldKey <> :key)',
+            ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ':end': new Date(upload.at.getTime() + windowSeconds * 1000).toISOString(), ':no': false, ':now': now, ':key': upload.reportKey, ':ttl': ttl },
+          }),
+        );
+        return { send: 'now' };
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+      try {
+        // A window is open: this verdict waits for its end (each file counted once); the first to wait schedules the end.
+        const out = await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'ADD waiting :keys SET flushScheduled = :yes',
+            ConditionExpression: 'windowEnd > :now AND toldKey <> :key AND NOT contains(waiting, :key)',
+            ExpressionAttributeValues: { ':keys': new Set([upload.reportKey]), ':key': upload.reportKey, ':yes': true, ':now': now },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        const windowEnd = String(out.Attributes?.windowEnd);
+        await this.keepLatestWaiting(Key, windowEnd, upload);
+        return { send: 'later', windowEnd, scheduleFlush: out.Attributes?.flushScheduled !== true };
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+      // Neither: this very file was already noted (a retry), or the window closed between the two calls.
+      const current = await this.doc.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
+      if (current.Item?.toldKey === upload.reportKey) return { send: 'now' };
+      const waiting = current.Item?.waiting as Set<string> | undefined;
+      if (waiting?.has(upload.reportKey)) {
+        await this.keepLatestWaiting(Key, String(current.Item!.windowEnd), upload);
+        return { send: 'later', windowEnd: String(current.Item!.windowEnd), scheduleFlush: false };
+      }
+    }
+    throw new Error(`Could not note the rejection of ${upload.reportKey}`);
+  }
+
+  /** The verdict told at the window's end is the latest file to arrive, whatever order they were processed in. */
+  private async keepLatestWaiting(Key: { PK: string; SK: string }, windowEnd: string, upload: { reportKey: string; versionId: string; at: Date }): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET pendingKey = :key, pendingVersion = :version, pendingAt = :at',
+          ConditionExpression: 'windowEnd = :w AND (attribute_not_exists(pendingAt) OR pendingAt < :at)',
+          ExpressionAttributeValues: { ':key': upload.reportKey, ':version': upload.versionId, ':at': upload.at.toISOString(), ':w': windowEnd },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
+  async pendingRejection(ref: { directiveId: string; periodId: string; unitId: string }, windowEnd: string): Promise<{ reportKey: string; versionId: string; attempts: number } | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.rejectionMail(ref), ConsistentRead: true }));
+    const item = out.Item;
+    if (!item || item.windowEnd !== windowEnd || typeof item.pendingKey !== 'string') return undefined;
+    return { reportKey: item.pendingKey, versionId: String(item.pendingVersion ?? 'null'), attempts: (item.waiting as Set<string> | undefined)?.size ?? 1 };
+  }
+
+  async closeRejectionWindow(ref: { directiveId: string; periodId: string; unitId: string }, windowEnd: string, now: Date, windowSeconds: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.rejectionMail(ref),
+          UpdateExpression: 'SET windowEnd = :end, flushScheduled = :no, toldKey = pendingKey REMOVE pendingKey, pendingVersion, pendingAt, waiting',
+          ConditionExpression: 'windowEnd = :old AND attribute_exists(pendingKey)',
+          ExpressionAttributeValues: { ':end': new Date(now.getTime() + windowSeconds * 1000).toISOString(), ':no': false, ':old': windowEnd },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
   }
 
   async reportsOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<ReportRecord[]> {

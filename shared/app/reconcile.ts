@@ -1,0 +1,83 @@
+/**
+ * The daily safety net of the intake: a report file that landed in the bucket but never got a verdict (its message
+ * was lost, or dead-lettered by an outage) is sent through the intake again. Per open period of each directive: a
+ * listing of the period's prefix in the bucket beside a Query of the period's verdicts, never a scan.
+ */
+import type { Directive } from '../domain/directive.ts';
+import { reportingPeriods } from '../domain/assignment.ts';
+import { addDays, vietnamDate } from '../domain/calendar/index.ts';
+import { REPORTS_PREFIX } from '../adapters/s3.ts';
+import type { CalendarSource, DirectiveStore, ReportLog, ReportStorage, WorkQueue } from './ports.ts';
+
+/** Files younger than this may still be in the intake's hands: they are left alone. */
+export const RECONCILE_GRACE_MINUTES = 30;
+/** A period is looked at until its links expire (60 days after the deadline) and a week more. Links go out with the
+ * assignment, so a file may come before the period even starts. */
+const LOOK_AFTER_DUE_DAYS = 67;
+
+/** What the intake queue takes: an S3 ObjectCreated notification, as S3 itself sends it. */
+export interface ReplayedNotification {
+  key: string;
+  Records: {
+    eventName: 'ObjectCreated:Put';
+    eventTime: string;
+    s3: { bucket: { name: string }; object: { key: string; eTag?: string; size?: number } };
+  }[];
+}
+
+export interface ReconcileDeps {
+  directives: DirectiveStore;
+  reports: ReportLog;
+  storage: ReportStorage & { readonly bucket: string };
+  intake: WorkQueue<ReplayedNotification>;
+  calendar?: CalendarSource;
+}
+
+export interface ReconcileResult {
+  date: string;
+  periods: number;
+  files: number;
+  withoutVerdict: string[];
+}
+
+/** The periods of a directive that can still receive uploads on `today`. */
+function openPeriods(directive: Directive, today: string, cal: Awaited<ReturnType<CalendarSource['calendarFor']>> | undefined) {
+  return reportingPeriods(directive, cal).filter(({ due }) => today <= addDays(due, LOOK_AFTER_DUE_DAYS));
+}
+
+export async function reconcileUploads(now: Date, deps: ReconcileDeps): Promise<ReconcileResult> {
+  const today = vietnamDate(now);
+  const year = Number(today.slice(0, 4));
+  const before = new Date(now.getTime() - RECONCILE_GRACE_MINUTES * 60_000);
+  const cal = await deps.calendar?.calendarFor([year - 1, year, year + 1]);
+  // Last year's reports still arrive in January; next year's directives are issued in December.
+  const directives = (await Promise.all([year - 1, year, year + 1].map((y) => deps.directives.directivesOfYear(y)))).flat();
+  const result: ReconcileResult = { date: today, periods: 0, files: 0, withoutVerdict: [] };
+  for (const directive of directives) {
+    for (const { period } of openPeriods(directive, today, cal)) {
+      result.periods++;
+      const decided = new Set((await deps.reports.uploadOutcomesOfPeriod(directive.id, period.id)).map((o) => o.reportKey));
+      for await (const page of deps.storage.listReports(`${REPORTS_PREFIX}${directive.id}/${period.id}/`, before)) {
+        result.files += page.length;
+        const missing = page.filter((f) => !decided.has(f.key));
+        result.withoutVerdict.push(...missing.map((f) => f.key));
+        await deps.intake.sendAll(missing.map((f) => notificationOf(f, deps.storage.bucket)));
+      }
+    }
+  }
+  return result;
+}
+
+/** The notification S3 would have sent (the key URL-encoded, spaces as '+'); the intake resolves the version it reads. */
+function notificationOf(file: { key: string; lastModified: string; eTag?: string }, bucket: string): ReplayedNotification {
+  return {
+    key: `reconcile:${file.key}`,
+    Records: [
+      {
+        eventName: 'ObjectCreated:Put',
+        eventTime: file.lastModified,
+        s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(file.key).replace(/%2F/g, '/').replace(/%20/g, '+'), ...(file.eTag ? { eTag: file.eTag } : {}) } },
+      },
+    ],
+  };
+}
