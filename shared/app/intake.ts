@@ -105,6 +105,12 @@ export async function processUpload(obj: UploadedObject, deps: IntakeDeps): Prom
     return { key: obj.key, outcome: 'ignored', reason: `a second write to the upload URL of ${obj.key}` };
   }
   if (onFile) return retell(upload, deps);
+  // A file judged before verdicts were filed (an upgrade): its record is the verdict. File it; nothing to redo.
+  const legacy = await recordOnFile(upload, deps);
+  if (legacy) {
+    await deps.reports.fileVerdict(legacy);
+    return { key: obj.key, outcome: 'ignored', reason: 'judged before verdicts were filed; verdict filed now' };
+  }
 
   const verdict = await readVerdict(upload, stored, deps);
   return verdict.ok ? accept(upload, verdict, deps) : reject(upload, verdict.problems, verdict.format, deps);

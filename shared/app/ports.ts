@@ -156,6 +156,8 @@ export interface ReportLog {
   recordAccepted(record: ReportRecord, obligation: Obligation, closed: Obligation): Promise<RecordOutcome>;
   /** The verdict marker and the record of a rejected file, atomically; `already` when the file has a verdict. */
   recordRejected(record: ReportRecord): Promise<Exclude<RecordOutcome, 'conflict'>>;
+  /** Files judged before verdicts were filed have a record but no verdict: files it (conditional: only if none). */
+  fileVerdict(record: ReportRecord): Promise<void>;
   /** Every verdict of a period (a Query per shard). */
   uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]>;
 }

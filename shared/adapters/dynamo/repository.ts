@@ -480,6 +480,14 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     return outcome === 'ok' ? 'recorded' : 'already';
   }
 
+  async fileVerdict(record: ReportRecord): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: itemOf.uploadOutcome(record), ConditionExpression: 'attribute_not_exists(PK)' }));
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+  }
+
   async uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]> {
     const shards = Array.from({ length: UPLOAD_SHARDS }, (_, i) => i);
     const pages = await mapLimit(shards, 8, async (s) => {
