@@ -29,7 +29,7 @@ import { advanceClock } from './advance.ts';
 import { calendarOf, describeCalendar } from './calendar.ts';
 import { extendDeadline, recordSubmission } from '../../shared/app/reports.ts';
 import { EXIT, makeOut, NotSettledError, reportError, UsageError, USAGE, type Out } from './output.ts';
-import { DEFAULT_TIMEOUT_MS, NOT_WAITED, notSettledText, parseTimeout, progressText, waitForRunning, type WaitOutcome } from './wait.ts';
+import { DEFAULT_TIMEOUT_MS, NOT_WAITED, notSettledText, parseTimeout, progressText, settledText, waitForRunning, type WaitOutcome } from './wait.ts';
 import { startStack } from '../stack/stack.ts';
 import { resolve } from 'node:path';
 
@@ -122,15 +122,21 @@ async function withSession<T>(out: Out, verbose: boolean, fn: (s: Session) => Pr
     out.endProgress();
     return w;
   };
-  const inner: Session = running
-    ? {
-        ...session,
-        settle: async () => {
-          const w = await waitRunning();
-          if (!w.settled) throw new NotSettledError(notSettledText(w));
-        },
-      }
-    : session;
+  const embedded = session.embedded;
+  const inner: Session = {
+    ...session,
+    settle: async () => {
+      if (embedded) {
+        const start = Date.now();
+        await embedded.settle(waiting.timeoutMs).catch(() => {
+          throw new NotSettledError(notSettledText({ waited: true, settled: false, seconds: Math.round((Date.now() - start) / 100) / 10, pending: embedded.bus.pending() }));
+        });
+      } else if (running) {
+        const w = await waitRunning();
+        if (!w.settled) throw new NotSettledError(notSettledText(w));
+      } else await session.settle();
+    },
+  };
   lastWait = NOT_WAITED;
   try {
     if (running && waiting.wait && kind === 'reads') lastWait = await waitRunning();
@@ -159,6 +165,7 @@ function withWait<T>(data: T, startsWork: boolean): T | (T & { wait: WaitOutcome
 
 /** 0, or 5 when the waiting ran out of time (said on stderr; the result has been printed). */
 function settledExit(out: Out): number {
+  if (lastWait.settled === true && waiting.wait) out.note(settledText(lastWait));
   if (lastWait.settled !== false) return EXIT.ok;
   out.note(notSettledText(lastWait));
   return EXIT.notSettled;
@@ -437,7 +444,7 @@ async function main(argv: string[]): Promise<number> {
         const w = await waitForRunning(running, waiting.timeoutMs, (pending, ms) => out.progress(progressText(pending, ms)));
         out.endProgress();
         lastWait = w;
-        out.result({ running: true, ...w }, () => (w.settled ? `Stack cục bộ đã xử lý xong mọi việc (chờ ${w.seconds} giây).` : notSettledText(w)));
+        out.result({ running: true, ...w }, () => (w.settled ? settledText(w) : notSettledText(w)));
         return w.settled ? EXIT.ok : EXIT.notSettled;
       }
       default:

@@ -58,6 +58,12 @@ export function progressText(pending: number, elapsedMs: number): string {
   return `Đang chờ các hàm xử lý xong… ${pending ? `còn ${pending} việc, ` : ''}${Math.floor(elapsedMs / 1000)} giây`;
 }
 
+const secondsVi = (s: number) => s.toLocaleString('vi-VN');
+
+export function settledText(w: WaitOutcome): string {
+  return `Các hàm đã xử lý xong mọi việc (chờ ${secondsVi(w.seconds)} giây).`;
+}
+
 export function notSettledText(w: WaitOutcome): string {
-  return `Chưa xử lý xong sau ${w.seconds} giây${w.pending ? ` (còn ${w.pending} việc)` : ''}. Chờ thêm: thidua wait --timeout 5m`;
+  return `Chưa xử lý xong sau ${secondsVi(w.seconds)} giây${w.pending ? ` (còn ${w.pending} việc)` : ''}. Chờ thêm: thidua wait --timeout 5m`;
 }
