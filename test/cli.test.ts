@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,9 +9,20 @@ const home = mkdtempSync(join(tmpdir(), 'thidua-cli-'));
 const bin = resolve(PROJECT_ROOT, 'local/bin/thidua.mjs');
 writeFileSync(join(home, 'bad-calendar.json'), JSON.stringify({ year: 2027, workingWeekends: ['2027-02-17'] }));
 
-function thidua(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, THIDUA_HOME: home, CI: 'true' }, encoding: 'utf8', timeout: 120_000 });
+function thiduaIn(dir: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, THIDUA_HOME: dir, CI: 'true' }, encoding: 'utf8', timeout: 180_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const thidua = (...args: string[]) => thiduaIn(home, ...args);
+
+async function until<T>(probe: () => T | undefined, what: string, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -27,7 +38,7 @@ describe('the thidua command', () => {
   it('refuses a bad units file with its line numbers, before touching anything', () => {
     // Prepare
     const file = join(home, 'bad-units.csv');
-    writeFileSync(file, 'id,name,level,parent_id\nbt,Tỉnh Bình Thuận,tỉnh,\nbt-x1,Xã Hàm Liêm,ấp,bt\n');
+    writeFileSync(file, 'id,name,level,parent_id\nbt,Tỉnh Bình Thuận,tỉnh,\nbt-x1,Xã Hàm Liêm,hamlet,bt\n');
 
     // Act
     const r = thidua('units', 'import', file);
@@ -35,7 +46,45 @@ describe('the thidua command', () => {
     // Assess
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('Lỗi: Tệp đơn vị có 1 lỗi, chưa nhập đơn vị nào');
-    expect(r.stderr).toContain('Dòng 3: cấp "ấp" không hợp lệ');
+    expect(r.stderr).toContain('Dòng 3: cấp "hamlet" không hợp lệ');
+  });
+
+  it('reports every problem of a units file at once, unknown parents included, and imports nothing', () => {
+    // Prepare: a bad line, a parent that is neither in the file nor imported, a village above its commune
+    const file = join(home, 'legacy-units.csv');
+    writeFileSync(
+      file,
+      ['ma,ten,cap,ma_cap_tren', 'lc-bh,Huyện Bắc Hà,huyện,lao-cai', 'lc-bh-x1,Xã Bản Phố,xã,lc-bh', 'lc-bh-x1-b1,,bản,lc-bh-x1', 'lc-bh-x2,Xã Tà Chải,xã,lc-bh-x2-b1', 'lc-bh-x2-b1,Bản Tà Chải,bản,lc-bh'].join('\n'),
+    );
+
+    // Act
+    const r = thidua('units', 'import', file, '--json');
+
+    // Assess
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: 'Tệp đơn vị có 3 lỗi, chưa nhập đơn vị nào',
+      details: [
+        'Dòng 2: đơn vị cấp trên "lao-cai" của "lc-bh" không có trong tệp và chưa được nhập',
+        'Dòng 4: thiếu tên đơn vị',
+        'Dòng 5: đơn vị cấp xã "Xã Tà Chải" không thể nằm dưới "Bản Tà Chải" (cấp thôn): đơn vị cấp trên phải ở cấp cao hơn',
+      ],
+    });
+  });
+
+  it('says which field of a directive file is missing in words an officer understands', () => {
+    // Prepare
+    const { title: _title, ...noTitle } = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'local/sample/directive-23-ct-tu-2027.json'), 'utf8')) as Record<string, unknown>;
+    const file = join(home, 'no-title.json');
+    writeFileSync(file, JSON.stringify(noTitle));
+
+    // Act
+    const r = thidua('directive', 'issue', file);
+
+    // Assess
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('Lỗi: Tệp chỉ thị không hợp lệ (1 lỗi)');
+    expect(r.stderr).toContain('  - title: thiếu tên (trích yếu) của chỉ thị');
   });
 
   it('imports units, issues a directive, reports its status and lets the clock pass a cut-off', { timeout: 300_000 }, () => {
@@ -139,5 +188,84 @@ describe('the thidua command', () => {
     const r = thidua('clock', 'advance', 'mai');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Khoảng thời gian "mai" không hợp lệ');
+  });
+
+  it('has nothing to wait for when no stack is running', () => {
+    // Act
+    const r = thidua('wait', '--json');
+
+    // Assess
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ running: false, waited: false, settled: true, seconds: 0 });
+  });
+
+  it('with a running thidua up, --wait returns once the work has settled, and thidua wait waits for it', { timeout: 400_000 }, async () => {
+    // Prepare: `thidua up` in its own home (its own process group, to stop it and its children at the end);
+    // a legacy three-level province whose villages are bản, ấp, xóm and tiểu khu, next to the sample province.
+    const upHome = mkdtempSync(join(tmpdir(), 'thidua-up-'));
+    const up = spawn(process.execPath, [bin, 'up'], { cwd: PROJECT_ROOT, env: { ...process.env, THIDUA_HOME: upHome, CI: 'true' }, detached: true, stdio: 'ignore' });
+    const exited = new Promise<number | null>((done) => up.once('exit', done));
+    const legacy = join(upHome, 'lao-cai.csv');
+    writeFileSync(
+      legacy,
+      [
+        'id,name,level,parent_id',
+        'lc,Tỉnh Lào Cai,tỉnh,',
+        'lc-bh,Huyện Bắc Hà,huyện,lc',
+        'lc-bh-bp,Xã Bản Phố,xã,lc-bh',
+        'lc-bh-tt,Thị trấn Bắc Hà,thị trấn,lc-bh',
+        'lc-bh-bp-1,Bản Phố 1,bản,lc-bh-bp',
+        'lc-bh-bp-2,Ấp Mới,Ấp,lc-bh-bp',
+        'lc-bh-bp-3,Xóm Trên,xom,lc-bh-bp',
+        'lc-bh-tt-1,Tiểu khu 1,tiểu khu,lc-bh-tt',
+      ].join('\n'),
+    );
+    let upPid: number | undefined;
+    try {
+      const running = await until(() => (existsSync(join(upHome, 'stack.json')) ? (JSON.parse(readFileSync(join(upHome, 'stack.json'), 'utf8')) as { pid: number; env: Record<string, string> }) : undefined), 'thidua up');
+      upPid = running.pid;
+      const pending = async () => ((await (await fetch(`${running.env.AWS_ENDPOINT_URL_EVENTBRIDGE}/_local/pending`)).json()) as { pending: number }).pending;
+      expect(thiduaIn(upHome, 'units', 'import', 'local/sample/binh-thuan-units.csv').code).toBe(0);
+
+      // Act
+      const imported = thiduaIn(upHome, 'units', 'import', legacy, '--json');
+      const issued = thiduaIn(upHome, 'directive', 'issue', 'local/sample/directive-23-ct-tu-2027.json', '--wait', '--json');
+      const inFlightAfterIssue = await pending();
+      const status = thiduaIn(upHome, 'status', 'bt-23-ct-tu-2027', '--json');
+      const withdrawn = thiduaIn(upHome, 'directive', 'withdraw', 'bt-23-ct-tu-2027', '--reason', 'thử', '--wait', '--timeout', '1ms', '--json');
+      const waited = thiduaIn(upHome, 'wait', '--timeout', '120s', '--json');
+      const afterWithdrawal = thiduaIn(upHome, 'status', 'bt-23-ct-tu-2027', '--json');
+      const badTimeout = thiduaIn(upHome, 'wait', '--timeout', 'mai');
+
+      // Assess
+      expect(imported.code).toBe(0);
+      expect(JSON.parse(imported.stdout)).toEqual({ imported: 8, byLevel: { province: 1, district: 1, commune: 2, village: 4 } });
+      expect(issued.code).toBe(0);
+      expect(JSON.parse(issued.stdout)).toMatchObject({ outcome: 'issued', targetUnitCount: 47, wait: { waited: true, settled: true, pending: 0 } });
+      expect(inFlightAfterIssue).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ assignments: { active: 47, withdrawn: 0 }, mailSent: 47 });
+      expect(withdrawn.code).toBe(5);
+      expect(JSON.parse(withdrawn.stdout)).toMatchObject({ outcome: 'withdrawn', wait: { waited: true, settled: false } });
+      expect(withdrawn.stderr).toContain('Chưa xử lý xong sau');
+      expect(waited.code).toBe(0);
+      expect(JSON.parse(waited.stdout)).toMatchObject({ running: true, waited: true, settled: true, pending: 0 });
+      expect(JSON.parse(afterWithdrawal.stdout)).toMatchObject({ assignments: { active: 0, withdrawn: 47 }, mailSent: 94 });
+      expect(badTimeout.code).toBe(2);
+      expect(badTimeout.stderr).toContain('--timeout "mai" không hợp lệ');
+    } finally {
+      if (up.pid) process.kill(-up.pid, 'SIGINT');
+      await exited;
+      // The stack itself stops its services and clears its state once it has the signal.
+      const alive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      if (upPid) await until(() => (alive(upPid as number) ? undefined : true), 'thidua up to stop', 30_000);
+      rmSync(upHome, { recursive: true, force: true });
+    }
   });
 });

@@ -9,11 +9,11 @@ import { amendDirective, issueDirective, withdrawDirective, type IssueOutcome } 
 import { InputError } from '../../shared/app/errors.ts';
 import { systemClock } from '../../shared/app/ports.ts';
 import { directiveStatus, type DirectiveStatus } from '../../shared/app/status.ts';
-import { importUnitsCsv } from '../../shared/app/units.ts';
+import { checkUnitsFile, importUnitsCsv, parentsOutside } from '../../shared/app/units.ts';
 import { eventPublisher, repository } from '../../shared/adapters/wiring.ts';
 import { formatDateVi } from '../../shared/domain/calendar/index.ts';
 import { CADENCE_VI, DirectiveInput, type Directive } from '../../shared/domain/directive.ts';
-import { parseUnitsCsv } from '../../shared/domain/units-csv.ts';
+import { readUnitsCsv } from '../../shared/domain/units-csv.ts';
 import { parseOrExplain } from '../../shared/domain/validation.ts';
 import { CalendarAdjustmentsFile } from '../../shared/domain/calendar/index.ts';
 import { LEVEL_NAME_VI } from '../../shared/domain/units.ts';
@@ -28,7 +28,8 @@ import { formatInstantVi, LocalClock, parseDuration, parseInstantVi } from './cl
 import { advanceClock } from './advance.ts';
 import { calendarOf, describeCalendar } from './calendar.ts';
 import { extendDeadline, recordSubmission } from '../../shared/app/reports.ts';
-import { EXIT, makeOut, reportError, UsageError, USAGE, type Out } from './output.ts';
+import { EXIT, makeOut, NotSettledError, reportError, UsageError, USAGE, type Out } from './output.ts';
+import { DEFAULT_TIMEOUT_MS, NOT_WAITED, notSettledText, parseTimeout, progressText, settledText, waitForRunning, type WaitOutcome } from './wait.ts';
 import { startStack } from '../stack/stack.ts';
 import { resolve } from 'node:path';
 
@@ -102,20 +103,72 @@ function outcomeVi(r: IssueOutcome): string {
 }
 
 let useAws = false;
+/** --wait and --timeout, for every command. */
+let waiting = { wait: false, timeoutMs: DEFAULT_TIMEOUT_MS };
+/** How the last session's waiting went: what the JSON result reports and the exit code follows. */
+let lastWait: WaitOutcome = NOT_WAITED;
 
-async function withSession<T>(out: Out, verbose: boolean, fn: (s: Session) => Promise<T>): Promise<T> {
+/**
+ * Runs a command's work in a session. An embedded stack (no `thidua up`) always waits until the work has settled,
+ * since it stops with the command. A running `thidua up` is waited for with --wait only: after the work for a command
+ * that starts work, before it for one that reads (so `status --wait` shows the settled state). Inner waits (a report's
+ * verdict, the clock's firings) follow --timeout too.
+ */
+async function withSession<T>(out: Out, verbose: boolean, fn: (s: Session) => Promise<T>, kind: 'starts-work' | 'reads' = 'reads'): Promise<T> {
   const session = await connect({ logLevel: verbose ? 'INFO' : 'ERROR', aws: useAws });
+  const running = session.running;
+  const waitRunning = async () => {
+    const w = await waitForRunning(running as NonNullable<typeof running>, waiting.timeoutMs, (pending, ms) => out.progress(progressText(pending, ms)));
+    out.endProgress();
+    return w;
+  };
+  const embedded = session.embedded;
+  const inner: Session = {
+    ...session,
+    settle: async () => {
+      if (embedded) {
+        const start = Date.now();
+        await embedded.settle(waiting.timeoutMs).catch(() => {
+          throw new NotSettledError(notSettledText({ waited: true, settled: false, seconds: Math.round((Date.now() - start) / 100) / 10, pending: embedded.bus.pending() }));
+        });
+      } else if (running) {
+        const w = await waitRunning();
+        if (!w.settled) throw new NotSettledError(notSettledText(w));
+      } else await session.settle();
+    },
+  };
+  lastWait = NOT_WAITED;
   try {
-    const result = await fn(session);
+    if (running && waiting.wait && kind === 'reads') lastWait = await waitRunning();
+    const result = await fn(inner);
     if (session.embedded) {
       out.progress('Đang chờ các hàm xử lý xong…');
-      await session.settle();
+      const start = Date.now();
+      const settled = await session.embedded.settle(waiting.timeoutMs).then(
+        () => true,
+        () => false,
+      );
       out.endProgress();
-    }
+      lastWait = { waited: true, settled, seconds: Math.round((Date.now() - start) / 100) / 10, ...(settled ? { pending: 0 } : { pending: session.embedded.bus.pending() }) };
+    } else if (running && waiting.wait && kind === 'starts-work') lastWait = await waitRunning();
     return result;
   } finally {
     await session.close();
   }
+}
+
+/** A command's JSON result with how its waiting went: always for commands that start work, with --wait for the others. */
+function withWait<T>(data: T, startsWork: boolean): T | (T & { wait: WaitOutcome }) {
+  const show = startsWork || waiting.wait;
+  return show && data && typeof data === 'object' && !Array.isArray(data) ? { ...data, wait: lastWait } : data;
+}
+
+/** 0, or 5 when the waiting ran out of time (said on stderr; the result has been printed). */
+function settledExit(out: Out): number {
+  if (lastWait.settled === true && waiting.wait) out.note(settledText(lastWait));
+  if (lastWait.settled !== false) return EXIT.ok;
+  out.note(notSettledText(lastWait));
+  return EXIT.notSettled;
 }
 
 function requireOption(value: unknown, name: string): string {
@@ -147,6 +200,8 @@ async function main(argv: string[]): Promise<number> {
       keep: { type: 'boolean' },
       aws: { type: 'boolean', default: false },
       file: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
     },
     allowNegative: true,
     strict: false,
@@ -156,6 +211,7 @@ async function main(argv: string[]): Promise<number> {
   const verbose = values.verbose === true;
   const out = makeOut(json);
   try {
+    waiting = { wait: values.wait === true, timeoutMs: parseTimeout(values.timeout) };
     const [cmd, sub, arg] = positionals;
     if (values.help || !cmd) {
       process.stdout.write(`${USAGE}\n`);
@@ -187,37 +243,40 @@ async function main(argv: string[]): Promise<number> {
       case 'units': {
         if (sub !== 'import') throw new UsageError(`Lệnh "units ${sub ?? ''}" không có; dùng: thidua units import TỆP.csv`);
         const text = readFileFor(arg, 'tệp đơn vị');
-        parseUnitsCsv(text); // a bad file is refused before any service starts
+        // A bad file is refused before any service starts, with all its problems, unless it names parents outside
+        // itself: whether those are stored is known only from the stack, which then reports everything at once.
+        const file = readUnitsCsv(text);
+        if (!parentsOutside(file).length) checkUnitsFile(file, new Map());
         const result = await withSession(out, verbose, () => importUnitsCsv(text, { units: deps().units }));
-        out.result(result, () =>
+        out.result(withWait(result, false), () =>
           `Đã nhập ${result.imported} đơn vị: ${Object.entries(result.byLevel)
             .map(([level, n]) => `${n} cấp ${LEVEL_NAME_VI[level as keyof typeof LEVEL_NAME_VI]}`)
             .join(', ')}.`,
         );
-        return EXIT.ok;
+        return settledExit(out);
       }
       case 'directive': {
         if (sub === 'issue' || sub === 'amend') {
           const raw = readJson(arg);
           parseOrExplain(DirectiveInput, raw, 'Tệp chỉ thị');
-          const result = await withSession(out, verbose, (s) => (sub === 'issue' ? issueDirective : amendDirective)(raw, deps()).then(async (r) => ({ r, inbox: s.inboxUrl })));
-          out.result({ outcome: result.r.outcome, directive: result.r.directive, targetUnitCount: result.r.targetUnitCount }, () =>
+          const result = await withSession(out, verbose, (s) => (sub === 'issue' ? issueDirective : amendDirective)(raw, deps()).then(async (r) => ({ r, inbox: s.inboxUrl })), 'starts-work');
+          out.result(withWait({ outcome: result.r.outcome, directive: result.r.directive, targetUnitCount: result.r.targetUnitCount }, true), () =>
             [outcomeVi(result.r), `Xem tình hình: thidua status ${result.r.directive.id}`].join('\n'),
           );
-          return EXIT.ok;
+          return settledExit(out);
         }
         if (sub === 'withdraw') {
           if (!arg) throw new UsageError('Thiếu mã chỉ thị: thidua directive withdraw MÃ --reason "…"');
-          const r = await withSession(out, verbose, () => withdrawDirective(arg, String(values.reason ?? ''), deps()));
-          out.result({ outcome: r.outcome, directive: r.directive }, () => outcomeVi(r));
-          return EXIT.ok;
+          const r = await withSession(out, verbose, () => withdrawDirective(arg, String(values.reason ?? ''), deps()), 'starts-work');
+          out.result(withWait({ outcome: r.outcome, directive: r.directive }, true), () => outcomeVi(r));
+          return settledExit(out);
         }
         if (sub === 'show') {
           if (!arg) throw new UsageError('Thiếu mã chỉ thị: thidua directive show MÃ');
           const d = await withSession(out, verbose, () => deps().directives.getDirective(arg));
           if (!d) throw new InputError(`Không tìm thấy chỉ thị "${arg}"`);
-          out.result(d, () => describeDirective(d));
-          return EXIT.ok;
+          out.result(withWait(d, false), () => describeDirective(d));
+          return settledExit(out);
         }
         if (sub === 'draft') {
           const id = positionals[3];
@@ -230,15 +289,15 @@ async function main(argv: string[]): Promise<number> {
               out.endProgress();
               const draft = 'draftId' in result ? await draftStore().getDraft(result.draftId) : undefined;
               return { result, draft };
-            });
-            out.result({ ...r.result, ...(r.draft ? { draft: r.draft } : {}) }, () => describeUploadResult(r.result, r.draft));
-            return r.result.outcome === 'rejected' ? EXIT.badInput : EXIT.ok;
+            }, 'starts-work');
+            out.result(withWait({ ...r.result, ...(r.draft ? { draft: r.draft } : {}) }, true), () => describeUploadResult(r.result, r.draft));
+            return r.result.outcome === 'rejected' ? EXIT.badInput : settledExit(out);
           }
           if (arg === 'list') {
             const unitId = requireOption(values.unit, '--unit ĐƠN_VỊ');
             const drafts = await withSession(out, verbose, () => draftStore().draftsOf(unitId));
             out.result(drafts.map((d) => ({ draftId: d.draftId, status: d.status, kind: currentDirective(d).kind, number: currentDirective(d).number, missing: d.status === 'confirmed' ? 0 : d.proposal.missing.length, directiveId: d.directiveId ?? null, files: d.sources.map((x) => x.fileName) })), () => describeDraftList(drafts));
-            return EXIT.ok;
+            return settledExit(out);
           }
           if (arg === 'show') {
             if (!id) throw new UsageError('Thiếu mã bản nháp: thidua directive draft show MÃ');
@@ -248,17 +307,17 @@ async function main(argv: string[]): Promise<number> {
               const units = scope?.scope === 'list' ? await repository().getUnits(scope.unitIds) : new Map();
               return { draft, names: new Map([...units.values()].map((u) => [u.id, u.name])) };
             });
-            out.result(draft, () => describeDraftText(draft, names));
-            return EXIT.ok;
+            out.result(withWait(draft, false), () => describeDraftText(draft, names));
+            return settledExit(out);
           }
           if (arg === 'confirm') {
             if (!id) throw new UsageError('Thiếu mã bản nháp: thidua directive draft confirm MÃ [--file BỔ_SUNG.json]');
             const edits = typeof values.file === 'string' ? readJson(values.file, 'tệp bổ sung') : undefined;
-            const r = await withSession(out, verbose, () => confirmDraft(id, edits, { ...deps(), drafts: draftStore() }));
-            out.result({ draftId: r.draftId, outcome: r.outcome, directive: r.directive, targetUnitCount: r.targetUnitCount }, () =>
+            const r = await withSession(out, verbose, () => confirmDraft(id, edits, { ...deps(), drafts: draftStore() }), 'starts-work');
+            out.result(withWait({ draftId: r.draftId, outcome: r.outcome, directive: r.directive, targetUnitCount: r.targetUnitCount }, true), () =>
               [`Bản nháp ${r.draftId} đã được xác nhận.`, outcomeVi(r), `Xem tình hình: thidua status ${r.directive.id}`].join('\n'),
             );
-            return EXIT.ok;
+            return settledExit(out);
           }
           throw new UsageError(`Lệnh "directive draft ${arg ?? ''}" không có (upload, list, show, confirm).`);
         }
@@ -283,22 +342,22 @@ async function main(argv: string[]): Promise<number> {
           out.result({ now: to.toISOString(), fired: [] }, () => `Đã đặt giờ giả lập: ${formatInstantVi(to)}.`);
           return EXIT.ok;
         }
-        const summary = await withSession(out, verbose, (session) => advanceClock(clock, from, to, session, out));
-        out.result(summary, () =>
+        const summary = await withSession(out, verbose, (session) => advanceClock(clock, from, to, session, out), 'starts-work');
+        out.result(withWait(summary, true), () =>
           [
             `Giờ giả lập: ${formatInstantVi(to)}.`,
             `  Lịch đã chạy: ${summary.fired.length === 0 ? 'không có' : Object.entries(countBy(summary.fired.map((f) => f.schedule))).map(([id, n]) => `${id} × ${n}`).join(', ')}`,
             `  Thư đã gửi trong khoảng này: ${summary.emails}`,
           ].join('\n'),
         );
-        return EXIT.ok;
+        return settledExit(out);
       }
       case 'calendar': {
         if (sub === 'load') {
           const file = parseOrExplain(CalendarAdjustmentsFile, readJson(arg, 'tệp điều chỉnh lịch nghỉ'), 'Tệp điều chỉnh lịch nghỉ');
           await withSession(out, verbose, () => repository().putCalendarAdjustments(file));
-          out.result(file, () => `Đã nạp điều chỉnh lịch nghỉ năm ${file.year}: thêm ${file.extra.length} ngày nghỉ, bỏ ${file.removed.length}, làm bù ${file.workingWeekends.length} ngày cuối tuần.`);
-          return EXIT.ok;
+          out.result(withWait(file, false), () => `Đã nạp điều chỉnh lịch nghỉ năm ${file.year}: thêm ${file.extra.length} ngày nghỉ, bỏ ${file.removed.length}, làm bù ${file.workingWeekends.length} ngày cuối tuần.`);
+          return settledExit(out);
         }
         const year = Number(sub);
         if (!Number.isInteger(year) || year < 1968 || year > 2199) throw new UsageError('Cần năm (1968–2199), ví dụ: thidua calendar 2027; hoặc: thidua calendar load TỆP.json');
@@ -309,8 +368,8 @@ async function main(argv: string[]): Promise<number> {
         // The adjustments officers loaded, if a stack or its data is there; the computed calendar otherwise.
         const adjustments = values.offline ? undefined : await withSession(out, verbose, () => repository().calendarFor([year - 1, year, year + 1]));
         const cal = calendarOf(year, cutoff, { kind: 'workingDaysAfterCutoff', days }, adjustments);
-        out.result(cal, () => describeCalendar(cal, days));
-        return EXIT.ok;
+        out.result(withWait(cal, false), () => describeCalendar(cal, days));
+        return settledExit(out);
       }
       case 'report': {
         if (sub === 'upload' || sub === 'template') {
@@ -318,27 +377,27 @@ async function main(argv: string[]): Promise<number> {
           if (sub === 'upload') {
             if (!arg) throw new UsageError('Dùng: thidua report upload TỆP --directive MÃ --period 2027-Q1 --unit MÃ_ĐƠN_VỊ');
             const bytes = readBytes(arg);
-            const r = await withSession(out, verbose, (session) => uploadReport(ref, { name: basename(arg), bytes }, session));
-            out.result(r, () => describeUpload(r));
+            const r = await withSession(out, verbose, (session) => uploadReport(ref, { name: basename(arg), bytes }, session), 'starts-work');
+            out.result(withWait(r, true), () => describeUpload(r));
             // Pending is not a failure: on AWS the verdict comes by email once the processor has read the file.
-            return r.status === 'rejected' ? EXIT.badInput : EXIT.ok;
+            return r.status === 'rejected' ? EXIT.badInput : settledExit(out);
           }
           const file = String(values.out ?? `bao-cao-${ref.periodId}-${ref.unitId}.xlsx`);
           const bytes = await withSession(out, verbose, () => templateFor(ref));
           writeFileSync(file, bytes);
-          out.result({ file, bytes: bytes.length }, () => `Đã ghi mẫu báo cáo: ${file}`);
-          return EXIT.ok;
+          out.result(withWait({ file, bytes: bytes.length }, false), () => `Đã ghi mẫu báo cáo: ${file}`);
+          return settledExit(out);
         }
         if (sub !== 'submit' || !arg) throw new UsageError('Dùng: thidua report submit|upload|template …');
         const ref = { directiveId: arg, periodId: requireOption(values.period, '--period'), unitId: requireOption(values.unit, '--unit') };
         const at = values.at ? parseInstantVi(String(values.at)) : useAws ? new Date() : new LocalClock(STATE_DIR).now();
-        const r = await withSession(out, verbose, () => recordSubmission(ref, at, { obligations: repository(), assignments: repository() }));
-        out.result(r, () =>
+        const r = await withSession(out, verbose, () => recordSubmission(ref, at, { obligations: repository(), assignments: repository() }), 'starts-work');
+        out.result(withWait(r, false), () =>
           r.outcome === 'already'
             ? `Báo cáo ${r.obligation.periodLabel} của ${ref.unitId} đã được ghi nhận trước đó (${r.obligation.onTime ? 'đúng hạn' : 'muộn'}).`
             : `Đã ghi nhận báo cáo ${r.obligation.periodLabel} của ${ref.unitId} lúc ${formatInstantVi(at)}: ${r.obligation.onTime ? 'đúng hạn' : `nộp muộn (hạn ${formatDateVi(r.obligation.dueDate)})`}.`,
         );
-        return EXIT.ok;
+        return settledExit(out);
       }
       case 'deadline': {
         if (sub !== 'extend' || !arg) throw new UsageError('Dùng: thidua deadline extend MÃ_CHỈ_THỊ --period 2027-Q1 [--unit MÃ_ĐƠN_VỊ] --until 2027-03-25');
@@ -348,9 +407,9 @@ async function main(argv: string[]): Promise<number> {
           until: requireOption(values.until, '--until'),
           ...(values.unit ? { unitId: String(values.unit) } : {}),
         };
-        const r = await withSession(out, verbose, () => extendDeadline(args, { obligations: repository(), assignments: repository(), directives: repository(), calendar: repository() }));
-        out.result(r, () => `Đã gia hạn nộp báo cáo kỳ ${args.periodId} đến hết ngày ${formatDateVi(r.until)} cho ${r.extended} đơn vị.`);
-        return EXIT.ok;
+        const r = await withSession(out, verbose, () => extendDeadline(args, { obligations: repository(), assignments: repository(), directives: repository(), calendar: repository() }), 'starts-work');
+        out.result(withWait(r, false), () => `Đã gia hạn nộp báo cáo kỳ ${args.periodId} đến hết ngày ${formatDateVi(r.until)} cho ${r.extended} đơn vị.`);
+        return settledExit(out);
       }
       case 'results': {
         if (!sub) throw new UsageError('Dùng: thidua results MÃ_CHỈ_THỊ --period 2027-Q1 [--unit MÃ_ĐƠN_VỊ] [--recompute]');
@@ -362,16 +421,31 @@ async function main(argv: string[]): Promise<number> {
         });
         const focus = String(values.unit ?? r.rootIds[0] ?? '');
         if (!r.units[focus]) throw new InputError(`Không có đơn vị "${focus}" trong kết quả`);
-        out.result(values.unit ? { ...r, units: Object.fromEntries(Object.entries(r.units).filter(([, u]) => u.unitId === focus || u.parentId === focus)) } : r, () => describeResults(r, focus));
-        return EXIT.ok;
+        out.result(withWait(values.unit ? { ...r, units: Object.fromEntries(Object.entries(r.units).filter(([, u]) => u.unitId === focus || u.parentId === focus)) } : r, false), () => describeResults(r, focus));
+        return settledExit(out);
       }
       case 'extract':
         return await runExtract(sub, out);
       case 'status': {
         if (!sub) throw new UsageError('Thiếu mã chỉ thị: thidua status MÃ');
         const s = await withSession(out, verbose, () => directiveStatus(sub, deps()));
-        out.result(s, () => describeStatus(s));
-        return EXIT.ok;
+        out.result(withWait(s, false), () => describeStatus(s));
+        return settledExit(out);
+      }
+      case 'wait': {
+        // Without `thidua up` every command waits for its own work before it ends (its embedded stack stops with it),
+        // so nothing can be left in flight: nothing to wait for, and a script's "… && thidua wait" works either way.
+        if (useAws) throw new UsageError('thidua wait chỉ dùng với stack cục bộ (thidua up), không dùng với --aws.');
+        const running = readRunning();
+        if (!running) {
+          out.result({ running: false, waited: false, settled: true, seconds: 0 }, () => 'Không có stack cục bộ nào đang chạy (thidua up): không có việc gì để chờ.');
+          return EXIT.ok;
+        }
+        const w = await waitForRunning(running, waiting.timeoutMs, (pending, ms) => out.progress(progressText(pending, ms)));
+        out.endProgress();
+        lastWait = w;
+        out.result({ running: true, ...w }, () => (w.settled ? settledText(w) : notSettledText(w)));
+        return w.settled ? EXIT.ok : EXIT.notSettled;
       }
       default:
         throw new UsageError(`Không có lệnh "${cmd}".`);

@@ -7,9 +7,14 @@ export const EXIT = {
   usage: 2,
   badInput: 3,
   notFound: 4,
+  /** --wait or --timeout: the work started but had not settled when the time was up. */
+  notSettled: 5,
 } as const;
 
 export class UsageError extends Error {}
+
+/** Waiting inside a command (a report's verdict, the clock's firings) ran out of time: exit 5. */
+export class NotSettledError extends Error {}
 
 export interface Out {
   json: boolean;
@@ -60,6 +65,11 @@ export function reportError(e: unknown, out: Out): number {
     else process.stderr.write([`Lỗi: ${e.messageVi}`, ...e.details.map((d) => `  - ${d}`)].join('\n') + '\n');
     return /Không tìm thấy/.test(e.messageVi) ? EXIT.notFound : EXIT.badInput;
   }
+  if (e instanceof NotSettledError) {
+    if (out.json) process.stdout.write(`${JSON.stringify({ error: e.message, settled: false })}\n`);
+    else process.stderr.write(`${e.message}\n`);
+    return EXIT.notSettled;
+  }
   if (e instanceof UsageError) {
     if (out.json) process.stdout.write(`${JSON.stringify({ error: e.message })}\n`);
     else process.stderr.write(`${e.message}\n\n${USAGE}\n`);
@@ -76,7 +86,7 @@ export const USAGE = `Cách dùng: thidua <lệnh> [tùy chọn]
 Lệnh:
   demo                          chạy câu chuyện mẫu trên stack cục bộ (npm start)
   up                            chạy stack cục bộ cho đến khi nhấn Ctrl+C (hộp thư web, các hàm)
-  units import TỆP.csv          nhập danh sách đơn vị (id,name,level,parent_id,emails,leader_emails)
+  units import TỆP.csv          nhập danh sách đơn vị (id,name,level,parent_id,emails,leader_emails); mọi lỗi của tệp báo cùng lúc
   directive issue TỆP.json      ban hành chỉ thị và giao chỉ tiêu cho các đơn vị
   directive amend TỆP.json      điều chỉnh chỉ thị đã ban hành (phiên bản mới)
   directive withdraw MÃ --reason "…"   thu hồi chỉ thị
@@ -94,12 +104,17 @@ Lệnh:
   directive draft list --unit ĐƠN_VỊ | show MÃ                  các bản nháp; nội dung đọc được, mục còn thiếu
   directive draft confirm MÃ [--file BỔ_SUNG.json]              bổ sung, xác nhận và ban hành chỉ thị từ bản nháp
   clock show | set THỜI_ĐIỂM | advance KHOẢNG                    giờ giả lập; các lịch (nhắc việc, khóa kỳ) chạy khi đồng hồ đi qua
+  wait [--timeout 120s]         chờ stack đang chạy (thidua up) xử lý xong mọi việc; không có stack nào chạy thì không có gì để chờ
 
 Tùy chọn chung:
   --json                        in kết quả dạng JSON (cho script)
   --verbose                     in nhật ký của các hàm
   --aws                         làm việc với hệ thống đã triển khai trên AWS (cần TABLE_NAME, EVENT_BUS_NAME, AWS_REGION)
+  --wait                        khi đang có thidua up: chỉ kết thúc khi các hàm đã xử lý xong việc lệnh vừa tạo ra
+                                (lệnh chỉ đọc thì chờ trước rồi mới đọc); không có thidua up thì lệnh luôn tự chờ
+  --timeout 120s                chờ lâu nhất bao lâu (mặc định 120s; ví dụ 90s, 5m); hết giờ mà chưa xong: mã thoát 5
   --no-keep                     (demo) dừng ngay sau khi in tóm tắt
   --help                        in hướng dẫn này
 
-Mã thoát: 0 thành công, 1 lỗi hệ thống, 2 sai cú pháp lệnh, 3 dữ liệu đầu vào sai, 4 không tìm thấy.`;
+Mã thoát: 0 thành công, 1 lỗi hệ thống, 2 sai cú pháp lệnh, 3 dữ liệu đầu vào sai, 4 không tìm thấy,
+  5 chưa xử lý xong trong thời gian chờ (--wait, --timeout, wait).`;

@@ -1,6 +1,5 @@
-import { buildPaths, HierarchyError, LEVEL_NAME_VI, type Unit, type UnitLevel } from '../domain/units.ts';
-import { parseUnitsCsv } from '../domain/units-csv.ts';
-import { InputError } from './errors.ts';
+import { buildPaths, hierarchyProblems, type Unit, type UnitLevel } from '../domain/units.ts';
+import { readUnitsCsv, unitsRefusal, type UnitsFile } from '../domain/units-csv.ts';
 import type { UnitDirectory } from './ports.ts';
 
 export interface ImportResult {
@@ -8,28 +7,30 @@ export interface ImportResult {
   byLevel: Partial<Record<UnitLevel, number>>;
 }
 
+/** The parents a file names that are not in it: they must already be stored. */
+export function parentsOutside(file: UnitsFile): string[] {
+  const inFile = new Set(file.lines.map((l) => l.id));
+  return [...new Set(file.lines.map((l) => l.parentId).filter((p): p is string => !!p && !inFile.has(p)))];
+}
+
+/**
+ * Checks a units file whole, before anything is written: each line's own problems, then the hierarchy's (parents
+ * neither in the file nor stored, cycles, levels out of order). Throws one InputError listing them all by line.
+ */
+export function checkUnitsFile(file: UnitsFile, stored: ReadonlyMap<string, Unit>): void {
+  const problems = [...file.problems, ...hierarchyProblems(file.lines, stored)];
+  if (problems.length) throw unitsRefusal(problems);
+}
+
 /** Imports or updates units from CSV. Parents may be in the file or already stored. All lines are checked before anything is written. */
-export async function importUnitsCsv(text: string, deps: { units: UnitDirectory }): Promise<ImportResult> {
-  const rows = parseUnitsCsv(text);
-  const inFile = new Set(rows.map((r) => r.id));
-  const outsideParents = [...new Set(rows.map((r) => r.parentId).filter((p): p is string => !!p && !inFile.has(p)))];
-  const existing: Map<string, Unit> = outsideParents.length ? await deps.units.getUnits(outsideParents) : new Map();
-  let units: Unit[];
-  try {
-    units = buildPaths(rows, existing);
-  } catch (e) {
-    if (e instanceof HierarchyError) throw new InputError('Cây đơn vị không hợp lệ, chưa nhập đơn vị nào', [`${e.line ? `Dòng ${e.line}: ` : ''}${e.message}`]);
-    throw e;
-  }
-  const byId = new Map(units.map((u) => [u.id, u]));
-  const problems = rows
-    .filter((r) => r.parentId && LEVEL_ORDER[(byId.get(r.parentId) ?? existing.get(r.parentId))!.level] >= LEVEL_ORDER[r.level])
-    .map((r) => `Dòng ${r.line}: đơn vị cấp ${LEVEL_NAME_VI[r.level]} "${r.name}" không thể nằm dưới đơn vị cùng cấp hoặc cấp thấp hơn`);
-  if (problems.length) throw new InputError('Cây đơn vị không hợp lệ, chưa nhập đơn vị nào', problems);
+export async function importUnitsCsv(text: string, deps: { units: Pick<UnitDirectory, 'getUnits' | 'putUnits'> }): Promise<ImportResult> {
+  const file = readUnitsCsv(text);
+  const outside = parentsOutside(file);
+  const stored: Map<string, Unit> = outside.length ? await deps.units.getUnits(outside) : new Map();
+  checkUnitsFile(file, stored);
+  const units = buildPaths(file.rows, stored);
   await deps.units.putUnits(units);
   const byLevel: Partial<Record<UnitLevel, number>> = {};
   for (const u of units) byLevel[u.level] = (byLevel[u.level] ?? 0) + 1;
   return { imported: units.length, byLevel };
 }
-
-const LEVEL_ORDER: Record<UnitLevel, number> = { province: 0, district: 1, commune: 2, village: 3 };

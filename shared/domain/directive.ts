@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UnitLevel } from './units.ts';
 import { Rubric, rubricProblems } from './results/rubric.ts';
+import { labelFields } from './validation.ts';
 
 export const Cadence = z.enum(['monthly', 'quarterly', 'half-year', 'year']);
 export type Cadence = z.infer<typeof Cadence>;
@@ -118,6 +119,45 @@ export const DirectiveInput = DirectiveFields.superRefine((d, ctx) => {
     }
   });
 export type DirectiveInput = z.infer<typeof DirectiveInput>;
+
+/** The directive file's fields as an officer knows them: "title: thiếu tên (trích yếu) của chỉ thị". */
+export const DIRECTIVE_FIELDS_VI = {
+  id: 'mã chỉ thị',
+  number: 'số, ký hiệu của văn bản',
+  kind: 'loại văn bản',
+  issuerId: 'mã đơn vị ban hành',
+  issuerName: 'tên cơ quan ban hành',
+  title: 'tên (trích yếu) của chỉ thị',
+  year: 'năm thi đua',
+  issuedOn: 'ngày ban hành',
+  targetUnits: 'đơn vị nhận chỉ tiêu',
+  'targetUnits.scope': 'phạm vi giao chỉ tiêu',
+  'targetUnits.level': 'cấp của các đơn vị nhận chỉ tiêu',
+  'targetUnits.unitIds': 'danh sách mã đơn vị nhận chỉ tiêu',
+  'targetUnits.unitIds[]': 'mã đơn vị nhận chỉ tiêu',
+  cadences: 'các kỳ báo cáo',
+  'cadences[]': 'kỳ báo cáo',
+  cutoff: 'cách chốt số liệu',
+  deadline: 'hạn nộp báo cáo',
+  'deadline.kind': 'cách tính hạn nộp',
+  'deadline.days': 'số ngày làm việc sau ngày chốt số liệu',
+  'deadline.day': 'ngày nộp trong tháng',
+  reportTo: 'nơi nhận báo cáo',
+  indicators: 'danh sách chỉ tiêu',
+  'indicators[]': 'chỉ tiêu',
+  'indicators[].id': 'mã chỉ tiêu',
+  'indicators[].name': 'tên chỉ tiêu',
+  'indicators[].group': 'nhóm chỉ tiêu',
+  'indicators[].measure': 'đơn vị tính của chỉ tiêu',
+  'indicators[].kind': 'loại chỉ tiêu',
+  'indicators[].direction': 'chiều phấn đấu của chỉ tiêu',
+  'indicators[].aggregation': 'cách tổng hợp chỉ tiêu',
+  'indicators[].weightBy': 'trọng số (households hoặc population)',
+  'indicators[].target': 'mục tiêu của chỉ tiêu',
+  unitTargets: 'mục tiêu riêng của từng đơn vị',
+  rubric: 'cách chấm điểm',
+} as const;
+labelFields(DirectiveInput, DIRECTIVE_FIELDS_VI);
 
 export const DirectiveStatus = z.enum(['issued', 'withdrawn']);
 
