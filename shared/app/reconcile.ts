@@ -11,9 +11,13 @@ import type { CalendarSource, DirectiveStore, ReportLog, ReportStorage, WorkQueu
 
 /** Files younger than this may still be in the intake's hands: they are left alone. */
 export const RECONCILE_GRACE_MINUTES = 30;
-/** A period is looked at until its links expire (60 days after the deadline) and a week more. Links go out with the
- * assignment, so a file may come before the period even starts. */
+/** A period is looked at until its links expire (60 days after the deadline) and a week more. */
 const LOOK_AFTER_DUE_DAYS = 67;
+/**
+ * ...and from a month before it starts: links go out with the assignment, so a file may come early; one that came
+ * earlier still and was lost is found once its period is within reach.
+ */
+const LOOK_BEFORE_START_DAYS = 31;
 
 /** What the intake queue takes: an S3 ObjectCreated notification, as S3 itself sends it. */
 export interface ReplayedNotification {
@@ -42,7 +46,7 @@ export interface ReconcileResult {
 
 /** The periods of a directive that can still receive uploads on `today`. */
 function openPeriods(directive: Directive, today: string, cal: Awaited<ReturnType<CalendarSource['calendarFor']>> | undefined) {
-  return reportingPeriods(directive, cal).filter(({ due }) => today <= addDays(due, LOOK_AFTER_DUE_DAYS));
+  return reportingPeriods(directive, cal).filter(({ period, due }) => addDays(period.start, -LOOK_BEFORE_START_DAYS) <= today && today <= addDays(due, LOOK_AFTER_DUE_DAYS));
 }
 
 export async function reconcileUploads(now: Date, deps: ReconcileDeps): Promise<ReconcileResult> {
@@ -56,10 +60,12 @@ export async function reconcileUploads(now: Date, deps: ReconcileDeps): Promise<
   for (const directive of directives) {
     for (const { period } of openPeriods(directive, today, cal)) {
       result.periods++;
-      const decided = new Set((await deps.reports.uploadOutcomesOfPeriod(directive.id, period.id)).map((o) => o.reportKey));
+      // The verdicts are read only for a period that has files: a quiet period costs one listing.
+      let decided: Set<string> | undefined;
       for await (const page of deps.storage.listReports(`${REPORTS_PREFIX}${directive.id}/${period.id}/`, before)) {
         result.files += page.length;
-        const missing = page.filter((f) => !decided.has(f.key));
+        const known = (decided ??= new Set((await deps.reports.uploadOutcomesOfPeriod(directive.id, period.id)).map((o) => o.reportKey)));
+        const missing = page.filter((f) => !known.has(f.key));
         result.withoutVerdict.push(...missing.map((f) => f.key));
         await deps.intake.sendAll(missing.map((f) => notificationOf(f, deps.storage.bucket)));
       }
