@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InputError } from '../../shared/app/errors.ts';
-import { systemClock } from '../../shared/app/ports.ts';
+import { currentClock } from '../../shared/adapters/clock.ts';
 import { openUpload, presignUpload, reportTemplate, XLSX_CONTENT_TYPE, type UploadDeps } from '../../shared/app/uploads.ts';
 import { maxReportBytes, reportStorage, repository, uploadSecret } from '../../shared/adapters/wiring.ts';
 import { formatDateVi } from '../../shared/domain/calendar/index.ts';
@@ -18,7 +18,7 @@ const deps = async (): Promise<UploadDeps> => ({
   units: repo,
   assignments: repo,
   storage,
-  clock: systemClock,
+  clock: currentClock(),
   maxBytes: maxReportBytes(),
 });
 
