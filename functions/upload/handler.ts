@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InputError } from '../../shared/app/errors.ts';
-import { systemClock } from '../../shared/app/ports.ts';
+import { currentClock } from '../../shared/adapters/clock.ts';
 import {
   DEFAULT_MAX_UPLOADS_PER_HOUR,
   LinkRefused,
@@ -30,7 +30,7 @@ const deps = async (): Promise<UploadDeps> => ({
   units: repo,
   assignments: repo,
   storage,
-  clock: systemClock,
+  clock: currentClock(),
   maxBytes: maxReportBytes(),
   quota: repo,
   maxUploadsPerHour: Number(process.env[ENV.maxUploadsPerHour] ?? DEFAULT_MAX_UPLOADS_PER_HOUR),

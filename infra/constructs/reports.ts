@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { REJECTED_TAG, REPORTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
+import { REJECTED_TAG, REPORTS_PREFIX, TEMPLATES_PREFIX, UPLOAD_CORS } from '../../shared/adapters/s3.ts';
 
 /** Earlier versions of a report (replaced by a resubmission) are kept this long: the year of results, plus margin. */
 export const NONCURRENT_VERSION_DAYS = 400;
@@ -90,11 +90,11 @@ export class ThiduaReports extends Construct {
       cors: [
         {
           id: 'presigned-report-uploads',
-          allowedMethods: [HttpMethods.PUT],
-          allowedOrigins: ['*'],
+          allowedMethods: UPLOAD_CORS.methods.map((m) => HttpMethods[m]),
+          allowedOrigins: [UPLOAD_CORS.origins],
           // The headers the presigned URL signs (shared/adapters/s3.ts#presignPut): type, length, If-None-Match.
-          allowedHeaders: ['content-type', 'content-length', 'if-none-match'],
-          maxAge: 3000,
+          allowedHeaders: [...UPLOAD_CORS.headers],
+          maxAge: UPLOAD_CORS.maxAgeSeconds,
         },
       ],
     });

@@ -1,6 +1,6 @@
 import { eventPublisher } from '../../shared/adapters/wiring.ts';
 import { fire, firingsBetween } from '../stack/scheduler.ts';
-import { readInbox } from '../stack/ses.ts';
+import { countInbox } from '../stack/ses.ts';
 import { formatInstantVi, type LocalClock } from './clock.ts';
 import type { Session } from './connect.ts';
 import type { Out } from './output.ts';
@@ -19,7 +19,7 @@ export interface AdvanceSummary {
  */
 export async function advanceClock(clock: LocalClock, from: Date, to: Date, session: Session, out: Out): Promise<AdvanceSummary> {
   const sesEndpoint = session.embedded?.sesEndpoint ?? session.running?.env.AWS_ENDPOINT_URL_SES;
-  const mailCount = async () => (sesEndpoint ? (await readInbox(sesEndpoint)).length : 0);
+  const mailCount = async () => (sesEndpoint ? countInbox(sesEndpoint) : 0);
   const before = await mailCount();
   const events = eventPublisher();
   const fired: AdvanceSummary['fired'] = [];

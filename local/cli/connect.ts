@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PROJECT_ROOT, startStack, type LocalStack, type StackOptions } from '../stack/stack.ts';
 import { resetAws } from '../../shared/adapters/aws.ts';
 import { InputError } from '../../shared/app/errors.ts';
+import { ENV } from '../../functions/catalog.ts';
 import { LocalClock } from './clock.ts';
 
 export const STATE_DIR = resolve(process.env.THIDUA_HOME ?? resolve(PROJECT_ROOT, '.thidua'));
@@ -10,9 +11,18 @@ const STACK_FILE = resolve(STATE_DIR, 'stack.json');
 
 export interface RunningStack {
   pid: number;
+  /** The stack's environment without its secret (UPLOAD_TOKEN_SECRET stays in `dataDir`/upload-secret). */
   env: Record<string, string>;
   inboxUrl: string;
   startedAt: string;
+  /** The running stack's data folder, where a command beside it reads the upload-link secret. */
+  dataDir?: string;
+}
+
+/** The environment a running stack shares with other processes: everything but the upload-link secret. */
+export function shareableEnv(env: Record<string, string>): Record<string, string> {
+  const { [ENV.uploadSecret]: _secret, ...rest } = env;
+  return rest;
 }
 
 export interface Session {
@@ -43,10 +53,23 @@ export function readRunning(): RunningStack | undefined {
   }
 }
 
-export function writeRunning(stack: LocalStack): void {
+/**
+ * `.thidua/stack.json`, readable by its owner only (0600, also when an older file was wider) and without the
+ * upload-link secret: a command beside `up` reads that from the data folder's `upload-secret` (0600 too).
+ */
+export function writeRunning(stack: LocalStack, dataDir = resolve(STATE_DIR, 'data')): void {
   mkdirSync(STATE_DIR, { recursive: true });
-  const state: RunningStack = { pid: process.pid, env: stack.env, inboxUrl: stack.inboxUrl, startedAt: new Date().toISOString() };
-  writeFileSync(STACK_FILE, JSON.stringify(state, null, 2));
+  const state: RunningStack = { pid: process.pid, env: shareableEnv(stack.env), inboxUrl: stack.inboxUrl, startedAt: new Date().toISOString(), dataDir };
+  const tmp = `${STACK_FILE}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, STACK_FILE);
+}
+
+/** The upload-link secret of a running stack, from its data folder (never from stack.json). */
+function runningSecret(running: RunningStack): string | undefined {
+  const file = resolve(running.dataDir ?? resolve(STATE_DIR, 'data'), 'upload-secret');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
 export function clearRunning(): void {
@@ -81,6 +104,8 @@ export async function connect(opts: Pick<StackOptions, 'logLevel' | 'log'> & { a
   const running = readRunning();
   if (running) {
     Object.assign(process.env, running.env);
+    const secret = runningSecret(running);
+    if (secret) process.env[ENV.uploadSecret] = secret;
     resetAws();
     return { running, inboxUrl: running.inboxUrl, settle: () => settleRemote(running), close: async () => undefined };
   }

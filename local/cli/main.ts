@@ -17,7 +17,7 @@ import { readUnitsCsv } from '../../shared/domain/units-csv.ts';
 import { parseOrExplain } from '../../shared/domain/validation.ts';
 import { CalendarAdjustmentsFile } from '../../shared/domain/calendar/index.ts';
 import { LEVEL_NAME_VI } from '../../shared/domain/units.ts';
-import { clearRunning, connect, readRunning, writeRunning, STATE_DIR, type Session } from './connect.ts';
+import { clearRunning, connect, readRunning, shareableEnv, writeRunning, STATE_DIR, type Session } from './connect.ts';
 import { runDemo } from './demo.ts';
 import { runExtract } from './extract.ts';
 import { describeDraftList, describeDraftText, describeUploadResult, uploadDocument } from './drafts.ts';
@@ -229,7 +229,7 @@ async function main(argv: string[]): Promise<number> {
         const clock = new LocalClock(STATE_DIR);
         const stack = await startStack({ dataDir: resolve(STATE_DIR, 'data'), logLevel: verbose ? 'INFO' : 'WARN', now: () => clock.now() });
         writeRunning(stack);
-        out.result({ inboxUrl: stack.inboxUrl, env: stack.env }, () =>
+        out.result({ inboxUrl: stack.inboxUrl, env: shareableEnv(stack.env) }, () =>
           [`Stack cục bộ đang chạy (dữ liệu: ${resolve(STATE_DIR, 'data')}).`, `Hộp thư: ${stack.inboxUrl}`, 'Nhấn Ctrl+C để dừng.'].join('\n'),
         );
         await new Promise<void>((done) => {

@@ -1,7 +1,7 @@
 import { ENV } from '../../functions/catalog.ts';
 import { repository, uploadSecret } from '../../shared/adapters/wiring.ts';
 import { InputError } from '../../shared/app/errors.ts';
-import { systemClock } from '../../shared/app/ports.ts';
+import { currentClock } from '../../shared/adapters/clock.ts';
 import { openUpload, reportTemplate, uploadLink } from '../../shared/app/uploads.ts';
 import type { Session } from './connect.ts';
 
@@ -51,6 +51,6 @@ export function describeUpload(r: UploadOutcome): string {
 export async function templateFor(ref: Ref): Promise<Uint8Array> {
   const { token } = await link(ref);
   const repo = repository();
-  const ctx = await openUpload(token, { secret: await uploadSecret(), obligations: repo, directives: repo, units: repo, clock: systemClock });
+  const ctx = await openUpload(token, { secret: await uploadSecret(), obligations: repo, directives: repo, units: repo, clock: currentClock() });
   return reportTemplate(ctx, { units: repo, assignments: repo });
 }

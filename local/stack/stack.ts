@@ -15,6 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { bucketNotifications } from '../../events/routes.ts';
 import { startS3Notifications, startUploadServer } from './uploads.ts';
+import { S3_ROUTE, TagStore } from './s3-route.ts';
+import { installClock } from '../../shared/adapters/clock.ts';
 
 function uploadSecretIn(dataDir: string | undefined): string {
   if (!dataDir) return randomBytes(32).toString('base64url');
@@ -24,6 +26,14 @@ function uploadSecretIn(dataDir: string | undefined): string {
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** The upload page's port of the previous run, kept so that the links in earlier emails still open. */
+function uploadPortIn(dataDir: string | undefined): number | undefined {
+  if (!dataDir) return undefined;
+  const file = resolve(dataDir, 'upload-port');
+  const port = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
 }
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -85,7 +95,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const [dynamo, queues, ses]: [LocalDynamo, LocalQueues, LocalSes] = await Promise.all([
       startDynamo({ ...(opts.dataDir ? { dataDir: resolve(opts.dataDir, 'dynamodb') } : {}) }),
       startQueues({ prefix: 'thidua', ...(opts.dataDir ? { dataDir: resolve(opts.dataDir, 'sqs') } : {}) }),
-      startSes(opts.sesPort),
+      startSes({
+        ...(opts.sesPort ? { port: opts.sesPort } : {}),
+        ...(opts.dataDir ? { file: resolve(opts.dataDir, 'inbox', 'mails.jsonl') } : {}),
+        log,
+      }),
     ]);
     started.push(dynamo, queues, ses);
 
@@ -96,6 +110,19 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const queueUrls = Object.fromEntries(Object.values(queues.byId).map((q) => [q.id, q.url])) as Record<QueueId, string>;
     const bus = await startBus({ functions, queueUrls, sqs, dlqUrl: queues.eventsDlqUrl, busName: BUS_NAME, log });
     started.push(bus);
+    // The upload page, and the bucket on its origin (`/_s3`): the S3 endpoint of every client, presigned URLs included.
+    const keptPort = uploadPortIn(opts.dataDir);
+    const upload = await startUploadServer({
+      fn: functions.upload,
+      s3: { endpoint: queues.endpoint, tags: new TagStore(opts.dataDir ? resolve(opts.dataDir, 's3-tags.json') : undefined) },
+      ...(keptPort ? { port: keptPort } : {}),
+      log,
+    });
+    started.push(upload);
+    if (opts.dataDir) {
+      mkdirSync(opts.dataDir, { recursive: true });
+      writeFileSync(resolve(opts.dataDir, 'upload-port'), `${upload.port}\n`);
+    }
 
     const env: Record<string, string> = {
       AWS_REGION: REGION,
@@ -103,7 +130,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: queues.endpoint,
-      AWS_ENDPOINT_URL_S3: queues.endpoint,
+      AWS_ENDPOINT_URL_S3: `${upload.origin}${S3_ROUTE}`,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       [ENV.table]: TABLE_NAME,
@@ -116,6 +143,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       // One machine, one person testing: a rejection email at most every 30 s instead of every 10 minutes, so a story
       // that settles does not wait for a window to end.
       [ENV.rejectionMailWindowSeconds]: String(opts.rejectionMailWindowSeconds ?? 30),
+      [ENV.uploadBaseUrl]: upload.url,
       POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'ERROR',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -129,10 +157,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     resetAws();
     await ensureTable(aws().dynamo, TABLE_NAME);
 
-    const upload = await startUploadServer(functions.upload);
-    started.push(upload);
-    env[ENV.uploadBaseUrl] = upload.url;
-    process.env[ENV.uploadBaseUrl] = upload.url;
+    // The functions judge time by the stack's clock (a simulated one when it runs): see shared/adapters/clock.ts.
+    if (opts.now) {
+      const uninstallClock = installClock({ now: opts.now });
+      started.push({ stop: async () => uninstallClock() });
+    }
     const s3 = new S3Client({ region: REGION, endpoint: queues.endpoint, credentials, forcePathStyle: true });
     const notifications = startS3Notifications({
       fauxqs: queues.server,

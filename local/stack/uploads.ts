@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { FauxqsServer, S3SpyEvent } from 'fauxqs';
 import type { LocalFunction } from './lambda.ts';
-import { freePort } from './ports.ts';
+import { s3Route, S3_ROUTE, type TagStore } from './s3-route.ts';
 
 /**
  * What S3 bucket notifications do on AWS, played locally: fauxqs has none, but its spy sees every upload, so each
@@ -80,9 +81,30 @@ export function startS3Notifications(opts: {
   };
 }
 
-/** The upload function behind an HTTP server, as a Lambda function URL would put it (payload format 2.0). */
-export async function startUploadServer(fn: LocalFunction): Promise<{ url: string; stop(): Promise<void> }> {
+/**
+ * The upload function behind an HTTP server, as a Lambda function URL would put it (payload format 2.0), and the
+ * local bucket on the same origin under `/_s3` (see s3-route.ts). `port`: the one to keep (the stack stores it in
+ * its data folder so that links in earlier emails still open); when it is taken, another free one, said in the log.
+ */
+export async function startUploadServer(opts: {
+  fn: LocalFunction;
+  /** fauxqs's endpoint and where object tags are kept: the `/_s3` route forwards there. */
+  s3: { endpoint: string; tags: TagStore };
+  port?: number;
+  log: (m: string) => void;
+}): Promise<{ url: string; origin: string; port: number; stop(): Promise<void> }> {
+  const { fn } = opts;
+  let port: number;
+  const bucket = s3Route({ target: opts.s3.endpoint, tags: opts.s3.tags });
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === S3_ROUTE || path.startsWith(`${S3_ROUTE}/`)) {
+      bucket(req, res).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`Lỗi hệ thống: ${(e as Error).message}`);
+      });
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -109,10 +131,31 @@ export async function startUploadServer(fn: LocalFunction): Promise<{ url: strin
       }
     });
   });
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const listen = (p: number) =>
+    new Promise<number>((resolve, reject) => {
+      const fail = (e: Error) => reject(e);
+      server.once('error', fail);
+      server.listen(p, '127.0.0.1', () => {
+        server.off('error', fail);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  if (opts.port) {
+    try {
+      port = await listen(opts.port);
+    } catch (e) {
+      if (!['EADDRINUSE', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      port = await listen(0);
+      opts.log(`The upload page's port ${opts.port} is taken; it listens on ${port} now (upload links in earlier emails point to ${opts.port})`);
+    }
+  } else {
+    port = await listen(0);
+  }
+  const origin = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${origin}/`,
+    origin,
+    port,
     stop: () => new Promise<void>((r) => {
       server.closeAllConnections();
       server.close(() => r());

@@ -162,5 +162,11 @@ export class S3ReportStorage implements ReportStorage {
   }
 }
 
+/**
+ * The bucket's one CORS rule: the upload page's script PUTs a file to a presigned URL, with exactly the headers
+ * `presignPut` signs. Infra configures it on AWS; the local stack's bucket route answers preflights by it.
+ */
+export const UPLOAD_CORS = { methods: ['PUT'], origins: '*', headers: ['content-type', 'content-length', 'if-none-match'], maxAgeSeconds: 3000 } as const;
+
 /** The tag a rejected upload carries: the bucket's lifecycle rule expires what has it (infra/constructs/reports.ts). */
 export const REJECTED_TAG = { Key: 'thidua-outcome', Value: 'rejected' } as const;
