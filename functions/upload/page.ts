@@ -96,12 +96,14 @@ function htmlDocument(title: string, body: string, nonce: string, extraHead = ''
   return `<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style nonce="${nonce}">${STYLE}</style>${extraHead}</head><body>${body}</body></html>`;
 }
 
+const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** The upload page of one report. */
 export function uploadPage(ctx: UploadContext, nonce: string): string {
   const o = ctx.obligation;
   const status = o.status === 'submitted' ? `<p class="ok">Đơn vị đã nộp báo cáo kỳ này${o.onTime ? ' đúng hạn' : ''}. Có thể nộp lại để thay bản trước.</p>` : '';
   const body = `<h1>Nộp báo cáo ${esc(o.periodLabel)}</h1>
-<p><b>${esc(ctx.unit.name)}</b><br>${esc(ctx.directive.kind)} số ${esc(ctx.directive.number)} – ${esc(ctx.directive.title)}<br>
+<p><b>${esc(ctx.unit.name)}</b><br>${esc(upperFirst(ctx.directive.kind))} số ${esc(ctx.directive.number)} – ${esc(ctx.directive.title)}<br>
 Số liệu từ ${formatDateVi(o.periodStart)} đến ${formatDateVi(o.periodEnd)} · hạn nộp <b>${formatDateVi(o.dueDate)}</b></p>${status}
 <p>1. <a href="template?t=${esc(encodeURIComponent(ctx.token))}">Tải mẫu báo cáo (.xlsx)</a>, điền số liệu từng thôn, khu phố.</p>
 <p>2. Chọn tệp đã điền (.xlsx, .csv) rồi bấm Nộp. Kết quả kiểm tra hiện trên trang này và được gửi qua email.</p>
