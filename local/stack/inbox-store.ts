@@ -185,15 +185,21 @@ export class MailStore {
 
   /**
    * aws-ses-v2-local's `GET /store` answer, `{"templates":{},"emails":[…]}`, written as it is read: the file's lines
-   * with their newlines turned into commas. `since` (epoch seconds) keeps the mails taken at or after it.
+   * with their newlines turned into commas. `since` (epoch seconds) keeps the mails taken at or after it; `from`
+   * skips the first `from` mails.
    */
-  async writeJson(out: Writable, since?: number): Promise<void> {
+  async writeJson(out: Writable, since?: number, from?: number): Promise<void> {
     const end = this.size;
     let start = 0;
-    if (since !== undefined) {
+    if (since !== undefined || from !== undefined) {
       const all = await this.entries();
-      let i = all.length;
-      while (i > 0 && all[i - 1]!.at >= since) i--;
+      let i = 0;
+      if (since !== undefined) {
+        i = all.length;
+        while (i > 0 && all[i - 1]!.at >= since) i--;
+      }
+      // `from`: skip the first `from` mails, so a caller that counted before reads only what came since.
+      if (from !== undefined) i = Math.max(i, Math.min(from, all.length));
       start = i < all.length ? all[i]!.offset : end;
     }
     out.write('{"templates":{},"emails":[');

@@ -142,13 +142,14 @@ export async function startSes(opts: { port?: number; file?: string; log?: (m: s
     }
     if (method === 'GET' && path === '/store') {
       const since = url.searchParams.get('since');
-      if (since !== null && !/^\d+$/.test(since)) {
+      const from = url.searchParams.get('from');
+      if ((since !== null && !/^\d+$/.test(since)) || (from !== null && !/^\d+$/.test(from))) {
         res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: 'Bad since query param, expected integer representing epoch timestamp in seconds' }));
+        res.end(JSON.stringify({ message: 'Bad since or from query param, expected integers (epoch seconds; a count of mails to skip)' }));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-      await store.writeJson(res, since === null ? undefined : Number(since));
+      await store.writeJson(res, since === null ? undefined : Number(since), from === null ? undefined : Number(from));
       return;
     }
     if (method === 'GET' && path === '/_local/count') {
@@ -218,8 +219,9 @@ export async function startSes(opts: { port?: number; file?: string; log?: (m: s
   };
 }
 
-export async function readInbox(endpoint: string): Promise<StoredEmail[]> {
-  const res = await fetch(`${endpoint}/store`, { signal: AbortSignal.timeout(30_000) });
+/** The mails of the local inbox, oldest first; `from`: only those after the first `from` (a count taken before). */
+export async function readInbox(endpoint: string, opts: { from?: number } = {}): Promise<StoredEmail[]> {
+  const res = await fetch(`${endpoint}/store${opts.from !== undefined ? `?from=${opts.from}` : ''}`, { signal: AbortSignal.timeout(30_000) });
   if (!res.ok) throw new Error(`SES inbox answered ${res.status}`);
   return ((await res.json()) as { emails: StoredEmail[] }).emails;
 }

@@ -5,7 +5,7 @@ import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type QueueId } from 
 import { aws, resetAws } from '../../shared/adapters/aws.ts';
 import { ensureTable, startDynamo, type LocalDynamo } from './dynamodb.ts';
 import { startQueues, type LocalQueues } from './queues.ts';
-import { clearInbox, readInbox, startSes, type LocalSes, type StoredEmail } from './ses.ts';
+import { clearInbox, countInbox, readInbox, startSes, type LocalSes, type StoredEmail } from './ses.ts';
 import { startBus, type LocalBus } from './bus.ts';
 import { LocalFunction } from './lambda.ts';
 import { QueuePoller } from './poller.ts';
@@ -80,7 +80,10 @@ export interface LocalStack {
    * look would do; two are taken for safety.
    */
   settle(timeoutMs?: number): Promise<void>;
-  inbox(): Promise<StoredEmail[]>;
+  /** The local inbox, oldest first; `from`: only the mails after the first `from`. */
+  inbox(opts?: { from?: number }): Promise<StoredEmail[]>;
+  /** How many mails the local inbox holds, without reading them. */
+  inboxCount(): Promise<number>;
   /** Empties the local SES store (what the web inbox shows). */
   clearInbox(): Promise<void>;
   /** Messages waiting in a queue's dead-letter queue, read without consuming them. */
@@ -229,7 +232,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           quiet = pending() === 0 ? quiet + 1 : 0;
         }
       },
-      inbox: () => readInbox(ses.endpoint),
+      inbox: (opts) => readInbox(ses.endpoint, opts),
+      inboxCount: () => countInbox(ses.endpoint),
       clearInbox: () => clearInbox(ses.endpoint),
       deadLetters(queue) {
         const name = queue === 'events' ? 'thidua-events-dlq' : queues.byId[queue].dlqName;

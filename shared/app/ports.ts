@@ -158,8 +158,8 @@ export interface ReportLog {
   recordRejected(record: ReportRecord): Promise<Exclude<RecordOutcome, 'conflict'>>;
   /** Files judged before verdicts were filed have a record but no verdict: files it (conditional: only if none). */
   fileVerdict(record: ReportRecord): Promise<void>;
-  /** Every verdict of a period (a Query per shard). */
-  uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]>;
+  /** The verdicts on file for these keys (BatchGetItem, 100 a request): what a listing of the bucket is checked against. */
+  uploadOutcomesOf(files: readonly { directiveId: string; periodId: string; reportKey: string }[]): Promise<UploadOutcome[]>;
 }
 
 /**

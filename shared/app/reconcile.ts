@@ -1,7 +1,7 @@
 /**
  * The daily safety net of the intake: a report file that landed in the bucket but never got a verdict (its message
  * was lost, or dead-lettered by an outage) is sent through the intake again. Per open period of each directive: a
- * listing of the period's prefix in the bucket beside a Query of the period's verdicts, never a scan.
+ * listing of the period's prefix in the bucket (ListObjectsV2 by prefix), each page's verdicts read by key; never a scan.
  */
 import type { Directive } from '../domain/directive.ts';
 import { reportingPeriods } from '../domain/assignment.ts';
@@ -60,11 +60,10 @@ export async function reconcileUploads(now: Date, deps: ReconcileDeps): Promise<
   for (const directive of directives) {
     for (const { period } of openPeriods(directive, today, cal)) {
       result.periods++;
-      // The verdicts are read only for a period that has files: a quiet period costs one listing.
-      let decided: Set<string> | undefined;
+      // Each page of the listing is checked by key (BatchGetItem): a quiet period costs one listing.
       for await (const page of deps.storage.listReports(`${REPORTS_PREFIX}${directive.id}/${period.id}/`, before)) {
         result.files += page.length;
-        const known = (decided ??= new Set((await deps.reports.uploadOutcomesOfPeriod(directive.id, period.id)).map((o) => o.reportKey)));
+        const known = new Set((await deps.reports.uploadOutcomesOf(page.map((f) => ({ directiveId: directive.id, periodId: period.id, reportKey: f.key })))).map((o) => o.reportKey));
         const missing = page.filter((f) => !known.has(f.key));
         result.withoutVerdict.push(...missing.map((f) => f.key));
         await deps.intake.sendAll(missing.map((f) => notificationOf(f, deps.storage.bucket)));

@@ -51,14 +51,13 @@ export const keys = {
   }),
   reportsPrefix: (directiveId: string, periodId: string) => `REPORT#${directiveId}#${periodId}#`,
   /**
-   * The verdict on one uploaded report file, filed by period: written in the same transaction as the report record,
-   * so "which files of this period have no verdict" is a Query per shard beside a listing of the period's prefix.
+   * The verdict on one uploaded report file: written in the same transaction as the report record, read by key
+   * (first thing the intake does; the nightly reconciliation checks each listed file). Spread over 16 keys per period.
    */
   uploadOutcome: (r: { directiveId: string; periodId: string; reportKey: string }) => ({
     PK: `UPLOADS#${r.directiveId}#${r.periodId}#${shardOf(r.reportKey, UPLOAD_SHARDS)}`,
     SK: r.reportKey,
   }),
-  uploadOutcomesOfPeriod: (directiveId: string, periodId: string, shard: number) => `UPLOADS#${directiveId}#${periodId}#${shard}`,
   /** When the unit was last told a report was rejected, and the verdicts since: one rejection email per window. */
   rejectionMail: (r: { unitId: string; directiveId: string; periodId: string }) => ({ PK: `UNIT#${r.unitId}`, SK: `REJMAIL#${r.directiveId}#${r.periodId}` }),
 

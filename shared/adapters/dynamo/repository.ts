@@ -33,7 +33,7 @@ import type {
 } from '../../app/ports.ts';
 import { shardOf } from '../../domain/assignment.ts';
 import { batchGet, batchPut, keyOf } from './batch.ts';
-import { DUE_SHARDS, keys, MAIL_SHARDS, META, UPLOAD_SHARDS } from './keys.ts';
+import { DUE_SHARDS, keys, MAIL_SHARDS, META } from './keys.ts';
 import { itemOf } from './items.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
 import { mapLimit } from '../../retry.ts';
@@ -488,18 +488,9 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     }
   }
 
-  async uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]> {
-    const shards = Array.from({ length: UPLOAD_SHARDS }, (_, i) => i);
-    const pages = await mapLimit(shards, 8, async (s) => {
-      const out: UploadOutcome[] = [];
-      for await (const page of this.pages(
-        { KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.uploadOutcomesOfPeriod(directiveId, periodId, s) } },
-        (item) => strip<UploadOutcome>(item),
-      ))
-        out.push(...page);
-      return out;
-    });
-    return pages.flat();
+  async uploadOutcomesOf(files: readonly { directiveId: string; periodId: string; reportKey: string }[]): Promise<UploadOutcome[]> {
+    const found = await batchGet(this.doc, this.tableName, files.map((f) => keys.uploadOutcome(f)), { consistent: true });
+    return [...found.values()].map((item) => strip<UploadOutcome>(item));
   }
 
   /**
