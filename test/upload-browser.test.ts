@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueDirective } from '../shared/app/directives.ts';
 import type { Directive } from '../shared/domain/directive.ts';
@@ -56,6 +57,11 @@ async function emailedLink(unitId: string, officer: string): Promise<string> {
   const link = /href="([^"]+\?t=[^"]+)"/.exec(mail.body.html ?? '')?.[1];
   expect(link, 'the email links the upload page').toBeTruthy();
   return link!.replaceAll('&amp;', '&');
+}
+
+/** What of the browser's window these tests call (the project compiles without the DOM's types). */
+interface BrowserWindow {
+  getComputedStyle(el: unknown): { color: string; fontWeight: string };
 }
 
 /** A phone-sized page that records what the CSP refused (nothing should be). */
@@ -131,5 +137,34 @@ describe('the upload page in a real browser', () => {
     // Assess
     await expect.poll(() => page.locator('#msg').innerText(), { timeout: 30_000 }).toMatch(/^Không kết nối được tới máy chủ .*Hãy kiểm tra kết nối mạng rồi bấm Nộp lại\.$/);
     expect(await page.getByRole('button', { name: 'Nộp báo cáo' }).isEnabled()).toBe(true);
+  });
+
+  it('the local inbox shows a mail as its sender styled it, and runs none of its script (no unsafe-inline)', async () => {
+    // Prepare: a mail with inline styles, a style element and a script
+    const ses = new SESClient({ region: 'ap-southeast-1', endpoint: flow.stack.sesEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const html = '<style>.note{font-weight:700}</style><p id="styled" class="note" style="color:rgb(1, 2, 3)">Xin chào</p><script>parent.document.title="pwned"</script>';
+    await ses.send(new SendEmailCommand({ Source: 'thidua@thidua.local', Destination: { ToAddresses: ['hop-thu@br.test.vn'] }, Message: { Subject: { Data: 'Thư có kiểu chữ' }, Body: { Html: { Data: html }, Text: { Data: 'Xin chào' } } } }));
+    ses.destroy();
+    const { page, violations } = await phonePage();
+
+    // Act
+    await page.goto(flow.stack.inboxUrl);
+    const mail = page.locator('article.mail', { hasText: 'Thư có kiểu chữ' });
+    await mail.locator('summary', { hasText: 'Thư (HTML)' }).click();
+    const frame = mail.frameLocator('iframe');
+    const styled = frame.locator('#styled');
+    await styled.waitFor();
+
+    // Assess
+    const style = await styled.evaluate((el) => {
+      const { color, fontWeight } = (globalThis as unknown as BrowserWindow).getComputedStyle(el);
+      return { color, fontWeight };
+    });
+    expect(style).toEqual({ color: 'rgb(1, 2, 3)', fontWeight: '700' });
+    expect(await page.title()).toBe('Hộp thư cục bộ – thidua');
+    expect(await mail.innerText()).toContain('hop-thu@br.test.vn');
+    const csp = (await fetch(flow.stack.inboxUrl)).headers.get('content-security-policy') ?? '';
+    expect(csp).not.toContain('unsafe-inline');
+    expect(violations).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { InboxMail } from './inbox-store.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -12,8 +13,11 @@ function mailHtml(m: InboxMail): string {
   const attachments = (m.attachments ?? []).map(
     (a, i) => `<a href="/_local/attachment?m=${encodeURIComponent(m.messageId)}&amp;i=${i}">${esc(a.filename ?? `tep-${i + 1}`)}</a>${size(a.size)}`,
   );
-  // The mail's HTML in a sandboxed frame: no script runs, links open in a new tab (the upload page refuses frames).
-  const html = m.body.html ? `<details><summary>Thư (HTML)</summary><iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="${esc(`<base target="_blank">${m.body.html}`)}"></iframe></details>` : '';
+  // The mail's HTML in a sandboxed frame of its own (`/_local/mail`, with its own policy): no script runs, links
+  // open in a new tab (the upload page refuses frames).
+  const html = m.body.html
+    ? `<details><summary>Thư (HTML)</summary><iframe title="${esc(m.subject)}" sandbox="allow-popups allow-popups-to-escape-sandbox" src="/_local/mail?m=${encodeURIComponent(m.messageId)}"></iframe></details>`
+    : '';
   const text = m.body.text ? `<details${m.body.html ? '' : ' open'}><summary>Văn bản</summary><pre>${esc(m.body.text)}</pre></details>` : '';
   return `<article class="mail" data-message-id="${esc(m.messageId)}">
 <h2>${esc(m.subject)}</h2>
@@ -30,6 +34,23 @@ ${html}${text}
 </article>`;
 }
 
+/**
+ * One mail's HTML as its frame shows it, and the policy that lets exactly its own styles apply: each inline `style`
+ * attribute and `<style>` element by its hash ('unsafe-hashes'), nothing else; no script, no network but images.
+ */
+export function mailFrame(html: string): { body: string; csp: string } {
+  const unescape = (v: string) => v.replace(/&(quot|amp|lt|gt|#39|apos);/g, (_, e: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', '#39': "'", apos: "'" })[e] as string);
+  const hash = (v: string) => `'sha256-${createHash('sha256').update(v, 'utf8').digest('base64')}'`;
+  const attributes = [...html.matchAll(/\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((m) => unescape(m[1] ?? m[2] ?? ''));
+  const elements = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => m[1] ?? '');
+  const hashes = [...new Set([...attributes, ...elements].map(hash))];
+  const styles = hashes.length ? `'unsafe-hashes' ${hashes.join(' ')}` : "'none'";
+  return {
+    body: `<base target="_blank">${html}`,
+    csp: `default-src 'none'; style-src ${styles}; img-src data: http: https:; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox`,
+  };
+}
+
 /** The local inbox, newest first, a page at a time; every recipient of every mail is shown. */
 export function inboxPage(opts: { mails: InboxMail[]; total: number; page: number; pageSize: number; nonce: string }): string {
   const pages = Math.max(1, Math.ceil(opts.total / opts.pageSize));
@@ -40,7 +61,7 @@ export function inboxPage(opts: { mails: InboxMail[]; total: number; page: numbe
   ].filter(Boolean).join(' · ');
   return `<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Hộp thư cục bộ – thidua</title>
-<style>
+<style nonce="${opts.nonce}">
 body{font-family:Arial,Helvetica,sans-serif;max-width:960px;margin:16px auto;padding:0 16px;color:#1f2933}
 header{display:flex;align-items:center;gap:16px;flex-wrap:wrap}header h1{flex:1;font-size:22px}
 .mail{border:1px solid #cbd2d9;border-radius:6px;padding:8px 16px;margin:12px 0}.mail h2{font-size:17px;margin:6px 0}

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import * as sesModule from 'aws-ses-v2-local';
-import { inboxPage } from './inbox-page.ts';
+import { inboxPage, mailFrame } from './inbox-page.ts';
 import { MailStore, type InboxMail } from './inbox-store.ts';
 import { recipientsOfRequest } from './ses-recipients.ts';
 
@@ -130,8 +130,8 @@ export async function startSes(opts: { port?: number; file?: string; log?: (m: s
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
-        // Mails' HTML (shown in sandboxed frames that inherit this policy) may style itself but runs no script.
-        'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; img-src data: http: https:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'`,
+        // Mails' HTML is shown in sandboxed frames of its own (`/_local/mail`, each with the hashes of its styles).
+        'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'`,
       });
       res.end(html);
       return;
@@ -155,6 +155,18 @@ export async function startSes(opts: { port?: number; file?: string; log?: (m: s
     if (method === 'GET' && path === '/_local/count') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ count: await store.count() }));
+      return;
+    }
+    if (method === 'GET' && path === '/_local/mail') {
+      const mail = await store.byMessageId(url.searchParams.get('m') ?? '');
+      if (!mail?.body.html) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Không có thư này');
+        return;
+      }
+      const frame = mailFrame(mail.body.html);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': frame.csp });
+      res.end(frame.body);
       return;
     }
     if (method === 'GET' && path === '/_local/attachment') {
