@@ -12,7 +12,6 @@ import {
   normalizeDocument,
   proposeDirective,
   proposedDirectiveId,
-  readDocumentFile,
   SAME_DOCUMENT_SIMILARITY,
   similarity,
   type DirectiveDraft,
@@ -20,6 +19,7 @@ import {
   type ProposedIndicator,
 } from '../domain/document/index.ts';
 import { UnitLevel, type Unit } from '../domain/units.ts';
+import { readDocumentWithinBudget } from '../runtime/parse-budget.ts';
 import { renderDocumentDuplicate, renderDocumentUnreadable, renderDraftReady } from '../mail/document-email.ts';
 import type { RenderedMail } from '../mail/assignment-email.ts';
 import { issueDirective, type DirectiveDeps, type IssueOutcome } from './directives.ts';
@@ -120,7 +120,7 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
   const stored = await deps.storage.get(obj.key, { ...(obj.versionId ? { versionId: obj.versionId } : {}), maxBytes });
   const read = stored.tooLarge
     ? ({ ok: false, code: 'too-large', messageVi: `Tệp "${ref.fileName}" quá lớn (${mib(stored.size)} MB); giới hạn là ${mib(maxBytes)} MB.`, adviceVi: 'gửi bản PDF hoặc DOCX chỉ gồm văn bản, không kèm ảnh quét' } as const)
-    : await readDocumentFile(stored.bytes, { fileName: ref.fileName, maxBytes });
+    : await readDocumentWithinBudget(stored.bytes, { fileName: ref.fileName, maxBytes });
   if (!read.ok) {
     const outcome: DocumentUploadOutcome = { outcome: 'rejected', code: read.code, messageVi: read.messageVi, at: obj.receivedAt };
     await mail('unreadable', renderDocumentUnreadable({ fileName: ref.fileName, uploaderName: uploader.name, messageVi: read.messageVi, ...('adviceVi' in read && read.adviceVi ? { adviceVi: read.adviceVi } : {}) }));

@@ -1,6 +1,7 @@
 import type { MailMessage } from '../../events/schemas.ts';
 import type { Unit } from '../domain/units.ts';
-import { parseReport, type ParseOutcome, type ReportProblem } from '../domain/report/index.ts';
+import type { ParseOutcome, ReportProblem } from '../domain/report/index.ts';
+import { parseReportWithinBudget } from '../runtime/parse-budget.ts';
 import { renderReceipt, renderRejection } from '../mail/intake-email.ts';
 import { parseReportKey } from '../adapters/s3.ts';
 import { PermanentError } from './errors.ts';
@@ -61,7 +62,7 @@ export async function processUpload(obj: UploadedObject, deps: IntakeDeps): Prom
     const stored = await deps.storage.get(obj.key, { ...(obj.versionId ? { versionId: obj.versionId } : {}), maxBytes });
     outcome = stored.tooLarge
       ? { ok: false, problems: [{ code: 'too-large', messageVi: `Tệp quá lớn (${(stored.size / 1048576).toFixed(1)} MB); giới hạn là ${(maxBytes / 1048576).toFixed(0)} MB.` }] }
-      : await parseReport({ bytes: stored.bytes, fileName }, { directive, unitId: unit.id, unitName: unit.name, periodId: ref.periodId, rows }, { maxUploadBytes: maxBytes });
+      : await parseReportWithinBudget({ bytes: stored.bytes, fileName }, { directive, unitId: unit.id, unitName: unit.name, periodId: ref.periodId, rows }, { maxUploadBytes: maxBytes });
   }
 
   const version = obj.versionId ?? 'null';
