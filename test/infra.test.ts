@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -23,6 +24,9 @@ import { EVENT_SOURCE, EVENT_TYPES } from '../events/schemas.ts';
 import { buildApp, type ThiduaApp } from '../infra/app.ts';
 import { cdkJsonContext, DEFAULT_MAX_REPORT_BYTES } from '../infra/config.ts';
 import { BUCKET_NOTIFICATIONS_HANDLER_ID, DOCUMENT_UPLOADS_QUEUE, REPORT_UPLOADS_QUEUE } from '../infra/constructs/report-uploads.ts';
+import { FUNCTIONS_WITH_PARSE_WORKER, PARSE_WORKER_CHUNKS } from '../infra/constructs/parse-worker-bundle.ts';
+import { PARSE_WORKER_FILE, type WorkerMessage } from '../shared/runtime/sandbox.ts';
+import { csvOf, expectedFor, sampleDirective as sampleReportDirective, utf8 } from './fixtures/reports/build.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -589,6 +593,53 @@ describe('stateless stack: functions', () => {
       expect(props['ScalingConfig']).toEqual({ MaximumConcurrency: trigger.maxConcurrency });
       expect(props['MaximumBatchingWindowInSeconds']).toBe(trigger.maxBatchingWindowSeconds);
     }
+  });
+});
+
+describe('stateless stack: the parse worker bundle (issue 11)', () => {
+  /** The asset folder of a function's code, as synthesized (index.mjs and what lies beside it). */
+  const assetOf = (id: FunctionId): string => {
+    const props = (stateless.toJSON()['Resources'] as Json)[logicalId(built.stateless.functions.get(id).function)]['Properties'];
+    return join(synthesized.outdir, `asset.${String(props['Code']['S3Key']).replace(/\.zip$/, '')}`);
+  };
+
+  /** Runs one job in a worker started on the bundled entry, as the sandbox does on AWS. */
+  const runBundled = (file: string, job: string, input: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      const worker = new Worker(file, { workerData: { job, input } });
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type !== 'done') return;
+        resolve(m.value);
+        void worker.terminate();
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => reject(new Error('the worker exited without an answer')));
+    });
+
+  it('sits beside index.mjs in the functions that read uploads, and only there', () => {
+    // Act
+    const withWorker = FUNCTION_IDS.filter((id) => existsSync(join(assetOf(id), PARSE_WORKER_FILE)));
+
+    // Assess
+    expect(withWorker.sort()).toEqual([...FUNCTIONS_WITH_PARSE_WORKER].sort());
+    for (const id of withWorker) {
+      expect(existsSync(join(assetOf(id), 'index.mjs'))).toBe(true);
+      expect(readdirSync(join(assetOf(id), PARSE_WORKER_CHUNKS)).some((f) => f.endsWith('.mjs'))).toBe(true);
+    }
+  });
+
+  it('reads a report (intake) and a PDF (document) from the bundled code alone', async () => {
+    // Prepare
+    const directive = sampleReportDirective();
+    const pdf = new Uint8Array(readFileSync(join(import.meta.dirname, 'fixtures/documents/seed-002.pdf')));
+
+    // Act
+    const report = (await runBundled(join(assetOf('intake'), PARSE_WORKER_FILE), 'parse-report', { file: { bytes: utf8(csvOf(directive)), fileName: 'a.csv' }, expected: expectedFor(directive) })) as Json;
+    const document = (await runBundled(join(assetOf('document'), PARSE_WORKER_FILE), 'read-document', { bytes: pdf, fileName: 'a.pdf' })) as Json;
+
+    // Assess
+    expect(report).toMatchObject({ ok: true, format: 'csv' });
+    expect(document).toMatchObject({ ok: true, format: 'pdf' });
   });
 });
 

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { Access, FunctionSpec } from '../../functions/catalog.ts';
 import { DOCUMENTS_PREFIX, REPORTS_PREFIX, RESULTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
 import { nagFindingValue } from '../nag.ts';
+import { FUNCTIONS_WITH_PARSE_WORKER, parseWorkerHooks } from './parse-worker-bundle.ts';
 import { fromRoot, PROJECT_ROOT } from '../paths.ts';
 
 /** nodejs24.x: aws-cdk-lib 2.276 ships the constant, and cdk-nag's AwsSolutions-L1 accepts it as the latest Node.js runtime. */
@@ -19,7 +20,7 @@ export const NODE_RUNTIME: Runtime = Runtime.NODEJS_24_X;
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 
 /** Defines `require` inside the ESM bundle, for the CommonJS dependencies esbuild inlines (they call require('node:...')). */
-const REQUIRE_SHIM = "import { createRequire as __thiduaCreateRequire } from 'node:module'; const require = __thiduaCreateRequire(import.meta.url);";
+export const REQUIRE_SHIM = "import { createRequire as __thiduaCreateRequire } from 'node:module'; const require = __thiduaCreateRequire(import.meta.url);";
 
 /**
  * Table actions by catalog access level, listed one by one (no `grantReadData`, which adds Scan). Nothing in a
@@ -115,6 +116,8 @@ export class ThiduaFunction extends Construct implements IGrantable {
         charset: Charset.UTF8,
         // The SDK version the handlers are tested against (package-lock), not whatever the runtime preinstalls.
         bundleAwsSDK: true,
+        // Uploaded files are read in a worker thread: its bundle goes beside index.mjs.
+        ...(FUNCTIONS_WITH_PARSE_WORKER.has(functionId) ? { commandHooks: parseWorkerHooks(REQUIRE_SHIM) } : {}),
       },
     });
 
