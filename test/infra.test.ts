@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -24,8 +24,10 @@ import { EVENT_SOURCE, EVENT_TYPES } from '../events/schemas.ts';
 import { buildApp, type ThiduaApp } from '../infra/app.ts';
 import { cdkJsonContext, DEFAULT_MAX_REPORT_BYTES } from '../infra/config.ts';
 import { BUCKET_NOTIFICATIONS_HANDLER_ID, DOCUMENT_UPLOADS_QUEUE, REPORT_UPLOADS_QUEUE } from '../infra/constructs/report-uploads.ts';
-import { FUNCTIONS_WITH_PARSE_WORKER, PARSE_WORKER_CHUNKS } from '../infra/constructs/parse-worker-bundle.ts';
-import { PARSE_WORKER_FILE, type WorkerMessage } from '../shared/runtime/sandbox.ts';
+import { FUNCTIONS_WITH_PARSE_WORKER } from '../infra/constructs/parse-worker-bundle.ts';
+import { PARSE_WORKER_CHUNKS } from '../shared/runtime/parse-worker-build.ts';
+import { DOCUMENT_BUDGET, REPORT_BUDGET } from '../shared/runtime/parse-budget.ts';
+import { PARSE_WORKER_FILE, runInSandbox } from '../shared/runtime/sandbox.ts';
 import { csvOf, expectedFor, sampleDirective as sampleReportDirective, utf8 } from './fixtures/reports/build.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -603,18 +605,8 @@ describe('stateless stack: the parse worker bundle (issue 11)', () => {
     return join(synthesized.outdir, `asset.${String(props['Code']['S3Key']).replace(/\.zip$/, '')}`);
   };
 
-  /** Runs one job in a worker started on the bundled entry, as the sandbox does on AWS. */
-  const runBundled = (file: string, job: string, input: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      const worker = new Worker(file, { workerData: { job, input } });
-      worker.on('message', (m: WorkerMessage) => {
-        if (m.type !== 'done') return;
-        resolve(m.value);
-        void worker.terminate();
-      });
-      worker.on('error', reject);
-      worker.on('exit', () => reject(new Error('the worker exited without an answer')));
-    });
+  /** The bundled worker entry of a function's asset, which the sandbox starts on AWS. */
+  const bundledWorker = (id: FunctionId): URL => pathToFileURL(join(assetOf(id), PARSE_WORKER_FILE));
 
   it('sits beside index.mjs in the functions that read uploads, and only there', () => {
     // Act
@@ -634,12 +626,12 @@ describe('stateless stack: the parse worker bundle (issue 11)', () => {
     const pdf = new Uint8Array(readFileSync(join(import.meta.dirname, 'fixtures/documents/seed-002.pdf')));
 
     // Act
-    const report = (await runBundled(join(assetOf('intake'), PARSE_WORKER_FILE), 'parse-report', { file: { bytes: utf8(csvOf(directive)), fileName: 'a.csv' }, expected: expectedFor(directive) })) as Json;
-    const document = (await runBundled(join(assetOf('document'), PARSE_WORKER_FILE), 'read-document', { bytes: pdf, fileName: 'a.pdf' })) as Json;
+    const report = await runInSandbox('parse-report', { file: { bytes: utf8(csvOf(directive)), fileName: 'a.csv' }, expected: expectedFor(directive) }, REPORT_BUDGET, bundledWorker('intake'));
+    const document = await runInSandbox('read-document', { bytes: pdf, fileName: 'a.pdf' }, DOCUMENT_BUDGET, bundledWorker('document'));
 
     // Assess
-    expect(report).toMatchObject({ ok: true, format: 'csv' });
-    expect(document).toMatchObject({ ok: true, format: 'pdf' });
+    expect(report).toMatchObject({ kind: 'done', value: { ok: true, format: 'csv' } });
+    expect(document).toMatchObject({ kind: 'done', value: { ok: true, format: 'pdf' } });
   });
 });
 

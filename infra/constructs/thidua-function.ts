@@ -20,7 +20,7 @@ export const NODE_RUNTIME: Runtime = Runtime.NODEJS_24_X;
 export const LOG_RETENTION = RetentionDays.ONE_MONTH;
 
 /** Defines `require` inside the ESM bundle, for the CommonJS dependencies esbuild inlines (they call require('node:...')). */
-export const REQUIRE_SHIM = "import { createRequire as __thiduaCreateRequire } from 'node:module'; const require = __thiduaCreateRequire(import.meta.url);";
+const REQUIRE_SHIM = "import { createRequire as __thiduaCreateRequire } from 'node:module'; const require = __thiduaCreateRequire(import.meta.url);";
 
 /**
  * Table actions by catalog access level, listed one by one (no `grantReadData`, which adds Scan). Nothing in a
@@ -117,7 +117,7 @@ export class ThiduaFunction extends Construct implements IGrantable {
         // The SDK version the handlers are tested against (package-lock), not whatever the runtime preinstalls.
         bundleAwsSDK: true,
         // Uploaded files are read in a worker thread: its bundle goes beside index.mjs.
-        ...(FUNCTIONS_WITH_PARSE_WORKER.has(functionId) ? { commandHooks: parseWorkerHooks(REQUIRE_SHIM) } : {}),
+        ...(FUNCTIONS_WITH_PARSE_WORKER.has(functionId) ? { commandHooks: parseWorkerHooks() } : {}),
       },
     });
 

@@ -3,11 +3,9 @@
  * worker is terminated, and V8 heap limits. A timer in the same thread cannot stop synchronous parsing; terminating
  * a worker can. Whatever the file does, the caller gets an outcome back, within the deadline plus start-up.
  *
- * Where the worker's code comes from:
- * - from TypeScript sources (vitest, tsx, the local stack): parse-worker.ts beside this file, with tsx as loader;
- * - bundled (AWS): parse-worker.mjs beside the function's index.mjs, emitted by infra/constructs/parse-worker-bundle.ts.
+ * The worker runs parse-worker.ts bundled: on AWS the parse-worker.mjs beside the function's index.mjs
+ * (infra/constructs/parse-worker-bundle.ts); from the TypeScript sources, the same bundle built at the first parse.
  */
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ParseJobName, ParseJobs } from './parse-jobs.ts';
@@ -43,13 +41,17 @@ export type SandboxOutcome<T> =
 /** Messages from the worker. */
 export type WorkerMessage = { type: 'started' } | { type: 'done'; value: unknown };
 
-function workerEntry(): { url: URL; execArgv?: string[] } {
-  if (import.meta.url.endsWith('.ts')) {
-    // Resolved from here, not from the working directory, which may be anywhere (the thidua CLI).
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    return { url: new URL('./parse-worker.ts', import.meta.url), execArgv: ['--import', tsx] };
-  }
-  return { url: new URL(`./${PARSE_WORKER_FILE}`, import.meta.url) };
+/**
+ * The worker's code: the bundle beside index.mjs on AWS; from the TypeScript sources, the same bundle built once per
+ * process (parse-worker-build.ts). The builder is tooling (esbuild), so its specifier is computed: esbuild leaves
+ * it out of the functions' bundles.
+ */
+async function workerEntry(bundledEntry?: URL): Promise<URL> {
+  if (bundledEntry) return bundledEntry;
+  if (!import.meta.url.endsWith('.ts')) return new URL(`./${PARSE_WORKER_FILE}`, import.meta.url);
+  const builder = new URL('./parse-worker-build.ts', import.meta.url).href;
+  const { buildParseWorker } = (await import(builder)) as typeof import('./parse-worker-build.ts');
+  return new URL(PARSE_WORKER_FILE, `${pathToFileURL(await buildParseWorker()).href}/`);
 }
 
 const describeError = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
@@ -59,17 +61,18 @@ const describeError = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.mess
  * the worker could not start (a fault of the system, not of the input). `bundledEntry` names a built
  * parse-worker.mjs to run instead of the default (the bench and the infra test run the deployed bundle so).
  */
-export function runInSandbox<N extends ParseJobName>(job: N, input: ParseJobs[N]['input'], budget: SandboxBudget, bundledEntry?: URL): Promise<SandboxOutcome<ParseJobs[N]['output']>> {
+export async function runInSandbox<N extends ParseJobName>(job: N, input: ParseJobs[N]['input'], budget: SandboxBudget, bundledEntry?: URL): Promise<SandboxOutcome<ParseJobs[N]['output']>> {
   type Outcome = SandboxOutcome<ParseJobs[N]['output']>;
-  const entry = bundledEntry ? { url: bundledEntry } : workerEntry();
+  const entry = await workerEntry(bundledEntry);
   return new Promise<Outcome>((resolve, reject) => {
     let settled = false;
     let startedAt = 0;
     let deadline: ReturnType<typeof setTimeout> | undefined;
-    const worker = new Worker(entry.url, {
+    const worker = new Worker(entry, {
       // Copied, not transferred: the caller keeps its bytes (hashing, storing).
       workerData: { job, input },
-      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
+      // A bundle needs no loader; inheriting the parent's (tsx, vitest) would slow every start.
+      execArgv: [],
       resourceLimits: {
         maxOldGenerationSizeMb: budget.maxOldGenerationSizeMb,
         maxYoungGenerationSizeMb: budget.maxYoungGenerationSizeMb,
