@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -23,6 +24,11 @@ import { EVENT_SOURCE, EVENT_TYPES } from '../events/schemas.ts';
 import { buildApp, type ThiduaApp } from '../infra/app.ts';
 import { cdkJsonContext, DEFAULT_MAX_REPORT_BYTES } from '../infra/config.ts';
 import { BUCKET_NOTIFICATIONS_HANDLER_ID, DOCUMENT_UPLOADS_QUEUE, REPORT_UPLOADS_QUEUE } from '../infra/constructs/report-uploads.ts';
+import { FUNCTIONS_WITH_PARSE_WORKER } from '../infra/constructs/parse-worker-bundle.ts';
+import { PARSE_WORKER_CHUNKS } from '../shared/runtime/parse-worker-build.ts';
+import { DOCUMENT_BUDGET, REPORT_BUDGET } from '../shared/runtime/parse-budget.ts';
+import { PARSE_WORKER_FILE, runInSandbox } from '../shared/runtime/sandbox.ts';
+import { csvOf, expectedFor, sampleDirective as sampleReportDirective, utf8 } from './fixtures/reports/build.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
@@ -598,6 +604,43 @@ describe('stateless stack: functions', () => {
       expect(props['ScalingConfig']).toEqual({ MaximumConcurrency: trigger.maxConcurrency });
       expect(props['MaximumBatchingWindowInSeconds']).toBe(trigger.maxBatchingWindowSeconds);
     }
+  });
+});
+
+describe('stateless stack: the parse worker bundle (issue 11)', () => {
+  /** The asset folder of a function's code, as synthesized (index.mjs and what lies beside it). */
+  const assetOf = (id: FunctionId): string => {
+    const props = (stateless.toJSON()['Resources'] as Json)[logicalId(built.stateless.functions.get(id).function)]['Properties'];
+    return join(synthesized.outdir, `asset.${String(props['Code']['S3Key']).replace(/\.zip$/, '')}`);
+  };
+
+  /** The bundled worker entry of a function's asset, which the sandbox starts on AWS. */
+  const bundledWorker = (id: FunctionId): URL => pathToFileURL(join(assetOf(id), PARSE_WORKER_FILE));
+
+  it('sits beside index.mjs in the functions that read uploads, and only there', () => {
+    // Act
+    const withWorker = FUNCTION_IDS.filter((id) => existsSync(join(assetOf(id), PARSE_WORKER_FILE)));
+
+    // Assess
+    expect(withWorker.sort()).toEqual([...FUNCTIONS_WITH_PARSE_WORKER].sort());
+    for (const id of withWorker) {
+      expect(existsSync(join(assetOf(id), 'index.mjs'))).toBe(true);
+      expect(readdirSync(join(assetOf(id), PARSE_WORKER_CHUNKS)).some((f) => f.endsWith('.mjs'))).toBe(true);
+    }
+  });
+
+  it('reads a report (intake) and a PDF (document) from the bundled code alone', async () => {
+    // Prepare
+    const directive = sampleReportDirective();
+    const pdf = new Uint8Array(readFileSync(join(import.meta.dirname, 'fixtures/documents/seed-002.pdf')));
+
+    // Act
+    const report = await runInSandbox('parse-report', { file: { bytes: utf8(csvOf(directive)), fileName: 'a.csv' }, expected: expectedFor(directive) }, REPORT_BUDGET, bundledWorker('intake'));
+    const document = await runInSandbox('read-document', { bytes: pdf, fileName: 'a.pdf' }, DOCUMENT_BUDGET, bundledWorker('document'));
+
+    // Assess
+    expect(report).toMatchObject({ kind: 'done', value: { ok: true, format: 'csv' } });
+    expect(document).toMatchObject({ kind: 'done', value: { ok: true, format: 'pdf' } });
   });
 });
 

@@ -1,13 +1,17 @@
 /**
  * A reproducible corpus of malformed report files (seeded PRNG): mutations of a valid filled XLSX, a valid CSV and a
- * valid JSON body. Every one must resolve — no throw, no hang — to an acceptance or to problems with a message.
+ * valid JSON body, and the hostile shapes of issue 11 (test/fixtures/reports/adversarial.ts). Every one must
+ * resolve — no throw, no hang — to an acceptance or to problems with a message; the CSV reader's work must grow
+ * linearly with the input.
  */
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportTemplate, parseReport, type ParseOutcome } from '../shared/domain/report/index.ts';
+import { DELIMITERS, splitCsv } from '../shared/domain/csv.ts';
 import type { Directive } from '../shared/domain/directive.ts';
 import { ALL_VALUES, COMMUNE, csvOf, encodeCp1258, expectedFor, fillTemplate, prng, sampleDirective, templateInput, utf8, VILLAGES } from './fixtures/reports/build.ts';
+import { CSV_SHAPES, JSON_SHAPES, XLSX_SHAPES } from './fixtures/reports/adversarial.ts';
 
 const SEED = 20_270_315;
 const PER_CASE_MS = 10_000;
@@ -260,7 +264,15 @@ const KINDS: { kind: string; count: number; make: Maker }[] = [
   },
 ];
 
-const CASES = KINDS.flatMap(({ kind, count, make }) => Array.from({ length: count }, (_, i) => ({ kind, i, make })));
+/** Issue 11: the size at which the old reader took 128 s on "",… repeated. */
+const HOSTILE_CSV_CHARS = 400_000;
+const headerOf = (b: Base) => b.csv.slice(0, b.csv.indexOf('\r\n'));
+const ADVERSARIAL: { kind: string; count: number; make: Maker }[] = [
+  ...Object.entries(CSV_SHAPES).map(([shape, make]) => ({ kind: `csv-hostile ${shape}`, count: 1, make: (_r: Rand, b: Base) => ({ bytes: utf8(make(HOSTILE_CSV_CHARS, headerOf(b))), fileName: 'bao-cao.csv' }) })),
+  ...Object.entries(XLSX_SHAPES).map(([shape, make]) => ({ kind: `xlsx-hostile ${shape}`, count: 1, make: (_r: Rand, b: Base) => ({ bytes: make(b.entries), fileName: 'bao-cao.xlsx' }) })),
+  ...Object.entries(JSON_SHAPES).map(([shape, make]) => ({ kind: `json-hostile ${shape}`, count: 1, make: () => ({ bytes: utf8(make()), fileName: 'bao-cao.json' }) })),
+];
+const CASES = [...KINDS, ...ADVERSARIAL].flatMap(({ kind, count, make }) => Array.from({ length: count }, (_, i) => ({ kind, i, make })));
 const stats = new Map<string, { accepted: number; rejected: number; codes: Map<string, number>; sample?: string }>();
 let base: Base;
 
@@ -329,4 +341,32 @@ describe('report parser fuzz corpus', () => {
     },
     PER_CASE_MS + 5_000,
   );
+});
+
+describe('CSV reading works in linear time (issue 11)', () => {
+  const N = 50_000;
+  const HEADER = 'Thôn, khu phố,thu-quy,giao-thong,ho-ngheo,bhyt';
+  const figures: Record<string, string> = {};
+
+  afterAll(() => {
+    console.log(`CSV work (characters examined + copied) at ${N}, ${2 * N}, ${4 * N} characters, summed over the ${DELIMITERS.length} delimiters:`);
+    console.table(figures);
+  });
+
+  it.each(Object.keys(CSV_SHAPES))('%s: work grows in proportion to the input under every delimiter', (shape) => {
+    // Prepare
+    const texts = [N, 2 * N, 4 * N].map((n) => CSV_SHAPES[shape]!(n, HEADER));
+
+    // Act: the splitter alone, with no cell or size cap (the units import runs it so)
+    const work = texts.map((text) => DELIMITERS.map((d) => splitCsv(text, d, Number.POSITIVE_INFINITY).work));
+
+    // Assess: each character examined once and copied at most once; 2n and 4n cost 2 and 4 times n
+    texts.forEach((text, i) => work[i]!.forEach((w) => expect(w).toBeLessThanOrEqual(2 * text.length)));
+    DELIMITERS.forEach((_d, k) => {
+      const [w1, w2, w4] = work.map((perDelimiter) => perDelimiter[k]!) as [number, number, number];
+      expect(w2 / w1).toBeLessThan(2.25);
+      expect(w4 / w1).toBeLessThan(4.5);
+    });
+    figures[shape] = work.map((perDelimiter) => perDelimiter.reduce((a, b) => a + b, 0)).join(' / ') as string;
+  });
 });

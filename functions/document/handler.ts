@@ -4,6 +4,7 @@ import { processDocumentUpload } from '../../shared/app/documents.ts';
 import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, reportStorage, repository } from '../../shared/adapters/wiring.ts';
 import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
 import { DOCUMENTS_PREFIX } from '../../shared/adapters/s3.ts';
+import { readDocumentWithinBudget } from '../../shared/runtime/parse-budget.ts';
 
 const units = repository();
 const drafts = draftStore();
@@ -22,7 +23,7 @@ export const handler = sqsConsumer({
   process: async ({ objects }, { metrics, logger }) => {
     const results = [];
     for (const { tag: _tag, ...obj } of objects) {
-      const result = await processDocumentUpload(obj, { storage, drafts, units, events, mail, maxBytes: maxDocumentBytes() });
+      const result = await processDocumentUpload(obj, { storage, drafts, units, events, mail, maxBytes: maxDocumentBytes(), read: readDocumentWithinBudget });
       metrics.addMetric(METRIC[result.outcome], MetricUnit.Count, 1);
       logger.info('Document processed', { ...result });
       results.push(result);

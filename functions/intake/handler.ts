@@ -5,6 +5,7 @@ import { processUpload, tellWaitingRejection, type IntakeDeps } from '../../shar
 import { eventPublisher, intakeQueue, mailQueue, maxReportBytes, reportStorage, repository } from '../../shared/adapters/wiring.ts';
 import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
 import { REPORTS_PREFIX } from '../../shared/adapters/s3.ts';
+import { parseReportWithinBudget } from '../../shared/runtime/parse-budget.ts';
 import { ENV } from '../catalog.ts';
 
 const repo = repository();
@@ -25,6 +26,8 @@ const deps = (): IntakeDeps => ({
   later,
   rejectionMail: repo,
   maxBytes: maxReportBytes(),
+  // Every file is read in a worker thread stopped at its deadline or heap limit: a hostile file ends as a rejection.
+  parse: parseReportWithinBudget,
   ...(process.env[ENV.rejectionMailWindowSeconds] ? { rejectionMailWindowSeconds: Number(process.env[ENV.rejectionMailWindowSeconds]) } : {}),
 });
 

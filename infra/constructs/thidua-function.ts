@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { Access, FunctionSpec } from '../../functions/catalog.ts';
 import { DOCUMENTS_PREFIX, REPORTS_PREFIX, RESULTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/adapters/s3.ts';
 import { nagFindingValue } from '../nag.ts';
+import { FUNCTIONS_WITH_PARSE_WORKER, parseWorkerHooks } from './parse-worker-bundle.ts';
 import { fromRoot, PROJECT_ROOT } from '../paths.ts';
 
 /** nodejs24.x: aws-cdk-lib 2.276 ships the constant, and cdk-nag's AwsSolutions-L1 accepts it as the latest Node.js runtime. */
@@ -121,6 +122,8 @@ export class ThiduaFunction extends Construct implements IGrantable {
         charset: Charset.UTF8,
         // The SDK version the handlers are tested against (package-lock), not whatever the runtime preinstalls.
         bundleAwsSDK: true,
+        // Uploaded files are read in a worker thread: its bundle goes beside index.mjs.
+        ...(FUNCTIONS_WITH_PARSE_WORKER.has(functionId) ? { commandHooks: parseWorkerHooks() } : {}),
       },
     });
 

@@ -32,6 +32,8 @@ export const MAX_DOCUMENT_CHARACTERS = 100_000;
 
 const mib = (bytes: number) => (bytes / 1048576).toLocaleString('vi-VN', { maximumFractionDigits: 1 });
 
+export type DocumentReader = typeof readDocumentFile;
+
 export interface DocumentDeps {
   storage: ReportStorage;
   drafts: DraftStore;
@@ -39,6 +41,11 @@ export interface DocumentDeps {
   events: EventPublisher;
   mail: MailQueue;
   maxBytes?: number;
+  /**
+   * Reads the file. The document function passes `readDocumentWithinBudget` (a worker thread stopped at its deadline
+   * or heap limit); without it, `readDocumentFile` runs in this process.
+   */
+  read?: DocumentReader;
 }
 
 export interface UploadedDocument {
@@ -120,7 +127,7 @@ export async function processDocumentUpload(obj: UploadedDocument, deps: Documen
   const stored = await deps.storage.get(obj.key, { ...(obj.versionId ? { versionId: obj.versionId } : {}), maxBytes });
   const read = stored.tooLarge
     ? ({ ok: false, code: 'too-large', messageVi: `Tệp "${ref.fileName}" quá lớn (${mib(stored.size)} MB); giới hạn là ${mib(maxBytes)} MB.`, adviceVi: 'gửi bản PDF hoặc DOCX chỉ gồm văn bản, không kèm ảnh quét' } as const)
-    : await readDocumentFile(stored.bytes, { fileName: ref.fileName, maxBytes });
+    : await (deps.read ?? readDocumentFile)(stored.bytes, { fileName: ref.fileName, maxBytes });
   if (!read.ok) {
     const outcome: DocumentUploadOutcome = { outcome: 'rejected', code: read.code, messageVi: read.messageVi, at: obj.receivedAt };
     await mail('unreadable', renderDocumentUnreadable({ fileName: ref.fileName, uploaderName: uploader.name, messageVi: read.messageVi, ...('adviceVi' in read && read.adviceVi ? { adviceVi: read.adviceVi } : {}) }));

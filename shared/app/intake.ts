@@ -47,7 +47,10 @@ export interface IntakeDeps {
   rejectionMail: RejectionMailGate;
   rejectionMailWindowSeconds?: number;
   maxBytes?: number;
-  /** Reads the file: by default in this process; the intake function passes one bounded in time and memory. */
+  /**
+   * Reads the file. The intake function passes `parseReportWithinBudget` (a worker thread stopped at its deadline or
+   * heap limit); without it, `parseReport` runs in this process (tests of the flow around it).
+   */
   parse?: ReportParser;
 }
 

@@ -13,7 +13,8 @@ import { sniff } from '../report/detect.ts';
 import { extractEntry, readCentralDirectory, ZipError, type ZipEntryInfo, type ZipLimits } from '../report/zip.ts';
 import { decodeTcvn3, decodeVni, detectEncoding } from './normalize.ts';
 
-export type ReadFailureCode = 'empty' | 'too-large' | 'no-text-layer' | 'encrypted' | 'damaged' | 'unsupported';
+/** 'too-complex' comes from the budget the reader runs under (shared/runtime/parse-budget.ts), not from the reader. */
+export type ReadFailureCode = 'empty' | 'too-large' | 'no-text-layer' | 'encrypted' | 'damaged' | 'unsupported' | 'too-complex';
 
 export type ReadResult =
   | {

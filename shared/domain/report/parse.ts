@@ -46,27 +46,15 @@ function extensionOf(fileName: string): string {
  * the bytes. Checks that it is the expected unit's report for the expected directive and period, that every indicator
  * and village is there, and every value. Never throws: whatever the bytes, the outcome is a result or a list of
  * problems in Vietnamese.
+ *
+ * It runs to the end in the calling thread: `limits.timeoutMs` is enforced by the worker that runs it for uploads
+ * (parseReportWithinBudget, shared/runtime/parse-budget.ts), since no timer can stop synchronous parsing.
  */
 export async function parseReport(file: ReportFile, expected: ExpectedReport, limits?: Partial<ReportLimits>): Promise<ParseOutcome> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const l = limitsOf(limits);
-    const timeout = new Promise<ParseOutcome>((resolve) => {
-      timer = setTimeout(
-        () =>
-          resolve({
-            ok: false,
-            problems: [{ code: 'timeout', messageVi: `Tệp mất quá nhiều thời gian để đọc (quá ${formatNumberVi(l.timeoutMs / 1000)} giây); hãy xóa các trang, hình ảnh không cần thiết rồi gửi lại` }],
-          }),
-        l.timeoutMs,
-      );
-      timer.unref?.();
-    });
-    return await Promise.race([parseInner(file, expected, l), timeout]);
+    return await parseInner(file, expected, limitsOf(limits));
   } catch (e) {
     return internalFailure(e);
-  } finally {
-    if (timer) clearTimeout(timer);
   }
 }
 

@@ -18,6 +18,7 @@ export type ReportProblemCode =
   | 'encoding'
   | 'bad-csv'
   | 'invalid-json'
+  /** No longer produced: a parse that runs out of time ends as 'too-complex'. Kept for stored outcomes. */
   | 'timeout'
   | 'internal'
   // whose report it is
@@ -95,7 +96,10 @@ export interface ReportLimits {
   maxProblems: number;
   /** Characters of text from the file quoted in a message. */
   maxQuotedChars: number;
-  /** Wall-clock budget of one parse. */
+  /**
+   * Wall-clock budget of one parse: the deadline of the worker thread that runs it for an upload
+   * (shared/runtime/parse-budget.ts). parseReport called directly does not enforce it.
+   */
   timeoutMs: number;
   /** Accept blank cells as `null` instead of a problem per cell. */
   allowBlank: boolean;

@@ -1,0 +1,31 @@
+/**
+ * The parse jobs a sandbox worker can run, by name. Each takes and returns plain data (structured-cloned across the
+ * thread boundary). The parsers are imported when a job runs, so a report worker never loads the PDF reader.
+ */
+import type { ReadResult } from '../domain/document/read.ts';
+import type { ExpectedReport, ParseOutcome, ReportFile, ReportLimits } from '../domain/report/types.ts';
+
+export interface ParseJobs {
+  'parse-report': { input: { file: ReportFile; expected: ExpectedReport; limits?: Partial<ReportLimits> }; output: ParseOutcome };
+  'read-document': { input: { bytes: Uint8Array; fileName?: string; maxBytes?: number }; output: ReadResult };
+}
+export type ParseJobName = keyof ParseJobs;
+
+type Runner<N extends ParseJobName> = (input: ParseJobs[N]['input']) => Promise<ParseJobs[N]['output']>;
+
+/** Loads a job's parser (the module import is start-up work, outside the job's deadline) and returns its runner. */
+export async function loadJob<N extends ParseJobName>(name: N): Promise<Runner<N>> {
+  const loaders: { [K in ParseJobName]: () => Promise<Runner<K>> } = {
+    'parse-report': async () => {
+      const { parseReport } = await import('../domain/report/parse.ts');
+      return ({ file, expected, limits }) => parseReport(file, expected, limits);
+    },
+    'read-document': async () => {
+      const { readDocumentFile } = await import('../domain/document/read.ts');
+      return ({ bytes, fileName, maxBytes }) => readDocumentFile(bytes, { ...(fileName !== undefined ? { fileName } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}) });
+    },
+  };
+  const load = loaders[name] as (() => Promise<Runner<N>>) | undefined;
+  if (!load) throw new Error(`Unknown parse job: ${String(name)}`);
+  return load();
+}
