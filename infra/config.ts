@@ -26,7 +26,7 @@ export interface ThiduaConfig {
   readonly maxUploadsPerHour: number;
   /** At most one rejection email per report in this many minutes (at most 15: an SQS delay ends the window). */
   readonly rejectionMailWindowMinutes: number;
-  /** Concurrent executions reserved for (and capping) the public upload page. */
+  /** Concurrent executions reserved for (and capping) the public upload page; 0: none reserved (a new account's quota of 10 allows no reservation). */
   readonly uploadReservedConcurrency: number;
 }
 
@@ -96,6 +96,11 @@ export function readConfig(scope: Construct): ThiduaConfig {
     }
     return value;
   };
+  const wholeNumber = (key: string, raw: unknown, what: string): number => {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new Error(`Context ${key} must be a whole number of ${what}, got ${JSON.stringify(raw)}`);
+    return value;
+  };
   /** "3,1" (cdk.json, or -c on the command line) or [3, 1]. */
   const days = (key: string): number[] => {
     const raw = get(key);
@@ -132,7 +137,7 @@ export function readConfig(scope: Construct): ThiduaConfig {
     alarmEmail: alarmEmail.trim(),
     maxUploadsPerHour: positiveInt(CONTEXT_KEYS.maxUploadsPerHour, get(CONTEXT_KEYS.maxUploadsPerHour) ?? 10, 'uploads'),
     rejectionMailWindowMinutes: windowMinutes,
-    uploadReservedConcurrency: positiveInt(CONTEXT_KEYS.uploadReservedConcurrency, get(CONTEXT_KEYS.uploadReservedConcurrency) ?? 10, 'executions'),
+    uploadReservedConcurrency: wholeNumber(CONTEXT_KEYS.uploadReservedConcurrency, get(CONTEXT_KEYS.uploadReservedConcurrency) ?? 10, 'executions (0: none reserved)'),
     idempotencyTtlSeconds: num(CONTEXT_KEYS.idempotencyTtlSeconds, DEFAULT_IDEMPOTENCY_TTL_SECONDS),
     reminders: {
       remindBefore: days(CONTEXT_KEYS.remindBefore),

@@ -1093,8 +1093,17 @@ describe('stateless stack: least privilege', () => {
     // Act
     const reserved = FUNCTION_IDS.map((id) => [id, stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get(id).function)]['Properties']['ReservedConcurrentExecutions']]);
 
+    const none = () => {
+      const outdir = mkdtempSync(join(tmpdir(), 'thidua-cdk-reserved-'));
+      outdirs.push(outdir);
+      const { stateless: stack } = buildApp({ outdir, env: {}, nag: false, context: { 'aws:cdk:bundling-stacks': [], 'thidua:uploadReservedConcurrency': 0 } });
+      return stack.resolve((stack.functions.get('upload').function.node.defaultChild as CfnElement & { reservedConcurrentExecutions?: number }).reservedConcurrentExecutions);
+    };
+
     // Assess
     expect(reserved.filter(([, n]) => n !== undefined)).toEqual([['upload', context['thidua:uploadReservedConcurrency']]]);
+    // 0 reserves nothing (an account whose quota cannot spare a reservation still deploys).
+    expect(none()).toBeUndefined();
   });
 
   it('SES send is allowed on the identity ARN only, from the configured address only, for mail senders only', () => {

@@ -19,7 +19,7 @@ import { eventually, loadProvince, sampleDirective, startFlow, type Flow } from 
 
 let flow: Flow;
 let directive: Directive;
-const WINDOW_SECONDS = 4;
+const WINDOW_SECONDS = 8;
 const ref = (unitId: string, directiveId = 'ih-2027') => ({ directiveId, periodId: '2027-Q1', unitId });
 const officer = (c: number) => `ubnd.x${c}@ih.test.vn`;
 
@@ -77,8 +77,10 @@ describe('a withdrawn directive takes no more reports', () => {
     expect((records[0]!.problems as { code: string; messageVi: string }[])[0]).toMatchObject({ code: 'withdrawn' });
     const [obligation] = await flow.repo.getObligations([r]);
     expect(obligation?.status).toBe('cancelled');
-    const mail = (await mailsTo(officer(0))).find((m) => m.subject.startsWith('[thidua] Báo cáo Quý I/2027 chưa hợp lệ'));
+    const mail = (await mailsTo(officer(0))).find((m) => m.subject.startsWith('[thidua] Không cần nộp báo cáo Quý I/2027'));
     expect(mail?.body.text).toMatch(/Chỉ thị số 31-CT\/TU đã được thu hồi ngày \d{2}\/\d{2}\/\d{4} \(lý do: Trùng nội dung với Chỉ thị 23-CT\/TU\)/);
+    expect(mail?.body.text).toContain('Đơn vị không cần làm gì thêm với báo cáo này.');
+    expect(mail?.body.text).not.toContain('sửa và nộp lại');
   });
 });
 
@@ -88,9 +90,10 @@ describe('one rejection email per report and window', () => {
     const r = ref('ih-x1');
     const before = (await mailsTo(officer(1))).length;
 
-    // Act: three bad files within the window
-    const keys = [];
-    for (let n = 1; n <= 3; n++) keys.push(await upload(r, `loi-${n}.csv`, badCsv(n)));
+    // Act: a bad file, told at once; then two more within the window
+    const keys = [await upload(r, 'loi-1.csv', badCsv(1))];
+    await eventually('the first rejection email', async () => ((await mailsTo(officer(1))).length > before ? true : undefined));
+    for (let n = 2; n <= 3; n++) keys.push(await upload(r, `loi-${n}.csv`, badCsv(n)));
     await flow.stack.settle();
 
     // Assess: three verdicts on record; two emails (the first now, the third at the window's end), not three
@@ -126,6 +129,16 @@ function failReportWrites(doc: DynamoDBDocumentClient, name: string): () => void
   return () => doc.middlewareStack.remove(name);
 }
 
+/** The nightly reconciliation, run once the files are older than its grace period. */
+const reconcileAfterGrace = () =>
+  reconcileUploads(new Date(Date.now() + 31 * 60_000), {
+    directives: flow.repo,
+    reports: flow.repo,
+    storage: reportStorage(),
+    intake: new SqsWorkQueue<ReplayedNotification>(aws().sqs, flow.stack.env.INTAKE_QUEUE_URL!),
+    calendar: flow.repo,
+  });
+
 describe('a crash between two writes', () => {
   it('leaves nothing half-done: the unit is not counted without its values, and the nightly reconciliation finishes the work', async () => {
     // Prepare: every attempt to record this unit's report fails until the message is dead-lettered.
@@ -149,13 +162,7 @@ describe('a crash between two writes', () => {
     expect((await mailsTo(officer(2))).filter((m) => m.subject.startsWith('[thidua] Đã nhận báo cáo'))).toEqual([]);
 
     // Act: the nightly reconciliation, once the file is old enough to be judged lost
-    const result = await reconcileUploads(new Date(Date.now() + 31 * 60_000), {
-      directives: flow.repo,
-      reports: flow.repo,
-      storage: reportStorage(),
-      intake: new SqsWorkQueue<ReplayedNotification>(aws().sqs, flow.stack.env.INTAKE_QUEUE_URL!),
-      calendar: flow.repo,
-    });
+    const result = await reconcileAfterGrace();
     await flow.stack.settle();
 
     // Assess: this file, and only files without a verdict, went back through the intake; accepted once, one receipt
@@ -168,14 +175,80 @@ describe('a crash between two writes', () => {
       return m.length ? m : undefined;
     });
     expect(receipts).toHaveLength(1);
-    const again = await reconcileUploads(new Date(Date.now() + 31 * 60_000), {
-      directives: flow.repo,
-      reports: flow.repo,
-      storage: reportStorage(),
-      intake: new SqsWorkQueue<ReplayedNotification>(aws().sqs, flow.stack.env.INTAKE_QUEUE_URL!),
-      calendar: flow.repo,
-    });
+    const again = await reconcileAfterGrace();
     expect(again.withoutVerdict).toEqual([]);
+  });
+});
+
+/** Fails, once, the first SQS send whose body mentions `marker` (the process dies right after its transaction). */
+function failOnceSending(marker: string, name: string): { failed: () => boolean; heal: () => void } {
+  const sqs = aws().sqs;
+  let failed = false;
+  sqs.middlewareStack.add(
+    (next) => async (args) => {
+      if (!failed && JSON.stringify(args.input ?? {}).includes(marker)) {
+        failed = true;
+        throw Object.assign(new Error('Injected: the process died before sending'), { name: 'InternalError' });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return { failed: () => failed, heal: () => sqs.middlewareStack.remove(name) };
+}
+
+describe('a crash after the verdict is on file', () => {
+  it('tells an accepted file exactly once: the retry finds the verdict, sends the receipt, counts nothing twice', async () => {
+    // Prepare: the receipt cannot be queued the first time
+    const r = ref('ih-x4');
+    const filled = await fillTemplate(await templateFor(r), directive, goodValue);
+    const crash = failOnceSending('receipt:reports/ih-2027/2027-Q1/ih-x4/', 'failReceiptOnce');
+
+    // Act
+    try {
+      await upload(r, 'bao-cao.xlsx', filled);
+      await flow.stack.settle();
+    } finally {
+      crash.heal();
+    }
+
+    // Assess
+    expect(crash.failed()).toBe(true);
+    const receipts = await eventually('the receipt', async () => {
+      const m = (await mailsTo(officer(4))).filter((x) => x.subject.startsWith('[thidua] Đã nhận báo cáo'));
+      return m.length ? m : undefined;
+    });
+    expect(receipts).toHaveLength(1);
+    expect((await flow.repo.reportsOf(r)).map((x) => [x.status, x.resubmission])).toEqual([['accepted', false]]);
+    expect((await flow.repo.getObligations([r]))[0]).toMatchObject({ status: 'submitted', acceptedReports: 1 });
+    expect(flow.stack.deadLetters('intake').filter((m) => m.body.includes('/ih-x4/'))).toEqual([]);
+  });
+
+  it('still tells a waiting rejection when the end of its window could not be scheduled the first time', async () => {
+    // Prepare: a first bad file opens the window; scheduling the window's end fails once for the second
+    const r = ref('ih-x5');
+    const before = (await mailsTo(officer(5))).length;
+    await upload(r, 'loi-1.csv', badCsv(1));
+    await eventually('the first rejection email', async () => ((await mailsTo(officer(5))).length > before ? true : undefined));
+    const crash = failOnceSending('rejection-mail-due:ih-2027/2027-Q1/ih-x5:', 'failWindowEndOnce');
+
+    // Act
+    let second: string;
+    try {
+      second = await upload(r, 'loi-2.csv', badCsv(2));
+      await flow.stack.settle();
+    } finally {
+      crash.heal();
+    }
+
+    // Assess: the retry scheduled it; the second file's verdict arrives when the window ends
+    expect(crash.failed()).toBe(true);
+    const mails = await eventually('the waiting rejection', async () => {
+      const m = (await mailsTo(officer(5))).slice(before).filter((x) => x.subject.includes('chưa hợp lệ'));
+      return m.length >= 2 ? m : undefined;
+    }, 30_000);
+    expect(mails[1]!.body.text).toContain(second.slice(second.lastIndexOf('/') + 1));
+    expect(flow.stack.deadLetters('intake').filter((m) => m.body.includes('ih-x5'))).toEqual([]);
   });
 });
 

@@ -86,9 +86,11 @@ describe('the bucket on the upload page\'s origin', () => {
   });
 
   it('keeps object tags beside the bucket with S3\'s shapes, and never overwrites the object with them', async () => {
-    // Prepare
+    // Prepare: an object of its own, where no function tags anything (the intake tags the rejected upload above)
     const s3 = aws().s3;
     const tags = [{ Key: 'thidua-outcome', Value: 'rejected' }, { Key: 'ghi-chú', Value: 'a & <b>' }];
+    const key = 'templates/ls/nhan.csv';
+    await reportStorage().put(key, bytes, 'text/csv');
 
     // Act
     const before = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));

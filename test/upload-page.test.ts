@@ -18,7 +18,8 @@ const DIRECTIVE = 'up-2027';
 const ref = (unitId: string, directiveId = DIRECTIVE) => ({ directiveId, periodId: '2027-Q1', unitId });
 
 beforeAll(async () => {
-  flow = await startFlow();
+  // The stack's clock stands still in the middle of an hour: ten uploads cannot straddle two clock hours.
+  flow = await startFlow({ now: () => new Date('2027-03-16T03:30:00Z') });
   await loadProvince(flow, 'up', 4);
   await issueDirective(sampleDirective({ id: DIRECTIVE, issuerId: 'up', targetUnits: { scope: 'children' } }), flow.deps());
   await issueDirective(sampleDirective({ id: 'up-rut-2027', number: '24-CT/TU', issuerId: 'up', targetUnits: { scope: 'children' } }), flow.deps());
@@ -151,8 +152,9 @@ describe('uploads per report and hour', () => {
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
-    expect(body.error).toBe('Đơn vị đã tải lên 10 tệp cho báo cáo này trong giờ qua');
-    expect(body.details[0]).toMatch(/^Vui lòng thử lại sau \d{2}:00 ngày \d{2}\/\d{2}\/\d{4} \(giờ Việt Nam\)\./);
+    expect(body.error).toBe('Báo cáo này đã có 10 lần tải lên trong giờ này, mức tối đa cho mỗi giờ');
+    expect(body.details[0]).toMatch(/^Vui lòng thử lại sau 11:00 ngày 16\/03\/2027 \(giờ Việt Nam\)\./);
+    expect(Number(refused.headers.get('retry-after'))).toBe(30 * 60);
     expect(otherUnit.status).toBe(200);
   });
 });

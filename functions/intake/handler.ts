@@ -7,6 +7,7 @@ import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
 import { REPORTS_PREFIX } from '../../shared/adapters/s3.ts';
 import { parseReportWithinBudget } from '../../shared/runtime/parse-budget.ts';
 import { ENV } from '../catalog.ts';
+import { currentClock } from '../../shared/adapters/clock.ts';
 
 const repo = repository();
 const storage = reportStorage();
@@ -40,7 +41,7 @@ export const handler = sqsConsumer({
   schema: IntakeMessage,
   process: async (message, { metrics, logger }) => {
     if ('kind' in message) {
-      const result = await tellWaitingRejection(message, new Date(), deps());
+      const result = await tellWaitingRejection(message, currentClock().now(), deps());
       logger.info('Rejection window closed', { key: message.key, ...result });
       return result;
     }

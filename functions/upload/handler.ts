@@ -109,7 +109,7 @@ export const handler = wrap(async (event: APIGatewayProxyEventV2, _context: Cont
     if (!(e instanceof InputError)) throw e;
     const status = statusOf(e);
     pt.logger.info('Upload request refused', { status, path, reason: e instanceof LinkRefused ? e.reason : e.name });
-    const retryAfter: Record<string, string> = e instanceof UploadQuotaExceeded ? { 'retry-after': String(Math.max(1, Math.ceil((e.retryAt.getTime() - Date.now()) / 1000))) } : {};
+    const retryAfter: Record<string, string> = e instanceof UploadQuotaExceeded ? { 'retry-after': String(Math.max(1, Math.ceil((e.retryAt.getTime() - currentClock().now().getTime()) / 1000))) } : {};
     if (method === 'GET' && path !== '/status') {
       const page = await html(status, (nonce) => refusalPage(e.messageVi, e.details, nonce));
       return { ...page, headers: { ...page.headers, ...retryAfter } };

@@ -69,7 +69,7 @@ export class ThiduaStatelessStack extends Stack {
         documentsQueue: DOCUMENT_UPLOADS_QUEUE,
         maxDocumentBytes: config.maxDocumentBytes,
       },
-      reservedConcurrency: { upload: config.uploadReservedConcurrency },
+      ...(config.uploadReservedConcurrency > 0 ? { reservedConcurrency: { upload: config.uploadReservedConcurrency } } : {}),
       functionEnvironment: {
         upload: { [ENV.maxUploadsPerHour]: String(config.maxUploadsPerHour) },
         intake: { [ENV.rejectionMailWindowSeconds]: String(config.rejectionMailWindowMinutes * 60) },

@@ -172,7 +172,8 @@ export function s3Route(opts: { target: string; tags: TagStore }) {
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://local');
-    const rawPath = url.pathname.slice(S3_ROUTE.length) || '/';
+    // One leading slash: "//host/…" must stay a path of fauxqs, never become another host.
+    const rawPath = `/${url.pathname.slice(S3_ROUTE.length).replace(/^\/+/, '')}`;
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
     // S3 adds the matching rule's headers to a request with an Origin, and nothing to one the rule does not allow.

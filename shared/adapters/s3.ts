@@ -119,7 +119,13 @@ export class S3ReportStorage implements ReportStorage {
   private origin?: Promise<string>;
   /** Where the presigning client's URLs point (the bucket's virtual host on AWS, the local route locally). */
   uploadOrigin(): Promise<string> {
-    this.origin ??= getSignedUrl(this.presigner, new PutObjectCommand({ Bucket: this.bucket, Key: `${REPORTS_PREFIX}origin` }), { expiresIn: 60 }).then((url) => new URL(url).origin);
+    this.origin ??= getSignedUrl(this.presigner, new PutObjectCommand({ Bucket: this.bucket, Key: `${REPORTS_PREFIX}origin` }), { expiresIn: 60 }).then(
+      (url) => new URL(url).origin,
+      (e: unknown) => {
+        this.origin = undefined; // a failure is not remembered: the next page asks again
+        throw e;
+      },
+    );
     return this.origin;
   }
 

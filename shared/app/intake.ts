@@ -22,6 +22,7 @@ import type {
   UnitDirectory,
 } from './ports.ts';
 import { withdrawnNoticeVi } from './uploads.ts';
+import { backoffMs, sleep } from '../retry.ts';
 
 export const DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024;
 /** At most one rejection email per report in ten minutes; what is rejected meanwhile is told when the window ends. */
@@ -139,6 +140,12 @@ async function readVerdict(u: Upload, stored: StoredObject, deps: IntakeDeps): P
   return parse({ bytes: stored.bytes, fileName: u.fileName }, { directive: u.directive, unitId: u.unit.id, unitName: u.unit.name, periodId: u.ref.periodId, rows }, { maxUploadBytes: maxBytes });
 }
 
+/**
+ * Report files accepted for an obligation so far. One submitted before the count was kept (an upgrade) had one;
+ * one recorded without a file (`report submit`) carries 0.
+ */
+const acceptedSoFar = (o: Obligation): number => o.acceptedReports ?? (o.status === 'submitted' ? 1 : 0);
+
 const baseRecord = (u: Upload) => ({
   directiveId: u.ref.directiveId,
   periodId: u.ref.periodId,
@@ -171,11 +178,12 @@ async function accept(u: Upload, verdict: Extract<ParseOutcome, { ok: true }>, d
   for (let attempt = 0; !record; attempt++) {
     if (attempt >= MAX_RECORD_ATTEMPTS) throw new Error(`The obligation of ${u.obj.key} kept changing; giving the message back to the queue`);
     if (obligation.status === 'cancelled') return reject(u, [{ code: 'cancelled', messageVi: `Kỳ báo cáo ${obligation.periodLabel} đã bị hủy; không cần nộp báo cáo này.` }], verdict.format, deps);
-    const resubmission = (obligation.acceptedReports ?? 0) > 0;
+    const accepted = acceptedSoFar(obligation);
+    const resubmission = accepted > 0;
     const closed: Obligation =
       obligation.status === 'open'
         ? { ...obligation, status: 'submitted', submittedAt: u.obj.receivedAt, onTime: vietnamDate(new Date(u.obj.receivedAt)) <= obligation.dueDate, acceptedReports: 1 }
-        : { ...obligation, acceptedReports: (obligation.acceptedReports ?? 0) + 1 };
+        : { ...obligation, acceptedReports: accepted + 1 };
     const candidate: ReportRecord = { ...baseRecord(u), status: 'accepted', format: verdict.format, rows: verdict.rows, notes: verdict.notes, onTime: closed.onTime ?? false, resubmission };
     const outcome = await deps.reports.recordAccepted(candidate, obligation, closed);
     if (outcome === 'recorded') {
@@ -188,6 +196,8 @@ async function accept(u: Upload, verdict: Extract<ParseOutcome, { ok: true }>, d
       retold = true;
       [obligation = obligation] = await deps.obligations.getObligations([u.ref]);
     } else {
+      // Changed meanwhile (another file of the unit, an extension): read it again after a short, jittered pause.
+      await sleep(backoffMs(attempt + 1, 50));
       [obligation = obligation] = await deps.obligations.getObligations([u.ref]);
     }
   }
@@ -220,9 +230,9 @@ async function retell(u: Upload, deps: IntakeDeps): Promise<IntakeResult> {
 async function reject(u: Upload, problems: ReportProblem[], format: string | undefined, deps: IntakeDeps): Promise<IntakeResult> {
   const candidate: ReportRecord = { ...baseRecord(u), status: 'rejected', ...(format ? { format } : {}), problems };
   const outcome = await deps.reports.recordRejected(candidate);
-  const record = outcome === 'recorded' ? candidate : await recordOnFile(u, deps);
-  if (!record) throw new Error(`The verdict of ${u.obj.key} is on file but its record is not (yet) readable`);
-  return tellRejected(u, record, deps, outcome === 'already');
+  // Already judged (the same file read twice at once, one reading accepting it): what is on file is told, never tagged.
+  if (outcome === 'already') return retell(u, deps);
+  return tellRejected(u, candidate, deps, false);
 }
 
 async function tellRejected(u: Upload, record: ReportRecord, deps: IntakeDeps, retold: boolean): Promise<IntakeResult> {
@@ -256,23 +266,35 @@ export function rejectionWindowSeconds(deps: Pick<IntakeDeps, 'rejectionMailWind
  * since the last email, unless a report of the unit was accepted after it (the receipt said all there is to say).
  * Then a new window starts. Safe to repeat: the email's key is the file's, and the window closes once.
  */
-export async function tellWaitingRejection(due: RejectionMailDue, now: Date, deps: Pick<IntakeDeps, 'obligations' | 'directives' | 'units' | 'reports' | 'mail' | 'rejectionMail' | 'rejectionMailWindowSeconds'>): Promise<{ told: boolean; reason?: string }> {
+export async function tellWaitingRejection(due: RejectionMailDue, now: Date, deps: Pick<IntakeDeps, 'obligations' | 'directives' | 'units' | 'reports' | 'mail' | 'rejectionMail' | 'rejectionMailWindowSeconds'>): Promise<{ told: number }> {
   const ref = { directiveId: due.directiveId, periodId: due.periodId, unitId: due.unitId };
-  const pending = await deps.rejectionMail.pendingRejection(ref, due.windowEnd);
-  if (!pending) return { told: false, reason: 'nothing waits in this window' };
+  let told = 0;
+  // A file judged while the last one was being told becomes the latest waiting: it is told too, before the window closes.
+  for (let round = 0; round < 5; round++) {
+    const pending = await deps.rejectionMail.pendingRejection(ref, due.windowEnd);
+    if (!pending) break;
+    if (await tellOneWaiting(ref, pending, deps)) told++;
+    const closed = await deps.rejectionMail.closeRejectionWindow(ref, due.windowEnd, pending.reportKey, now, rejectionWindowSeconds(deps));
+    if (closed !== 'newer-waiting') break;
+  }
+  return { told };
+}
+
+/** The waiting file's verdict by email, unless a file of the unit was accepted after it (the receipt said all there is). */
+async function tellOneWaiting(
+  ref: { directiveId: string; periodId: string; unitId: string },
+  pending: { reportKey: string; versionId: string; attempts: number },
+  deps: Pick<IntakeDeps, 'obligations' | 'directives' | 'units' | 'reports' | 'mail'>,
+): Promise<boolean> {
   const records = await deps.reports.reportsOf(ref);
   const record = records.filter((r) => r.reportKey === pending.reportKey).at(-1);
   const [obligation] = await deps.obligations.getObligations([ref]);
   const directive = await deps.directives.getDirective(ref.directiveId, { consistent: false });
   const unit = (await deps.units.getUnits([ref.unitId])).get(ref.unitId);
   const acceptedSince = record && records.some((r) => r.status === 'accepted' && r.receivedAt > record.receivedAt);
-  let told = false;
-  if (record && record.status === 'rejected' && !acceptedSince && obligation && directive && unit && recipientsOf(unit).length) {
-    const fileName = pending.reportKey.slice(pending.reportKey.lastIndexOf('/') + 1);
-    const rendered = renderRejection({ directive, unitName: unit.name, obligation, receivedAt: record.receivedAt, problems: (record.problems ?? []) as ReportProblem[], fileName, rejectedSinceLastEmail: pending.attempts });
-    await deps.mail.sendAll([{ key: `rejection:${pending.reportKey}:${pending.versionId}`, to: recipientsOf(unit), cc: [], ...rendered, kind: 'report-rejection', directiveId: ref.directiveId, unitId: unit.id }]);
-    told = true;
-  }
-  await deps.rejectionMail.closeRejectionWindow(ref, due.windowEnd, now, rejectionWindowSeconds(deps));
-  return told ? { told } : { told, reason: acceptedSince ? 'a report was accepted since' : 'nothing to tell' };
+  if (!record || record.status !== 'rejected' || acceptedSince || !obligation || !directive || !unit || !recipientsOf(unit).length) return false;
+  const fileName = pending.reportKey.slice(pending.reportKey.lastIndexOf('/') + 1);
+  const rendered = renderRejection({ directive, unitName: unit.name, obligation, receivedAt: record.receivedAt, problems: (record.problems ?? []) as ReportProblem[], fileName, rejectedSinceLastEmail: pending.attempts });
+  await deps.mail.sendAll([{ key: `rejection:${pending.reportKey}:${pending.versionId}`, to: recipientsOf(unit), cc: [], ...rendered, kind: 'report-rejection', directiveId: ref.directiveId, unitId: unit.id }]);
+  return true;
 }

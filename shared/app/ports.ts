@@ -44,6 +44,7 @@ export interface AssignmentStore {
 
 export interface ObligationChange {
   status?: ObligationStatus;
+  acceptedReports?: number;
   dueDate?: string;
   version: number;
   submittedAt?: string;
@@ -174,8 +175,17 @@ export interface RejectionMailGate {
   ): Promise<{ send: 'now' } | { send: 'later'; windowEnd: string; scheduleFlush: boolean }>;
   /** The verdict waiting for the end of window `windowEnd`, if that window is still the current one. */
   pendingRejection(ref: { directiveId: string; periodId: string; unitId: string }, windowEnd: string): Promise<{ reportKey: string; versionId: string; attempts: number } | undefined>;
-  /** After the waiting verdict was told: a new window from `now`, nothing waiting. No-op if the window moved on. */
-  closeRejectionWindow(ref: { directiveId: string; periodId: string; unitId: string }, windowEnd: string, now: Date, windowSeconds: number): Promise<void>;
+  /**
+   * After the waiting verdict `told` was told: a new window from `now`, nothing waiting. 'newer-waiting' when another
+   * file became the latest waiting meanwhile (tell that one too); 'moved-on' when the window is no longer this one.
+   */
+  closeRejectionWindow(
+    ref: { directiveId: string; periodId: string; unitId: string },
+    windowEnd: string,
+    told: string,
+    now: Date,
+    windowSeconds: number,
+  ): Promise<'closed' | 'moved-on' | 'newer-waiting'>;
 }
 
 /** Messages to a queue after a delay (at most 15 minutes: SQS's limit). */

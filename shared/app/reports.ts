@@ -27,7 +27,8 @@ export async function recordSubmission(
   const o = await obligationOf(ref, deps);
   if (o.status === 'cancelled') throw new InputError(`Kỳ báo cáo ${o.periodLabel} của đơn vị "${ref.unitId}" đã bị hủy (chỉ thị đã thu hồi hoặc điều chỉnh)`);
   if (o.status === 'submitted') return { obligation: o, outcome: 'already' };
-  const change = { status: 'submitted' as const, version: o.version, submittedAt: at.toISOString(), onTime: vietnamDate(at) <= o.dueDate };
+  // Recorded without a file: no report file accepted yet, so the first one uploaded is not a resubmission.
+  const change = { status: 'submitted' as const, version: o.version, submittedAt: at.toISOString(), onTime: vietnamDate(at) <= o.dueDate, acceptedReports: 0 };
   if (!(await deps.assignments.updateObligation(o, change, ['open']))) return { obligation: await obligationOf(ref, deps), outcome: 'already' };
   return { obligation: { ...o, ...change }, outcome: 'recorded' };
 }

@@ -128,7 +128,7 @@ export async function presignUpload(token: string, file: { name: string; size: n
   const now = deps.clock.now();
   const slot = await deps.quota.takeUploadSlot(ctx.grant, now, deps.maxUploadsPerHour);
   if (!slot.ok) {
-    throw new UploadQuotaExceeded(slot.retryAt, `Đơn vị đã tải lên ${deps.maxUploadsPerHour} tệp cho báo cáo này trong giờ qua`, [
+    throw new UploadQuotaExceeded(slot.retryAt, `Báo cáo này đã có ${deps.maxUploadsPerHour} lần tải lên trong giờ này, mức tối đa cho mỗi giờ`, [
       `Vui lòng thử lại sau ${timeOfDayVi(slot.retryAt)} (giờ Việt Nam). Kết quả kiểm tra các tệp đã tải lên được gửi qua email.`,
     ]);
   }

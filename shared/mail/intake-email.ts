@@ -12,6 +12,7 @@ export interface ReadRow {
 }
 
 export interface Problem {
+  code?: string;
   messageVi: string;
 }
 
@@ -74,11 +75,16 @@ export function renderRejection(args: {
   rejectedSinceLastEmail?: number;
 }): RenderedMail {
   const { directive, obligation } = args;
+  if (args.problems.length > 0 && args.problems.every((p) => p.code === 'withdrawn' || p.code === 'cancelled')) return renderNoLongerWanted(args);
   const subject = `[thidua] Báo cáo ${obligation.periodLabel} chưa hợp lệ – ${args.unitName}`;
   const attempts = args.rejectedSinceLastEmail ?? 1;
   const since = attempts > 1 ? `Kể từ thư báo lỗi trước, đơn vị đã nộp ${attempts} tệp chưa hợp lệ; thư này nêu lỗi của tệp mới nhất. ` : '';
   const intro = `${since}Báo cáo ${obligation.periodLabel} của ${args.unitName} theo ${directive.kind} số ${directive.number} nhận lúc ${timeVi(args.receivedAt)} chưa được chấp nhận vì ${args.problems.length} lỗi sau:`;
-  const after = `Đề nghị đơn vị sửa và nộp lại theo cùng đường dẫn trước hạn ${formatDateVi(obligation.dueDate)}. Báo cáo kỳ này vẫn được tính là chưa nộp cho đến khi có bản hợp lệ.`;
+  const standing =
+    obligation.status === 'submitted'
+      ? 'Báo cáo đã được chấp nhận trước đó vẫn giữ nguyên; tệp này không thay thế nó.'
+      : 'Báo cáo kỳ này vẫn được tính là chưa nộp cho đến khi có bản hợp lệ.';
+  const after = `Đề nghị đơn vị sửa và nộp lại theo cùng đường dẫn trước hạn ${formatDateVi(obligation.dueDate)}. ${standing}`;
   return {
     subject,
     html: layout(
@@ -92,5 +98,28 @@ export function renderRejection(args: {
       ].join('\n'),
     ),
     text: [`Kính gửi: ${args.unitName}`, '', intro, ...args.problems.map((p, i) => `${i + 1}. ${p.messageVi}`), '', after, `Tệp: ${args.fileName}`].join('\n'),
+  };
+}
+
+/** A file for a report no longer wanted (the directive withdrawn, the period cancelled): why, and nothing to fix. */
+function renderNoLongerWanted(args: { directive: Directive; unitName: string; obligation: Obligation; receivedAt: string; problems: readonly Problem[]; fileName: string }): RenderedMail {
+  const { directive, obligation } = args;
+  const subject = `[thidua] Không cần nộp báo cáo ${obligation.periodLabel} – ${args.unitName}`;
+  const intro = `Hệ thống đã nhận tệp báo cáo ${obligation.periodLabel} của ${args.unitName} theo ${directive.kind} số ${directive.number} lúc ${timeVi(args.receivedAt)}, nhưng không tiếp nhận:`;
+  const reasons = args.problems.map((p) => p.messageVi);
+  const after = 'Đơn vị không cần làm gì thêm với báo cáo này.';
+  return {
+    subject,
+    html: layout(
+      subject,
+      [
+        `<p>Kính gửi: ${esc(args.unitName)}</p>`,
+        `<p>${esc(intro)}</p>`,
+        ...reasons.map((r) => `<p>${esc(r)}</p>`),
+        `<p>${esc(after)}</p>`,
+        `<p style="font-size:12px;color:#616e7c;">Tệp: ${esc(args.fileName)}</p>`,
+      ].join('\n'),
+    ),
+    text: [`Kính gửi: ${args.unitName}`, '', intro, ...reasons, '', after, `Tệp: ${args.fileName}`].join('\n'),
   };
 }

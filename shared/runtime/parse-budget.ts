@@ -67,10 +67,16 @@ export async function parseReportWithinBudget(file: ReportFile, expected: Expect
     problems: [
       {
         code: 'too-complex',
-        messageVi: `${label} quá phức tạp để đọc: ${whyVi(outcome, budget)}; hãy mở tệp bằng Excel, xóa các trang, hình ảnh và công thức không cần thiết (hoặc chép số liệu sang tệp mẫu đã gửi kèm thư) rồi lưu lại và gửi lại`,
+        messageVi: `${label} quá phức tạp để đọc: ${whyVi(outcome, budget)}; ${adviceFor(file.fileName)}`,
       },
     ],
   };
+}
+
+/** What to do about a file too complex to read, by what it claims to be. */
+function adviceFor(fileName: string | undefined): string {
+  if (/\.json$/i.test(fileName ?? '')) return 'hãy kiểm tra lại dữ liệu JSON (quá lớn hoặc lồng nhau quá sâu), hoặc nộp tệp Excel theo mẫu đã gửi kèm thư';
+  return 'hãy mở tệp bằng Excel, xóa các trang, hình ảnh và công thức không cần thiết (hoặc chép số liệu sang tệp mẫu đã gửi kèm thư) rồi lưu lại và gửi lại';
 }
 
 /** readDocumentFile in a worker within DOCUMENT_BUDGET (or `resources`, for tests). Same result type; a file the budget stops is unreadable ('too-complex'). */

@@ -451,9 +451,9 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   }
 
   async recordAccepted(record: ReportRecord, obligation: Obligation, closed: Obligation): Promise<RecordOutcome> {
-    const seen = obligation.acceptedReports ?? 0;
+    const seen = obligation.acceptedReports;
     const values: Item = { ':open': 'open', ':submitted': 'submitted', ':version': obligation.version, ':due': obligation.dueDate, ':status': obligation.status };
-    if (seen > 0) values[':seen'] = seen;
+    if (seen !== undefined) values[':seen'] = seen;
     const outcome = await this.transact([
       { Put: { TableName: this.tableName, Item: itemOf.uploadOutcome(record), ConditionExpression: 'attribute_not_exists(PK)' } },
       { Put: { TableName: this.tableName, Item: itemOf.report(record) } },
@@ -462,13 +462,14 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
           TableName: this.tableName,
           Item: itemOf.obligation(closed),
           // Exactly the obligation that was read: same status, version, deadline and count of accepted reports.
-          ConditionExpression: `#status = :status AND #status IN (:open, :submitted) AND version = :version AND dueDate = :due AND ${seen > 0 ? 'acceptedReports = :seen' : 'attribute_not_exists(acceptedReports)'}`,
+          ConditionExpression: `#status = :status AND #status IN (:open, :submitted) AND version = :version AND dueDate = :due AND ${seen !== undefined ? 'acceptedReports = :seen' : 'attribute_not_exists(acceptedReports)'}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         },
       },
     ]);
     if (outcome === 'ok') return 'recorded';
+    if (outcome === 'busy') return 'conflict';
     return outcome[0] ? 'already' : 'conflict';
   }
 
@@ -477,6 +478,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
       { Put: { TableName: this.tableName, Item: itemOf.uploadOutcome(record), ConditionExpression: 'attribute_not_exists(PK)' } },
       { Put: { TableName: this.tableName, Item: itemOf.report(record) } },
     ]);
+    if (outcome === 'busy') throw new Error(`The verdict of ${record.reportKey} met another transaction; retried by the queue`);
     return outcome === 'ok' ? 'recorded' : 'already';
   }
 
@@ -494,16 +496,19 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   }
 
   /**
-   * TransactWriteItems. 'ok', or which items' conditions failed (by position); any other cancellation (a conflict
-   * with another transaction, throttling) is thrown and retried by the SDK or the queue.
+   * TransactWriteItems. 'ok'; 'busy' when another transaction held the same items; or which items' conditions
+   * failed (by position). Any other cancellation (throttling, a validation error) is thrown and retried by the SDK
+   * or the queue.
    */
-  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<'ok' | boolean[]> {
+  private async transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<'ok' | 'busy' | boolean[]> {
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
       return 'ok';
     } catch (e) {
       const reasons = (e as { name?: string; CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if ((e as { name?: string }).name !== 'TransactionCanceledException' || !reasons) throw e;
+      // Another transaction on the same items at the same moment (two files of one unit): the caller reads again.
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'busy';
       const failed = reasons.map((r) => r.Code === 'ConditionalCheckFailed');
       if (!failed.some(Boolean) || reasons.some((r) => r.Code && r.Code !== 'None' && r.Code !== 'ConditionalCheckFailed')) throw e;
       return failed;
@@ -560,8 +565,10 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
       if (current.Item?.toldKey === upload.reportKey) return { send: 'now' };
       const waiting = current.Item?.waiting as Set<string> | undefined;
       if (waiting?.has(upload.reportKey)) {
+        // A retry of a file already counted: the attempt before may have died before scheduling the window's end,
+        // so it is scheduled again (a second message for the same window is the same idempotency key: harmless).
         await this.keepLatestWaiting(Key, String(current.Item!.windowEnd), upload);
-        return { send: 'later', windowEnd: String(current.Item!.windowEnd), scheduleFlush: false };
+        return { send: 'later', windowEnd: String(current.Item!.windowEnd), scheduleFlush: true };
       }
     }
     throw new Error(`Could not note the rejection of ${upload.reportKey}`);
@@ -591,20 +598,31 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     return { reportKey: item.pendingKey, versionId: String(item.pendingVersion ?? 'null'), attempts: (item.waiting as Set<string> | undefined)?.size ?? 1 };
   }
 
-  async closeRejectionWindow(ref: { directiveId: string; periodId: string; unitId: string }, windowEnd: string, now: Date, windowSeconds: number): Promise<void> {
+  async closeRejectionWindow(
+    ref: { directiveId: string; periodId: string; unitId: string },
+    windowEnd: string,
+    told: string,
+    now: Date,
+    windowSeconds: number,
+  ): Promise<'closed' | 'moved-on' | 'newer-waiting'> {
+    const Key = keys.rejectionMail(ref);
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.rejectionMail(ref),
+          Key,
           UpdateExpression: 'SET windowEnd = :end, flushScheduled = :no, toldKey = pendingKey REMOVE pendingKey, pendingVersion, pendingAt, waiting',
-          ConditionExpression: 'windowEnd = :old AND attribute_exists(pendingKey)',
-          ExpressionAttributeValues: { ':end': new Date(now.getTime() + windowSeconds * 1000).toISOString(), ':no': false, ':old': windowEnd },
+          // Only if the file told is still the latest waiting: one judged meanwhile is told next.
+          ConditionExpression: 'windowEnd = :old AND pendingKey = :told',
+          ExpressionAttributeValues: { ':end': new Date(now.getTime() + windowSeconds * 1000).toISOString(), ':no': false, ':old': windowEnd, ':told': told },
         }),
       );
+      return 'closed';
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
     }
+    const current = await this.doc.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
+    return current.Item?.windowEnd === windowEnd && typeof current.Item.pendingKey === 'string' && current.Item.pendingKey !== told ? 'newer-waiting' : 'moved-on';
   }
 
   async reportsOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<ReportRecord[]> {
