@@ -16,7 +16,7 @@ import { startStack, PROJECT_ROOT } from '../local/stack/stack.ts';
 import { uploadDocument } from '../local/cli/drafts.ts';
 import { aws } from '../shared/adapters/aws.ts';
 import { repository } from '../shared/adapters/wiring.ts';
-import { ENV } from '../functions/catalog.ts';
+import { ENV } from '../shared/contract/catalog.ts';
 import { buildPaths, type UnitRow } from '../shared/domain/units.ts';
 
 const { values } = parseArgs({ options: { communes: { type: 'string', default: '300' }, json: { type: 'boolean', default: false } } });

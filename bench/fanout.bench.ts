@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, FUNCTION_IDS, functionSpecs, queues, type FunctionId, type QueueId } from '../functions/catalog.ts';
+import { ENV, FUNCTION_IDS, functionSpecs, queues, type FunctionId, type QueueId } from '../shared/contract/catalog.ts';
 import { PROJECT_ROOT, startStack, type LocalStack } from '../local/stack/stack.ts';
 import { syntheticProvince } from '../local/sample/province.ts';
 import { aws } from '../shared/adapters/aws.ts';

@@ -28,7 +28,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { functionSpecs } from '../functions/catalog.ts';
+import { functionSpecs } from '../shared/contract/catalog.ts';
 import type { MailMessage } from '../events/schemas.ts';
 import { PROJECT_ROOT, startStack, TABLE_NAME, type LocalStack } from '../local/stack/stack.ts';
 import { aws } from '../shared/adapters/aws.ts';

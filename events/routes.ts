@@ -1,6 +1,6 @@
 import type { EventType } from './schemas.ts';
-import type { FunctionId, QueueId } from '../functions/catalog.ts';
-import { DOCUMENTS_PREFIX, REPORTS_PREFIX } from '../shared/adapters/s3.ts';
+import type { FunctionId, QueueId } from '../shared/contract/catalog.ts';
+import { DOCUMENTS_PREFIX, REPORTS_PREFIX } from '../shared/contract/bucket.ts';
 
 /**
  * A consumer of an event: a function invoked once per event, or a queue that batches many events for the

@@ -14,7 +14,7 @@ export interface ThiduaConfig {
   readonly alarmEmail: string;
   /** How long an idempotency record outlives the message it guards. */
   readonly idempotencyTtlSeconds: number;
-  /** The reminder policy the sweep reads (`shared/app/reminders.ts#reminderPolicyFromEnv`), in working days. */
+  /** The reminder policy the sweep reads (`shared/adapters/wiring.ts#reminderPolicyFromEnv`), in working days. */
   readonly reminders: ReminderPolicyConfig;
   /** The largest report file accepted: signed into each presigned upload URL and checked again at intake. */
   readonly maxReportBytes: number;

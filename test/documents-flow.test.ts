@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aws } from '../shared/adapters/aws.ts';
 import { draftStore } from '../shared/adapters/wiring.ts';
 import { confirmDraft } from '../shared/app/documents.ts';
-import { InputError } from '../shared/app/errors.ts';
+import { InputError } from '../shared/domain/errors.ts';
 import { buildPaths, type UnitRow } from '../shared/domain/units.ts';
 import { encodeTcvn3 } from '../shared/domain/document/index.ts';
 import { uploadDocument } from '../local/cli/drafts.ts';

@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aws } from '../shared/adapters/aws.ts';
 import { amendDirective, issueDirective, withdrawDirective } from '../shared/app/directives.ts';
-import { InputError } from '../shared/app/errors.ts';
+import { InputError } from '../shared/domain/errors.ts';
 import type { StoredEmail } from '../local/stack/ses.ts';
 import { eventually, loadProvince, sampleDirective, startFlow, type Flow } from './support/flow.ts';
 

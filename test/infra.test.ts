@@ -17,7 +17,7 @@ import {
   type FunctionId,
   type FunctionSpec,
   type QueueId,
-} from '../functions/catalog.ts';
+} from '../shared/contract/catalog.ts';
 import { routes, type Consumer } from '../events/routes.ts';
 import { SCHEDULED_TIME, schedules } from '../events/schedules.ts';
 import { EVENT_SOURCE, EVENT_TYPES } from '../events/schemas.ts';

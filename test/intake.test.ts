@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { aws } from '../shared/adapters/aws.ts';
 import { issueDirective } from '../shared/app/directives.ts';
-import { InputError } from '../shared/app/errors.ts';
+import { InputError } from '../shared/domain/errors.ts';
 import { systemClock } from '../shared/app/ports.ts';
 import { presignUpload, uploadLink } from '../shared/app/uploads.ts';
 import { reportStorage, uploadSecret } from '../shared/adapters/wiring.ts';

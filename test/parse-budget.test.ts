@@ -104,7 +104,7 @@ describe('parseReportWithinBudget', () => {
         {
           code: 'too-complex',
           messageVi:
-            'Tệp "bao-cao.json" quá phức tạp để đọc: cần nhiều bộ nhớ hơn mức 32 MB dành cho một tệp; hãy mở tệp bằng Excel, xóa các trang, hình ảnh và công thức không cần thiết (hoặc chép số liệu sang tệp mẫu đã gửi kèm thư) rồi lưu lại và gửi lại',
+            'Tệp "bao-cao.json" quá phức tạp để đọc: cần nhiều bộ nhớ hơn mức 32 MB dành cho một tệp; hãy kiểm tra lại dữ liệu JSON (quá lớn hoặc lồng nhau quá sâu), hoặc nộp tệp Excel theo mẫu đã gửi kèm thư',
         },
       ],
     });

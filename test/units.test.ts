@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseUnitsCsv, unitsToCsv } from '../shared/domain/units-csv.ts';
 import { buildPaths, HierarchyError } from '../shared/domain/units.ts';
-import { InputError } from '../shared/app/errors.ts';
+import { InputError } from '../shared/domain/errors.ts';
 import { foldVi } from '../shared/domain/text.ts';
 import { sampleProvince } from '../local/sample/province.ts';
 import { importUnitsCsv } from '../shared/app/units.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../shared/app/errors.ts';
+import { InputError } from '../shared/domain/errors.ts';
 import { DirectiveInput } from '../shared/domain/directive.ts';
 import { parseOrExplain } from '../shared/domain/validation.ts';
 

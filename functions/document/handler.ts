@@ -3,7 +3,7 @@ import { objectsCreatedUnder } from '../../events/schemas.ts';
 import { processDocumentUpload } from '../../shared/app/documents.ts';
 import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, reportStorage, repository } from '../../shared/adapters/wiring.ts';
 import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
-import { DOCUMENTS_PREFIX } from '../../shared/adapters/s3.ts';
+import { DOCUMENTS_PREFIX } from '../../shared/contract/bucket.ts';
 import { readDocumentWithinBudget } from '../../shared/runtime/parse-budget.ts';
 
 const units = repository();

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseEvent } from '../../events/schemas.ts';
 import { fanOutDirective } from '../../shared/app/fan-out.ts';
 import { assignmentQueue, repository } from '../../shared/adapters/wiring.ts';
-import { powertools, wrap } from '../../shared/lambda/sqs-handler.ts';
+import { powertools, wrap } from '../../shared/lambda/powertools.ts';
 
 const pt = powertools('fan-out');
 const repo = repository();

@@ -4,9 +4,9 @@ import { objectsCreatedUnder, RejectionMailDue } from '../../events/schemas.ts';
 import { processUpload, tellWaitingRejection, type IntakeDeps } from '../../shared/app/intake.ts';
 import { eventPublisher, intakeQueue, mailQueue, maxReportBytes, reportStorage, repository } from '../../shared/adapters/wiring.ts';
 import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
-import { REPORTS_PREFIX } from '../../shared/adapters/s3.ts';
+import { REPORTS_PREFIX } from '../../shared/contract/bucket.ts';
 import { parseReportWithinBudget } from '../../shared/runtime/parse-budget.ts';
-import { ENV } from '../catalog.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 import { currentClock } from '../../shared/adapters/clock.ts';
 
 const repo = repository();

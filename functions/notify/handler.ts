@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseEvent } from '../../events/schemas.ts';
 import { notifyUnit, type NotificationEvent } from '../../shared/app/notify.ts';
 import { mailQueue, reportStorage, repository, uploadSecret } from '../../shared/adapters/wiring.ts';
-import { ENV } from '../catalog.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
 
 const repo = repository();

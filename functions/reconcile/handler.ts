@@ -5,8 +5,8 @@ import { reconcileUploads, type ReplayedNotification } from '../../shared/app/re
 import { aws, requireEnv } from '../../shared/adapters/aws.ts';
 import { reportStorage, repository } from '../../shared/adapters/wiring.ts';
 import { SqsWorkQueue } from '../../shared/adapters/sqs.ts';
-import { powertools, wrap } from '../../shared/lambda/sqs-handler.ts';
-import { ENV } from '../catalog.ts';
+import { powertools, wrap } from '../../shared/lambda/powertools.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 
 const pt = powertools('reconcile');
 const repo = repository();

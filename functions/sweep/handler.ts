@@ -1,9 +1,9 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseEvent } from '../../events/schemas.ts';
-import { dailySweep, reminderPolicyFromEnv, statusDigestLevelsFromEnv, weeklyStatus } from '../../shared/app/reminders.ts';
-import { eventPublisher, repository } from '../../shared/adapters/wiring.ts';
-import { powertools, wrap } from '../../shared/lambda/sqs-handler.ts';
+import { dailySweep, weeklyStatus } from '../../shared/app/reminders.ts';
+import { eventPublisher, reminderPolicyFromEnv, repository, statusDigestLevelsFromEnv } from '../../shared/adapters/wiring.ts';
+import { powertools, wrap } from '../../shared/lambda/powertools.ts';
 
 const pt = powertools('sweep');
 const repo = repository();

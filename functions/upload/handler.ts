@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { InputError } from '../../shared/app/errors.ts';
+import { InputError } from '../../shared/domain/errors.ts';
 import { currentClock } from '../../shared/adapters/clock.ts';
 import {
   DEFAULT_MAX_UPLOADS_PER_HOUR,
@@ -15,8 +15,8 @@ import {
 } from '../../shared/app/uploads.ts';
 import { maxReportBytes, reportStorage, repository, uploadSecret } from '../../shared/adapters/wiring.ts';
 import { dataHeaders, newNonce, pageHeaders } from '../../shared/web/html.ts';
-import { powertools, wrap } from '../../shared/lambda/sqs-handler.ts';
-import { ENV } from '../catalog.ts';
+import { powertools, wrap } from '../../shared/lambda/powertools.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 import { refusalPage, uploadPage } from './page.ts';
 
 const pt = powertools('upload');

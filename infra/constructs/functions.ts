@@ -6,7 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type FunctionSpec, type QueueId } from '../../functions/catalog.ts';
+import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type FunctionSpec, type QueueId } from '../../shared/contract/catalog.ts';
 import { pascal } from '../naming.ts';
 import type { ThiduaMail } from './mail.ts';
 import type { ThiduaQueues } from './queues.ts';

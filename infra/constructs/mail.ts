@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV } from '../../functions/catalog.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 
 export interface ThiduaMailProps {
   /** The verified SES identity: a domain (`example.gov.vn`) or a single address. */

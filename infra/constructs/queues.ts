@@ -2,7 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-import { queues as queueSpecs, visibilityTimeoutSeconds, type QueueId } from '../../functions/catalog.ts';
+import { queues as queueSpecs, visibilityTimeoutSeconds, type QueueId } from '../../shared/contract/catalog.ts';
 import { pascal } from '../naming.ts';
 
 /** How long a dead-letter queue keeps a message: the SQS maximum, to leave time to inspect and redrive. */

@@ -5,7 +5,7 @@ import { Bucket, EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueId } from '../../functions/catalog.ts';
+import type { QueueId } from '../../shared/contract/catalog.ts';
 import { bucketNotifications } from '../../events/routes.ts';
 import { LOG_RETENTION } from './thidua-function.ts';
 

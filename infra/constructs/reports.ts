@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { REJECTED_TAG, REPORTS_PREFIX, TEMPLATES_PREFIX, UPLOAD_CORS } from '../../shared/adapters/s3.ts';
+import { REJECTED_TAG, REPORTS_PREFIX, TEMPLATES_PREFIX, UPLOAD_CORS } from '../../shared/contract/bucket.ts';
 
 /** Earlier versions of a report (replaced by a resubmission) are kept this long: the year of results, plus margin. */
 export const NONCURRENT_VERSION_DAYS = 400;

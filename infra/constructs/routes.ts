@@ -4,7 +4,7 @@ import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { functionSpecs, type FunctionId, type FunctionSpec } from '../../functions/catalog.ts';
+import { functionSpecs, type FunctionId, type FunctionSpec } from '../../shared/contract/catalog.ts';
 import { routes, type Consumer } from '../../events/routes.ts';
 import { EVENT_SOURCE, EVENT_TYPES } from '../../events/schemas.ts';
 import { standaloneDeadLetterQueue, type ThiduaQueues } from './queues.ts';

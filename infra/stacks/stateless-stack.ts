@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/catalog.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 import type { ThiduaConfig } from '../config.ts';
 import { DeadLetterAlarms } from '../constructs/alarms.ts';
 import { ThiduaFunctions } from '../constructs/functions.ts';
@@ -73,7 +73,7 @@ export class ThiduaStatelessStack extends Stack {
       functionEnvironment: {
         upload: { [ENV.maxUploadsPerHour]: String(config.maxUploadsPerHour) },
         intake: { [ENV.rejectionMailWindowSeconds]: String(config.rejectionMailWindowMinutes * 60) },
-        // The reminder policy, read by shared/app/reminders.ts#reminderPolicyFromEnv.
+        // The reminder policy, read by shared/adapters/wiring.ts#reminderPolicyFromEnv.
         sweep: {
           [ENV.remindBefore]: config.reminders.remindBefore.join(','),
           [ENV.overdueAfter]: config.reminders.overdueAfter.join(','),

@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { resolve } from 'node:path';
 import { PROJECT_ROOT, startStack, type LocalStack, type StackOptions } from '../stack/stack.ts';
 import { resetAws } from '../../shared/adapters/aws.ts';
-import { InputError } from '../../shared/app/errors.ts';
-import { ENV } from '../../functions/catalog.ts';
+import { InputError } from '../../shared/domain/errors.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 import { LocalClock } from './clock.ts';
 
 export const STATE_DIR = resolve(process.env.THIDUA_HOME ?? resolve(PROJECT_ROOT, '.thidua'));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InputError } from '../../shared/app/errors.ts';
+import { InputError } from '../../shared/domain/errors.ts';
 import { formatDateVi } from '../../shared/domain/calendar/index.ts';
 import { CADENCE_VI } from '../../shared/domain/directive.ts';
 import { extractDocument, readDocumentFile, type ExtractedDocument } from '../../shared/domain/document/index.ts';

@@ -6,7 +6,7 @@ import { resultsStore } from '../../shared/adapters/wiring.ts';
 import { describeResults } from './results.ts';
 import { parseArgs } from 'node:util';
 import { amendDirective, issueDirective, withdrawDirective, type IssueOutcome } from '../../shared/app/directives.ts';
-import { InputError } from '../../shared/app/errors.ts';
+import { InputError } from '../../shared/domain/errors.ts';
 import { systemClock } from '../../shared/app/ports.ts';
 import { directiveStatus, type DirectiveStatus } from '../../shared/app/status.ts';
 import { checkUnitsFile, importUnitsCsv, parentsOutside } from '../../shared/app/units.ts';

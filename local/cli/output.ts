@@ -1,4 +1,4 @@
-import { InputError } from '../../shared/app/errors.ts';
+import { InputError } from '../../shared/domain/errors.ts';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = {

@@ -1,6 +1,6 @@
-import { ENV } from '../../functions/catalog.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 import { repository, uploadSecret } from '../../shared/adapters/wiring.ts';
-import { InputError } from '../../shared/app/errors.ts';
+import { InputError } from '../../shared/domain/errors.ts';
 import { currentClock } from '../../shared/adapters/clock.ts';
 import { openUpload, reportTemplate, uploadLink } from '../../shared/app/uploads.ts';
 import type { Session } from './connect.ts';

@@ -4,7 +4,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { routes } from '../../events/routes.ts';
 import { EVENT_TYPES, type EventType } from '../../events/schemas.ts';
 import type { LocalFunction } from './lambda.ts';
-import type { FunctionId, QueueId } from '../../functions/catalog.ts';
+import type { FunctionId, QueueId } from '../../shared/contract/catalog.ts';
 import type { Consumer } from '../../events/routes.ts';
 import { backoffMs, sleep } from '../../shared/retry.ts';
 import { freePort } from './ports.ts';

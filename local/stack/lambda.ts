@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { functionSpecs, type FunctionId } from '../../functions/catalog.ts';
+import { functionSpecs, type FunctionId } from '../../shared/contract/catalog.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

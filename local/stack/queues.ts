@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
-import { queues, visibilityTimeoutSeconds, type QueueId } from '../../functions/catalog.ts';
+import { queues, visibilityTimeoutSeconds, type QueueId } from '../../shared/contract/catalog.ts';
 
 export interface LocalQueue {
   id: QueueId | 'events';

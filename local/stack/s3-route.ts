@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UPLOAD_CORS } from '../../shared/adapters/s3.ts';
+import { UPLOAD_CORS } from '../../shared/contract/bucket.ts';
 
 /**
  * The local bucket on the upload page's own origin: `<upload server>/_s3/<bucket>/<key>` forwards to fauxqs's S3.

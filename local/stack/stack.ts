@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type QueueId } from '../../functions/catalog.ts';
+import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type QueueId } from '../../shared/contract/catalog.ts';
 import { aws, resetAws } from '../../shared/adapters/aws.ts';
 import { ensureTable, startDynamo, type LocalDynamo } from './dynamodb.ts';
 import { startQueues, type LocalQueues } from './queues.ts';

@@ -6,8 +6,10 @@ import { EventBridgePublisher } from './eventbridge.ts';
 import { RateLimiter, SesMailer } from './ses.ts';
 import { SqsWorkQueue } from './sqs.ts';
 import { S3ReportStorage, S3ResultsStore } from './s3.ts';
-import { ENV, functionSpecs } from '../../functions/catalog.ts';
+import { ENV, functionSpecs } from '../contract/catalog.ts';
 import type { AssignmentWorkItem, MailMessage, RejectionMailDue } from '../../events/schemas.ts';
+import { DEFAULT_REMINDER_POLICY, type ReminderPolicy } from '../app/reminders.ts';
+import type { UnitLevel } from '../domain/units.ts';
 
 export const repository = () => new DynamoRepository(aws().doc, requireEnv(ENV.table));
 export const draftStore = () => new DynamoDraftStore(aws().doc, requireEnv(ENV.table));
@@ -41,4 +43,19 @@ export function uploadSecret(): Promise<string> {
     return out.SecretString;
   })();
   return secret;
+}
+
+/** The reminder policy the sweep runs with, from its environment (infra sets it from the CDK context). */
+export function reminderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ReminderPolicy {
+  const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0) : d);
+  return {
+    remindBefore: list(env[ENV.remindBefore], DEFAULT_REMINDER_POLICY.remindBefore),
+    overdueAfter: list(env[ENV.overdueAfter], DEFAULT_REMINDER_POLICY.overdueAfter),
+    escalateFrom: Number(env[ENV.escalateFrom] ?? DEFAULT_REMINDER_POLICY.escalateFrom),
+  };
+}
+
+/** Whose leaders get the weekly status, from the sweep's environment. */
+export function statusDigestLevelsFromEnv(env: NodeJS.ProcessEnv = process.env): UnitLevel[] {
+  return (env[ENV.statusDigestLevels] ?? 'province,district').split(',').map((x) => x.trim()).filter((x): x is UnitLevel => ['province', 'district', 'commune', 'village'].includes(x));
 }

@@ -4,7 +4,7 @@ import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { renderAssignmentMail, type AssignmentMailKind } from '../mail/assignment-email.ts';
 import { mapLimit } from '../retry.ts';
-import { PermanentError } from './errors.ts';
+import { PermanentError } from '../domain/errors.ts';
 import type { AssignmentStore, CalendarSource, Clock, DirectiveStore, MailQueue, UnitDirectory } from './ports.ts';
 
 export interface AssignDeps {

@@ -6,7 +6,7 @@ import { commendationsWorkbook, renderCommendations } from '../mail/commendation
 import type { Unit } from '../domain/units.ts';
 import { renderDigest } from '../mail/digest-email.ts';
 import { digestWorkbook } from '../mail/digest-xlsx.ts';
-import { digestTableKey, TEMPLATES_PREFIX } from '../adapters/s3.ts';
+import { digestTableKey, TEMPLATES_PREFIX } from '../contract/bucket.ts';
 import type { MailQueue, ReportStorage, ResultsStore, UnitDirectory } from './ports.ts';
 import { XLSX_CONTENT_TYPE } from './uploads.ts';
 import { mapLimit } from '../retry.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DirectiveInput, shardCountFor, type Directive } from '../domain/directive.ts';
 import { parseOrExplain } from '../domain/validation.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../domain/errors.ts';
 import type { Clock, DirectiveStore, EventPublisher, UnitDirectory } from './ports.ts';
 
 export interface DirectiveDeps {

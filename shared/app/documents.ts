@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MailMessage } from '../../events/schemas.ts';
-import { parseDocumentKey } from '../adapters/s3.ts';
+import { parseDocumentKey } from '../contract/bucket.ts';
 import {
   extractDocument,
   fingerprint,
@@ -23,7 +23,7 @@ import { UnitLevel, type Unit } from '../domain/units.ts';
 import { renderDocumentDuplicate, renderDocumentUnreadable, renderDraftReady } from '../mail/document-email.ts';
 import type { RenderedMail } from '../mail/assignment-email.ts';
 import { issueDirective, type DirectiveDeps, type IssueOutcome } from './directives.ts';
-import { InputError, PermanentError } from './errors.ts';
+import { InputError, PermanentError } from '../domain/errors.ts';
 import type { Clock, DocumentUploadOutcome, DraftStore, EventPublisher, MailQueue, ReportStorage, UnitDirectory } from './ports.ts';
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;

@@ -3,7 +3,7 @@ import type { AssignmentWorkItem } from '../../events/schemas.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { chunk } from '../retry.ts';
-import { PermanentError } from './errors.ts';
+import { PermanentError } from '../domain/errors.ts';
 import type { AssignmentQueue, AssignmentStore, DirectiveStore, UnitDirectory } from './ports.ts';
 
 /** Units per work item: 50 ids keep a message far below 256 KB and a worker's batch writes busy. */

@@ -5,8 +5,8 @@ import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { parseReport, type ParseOutcome, type ReportProblem } from '../domain/report/index.ts';
 import { renderReceipt, renderRejection } from '../mail/intake-email.ts';
-import { parseReportKey, type ReportKey } from '../adapters/s3.ts';
-import { PermanentError } from './errors.ts';
+import { parseReportKey, type ReportKey } from '../contract/bucket.ts';
+import { PermanentError } from '../domain/errors.ts';
 import type {
   AssignmentStore,
   DelayedQueue,

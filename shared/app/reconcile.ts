@@ -6,7 +6,7 @@
 import type { Directive } from '../domain/directive.ts';
 import { reportingPeriods } from '../domain/assignment.ts';
 import { addDays, vietnamDate } from '../domain/calendar/index.ts';
-import { REPORTS_PREFIX } from '../adapters/s3.ts';
+import { REPORTS_PREFIX } from '../contract/bucket.ts';
 import type { CalendarSource, DirectiveStore, ReportLog, ReportStorage, WorkQueue } from './ports.ts';
 
 /** Files younger than this may still be in the intake's hands: they are left alone. */

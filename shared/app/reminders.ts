@@ -12,7 +12,6 @@ import {
 } from '../domain/calendar/index.ts';
 import type { CalendarSource, DirectiveStore, EventPublisher, ObligationIndex, UnitDirectory } from './ports.ts';
 import type { UnitLevel } from '../domain/units.ts';
-import { ENV } from '../../functions/catalog.ts';
 import { reportingPeriods } from '../domain/assignment.ts';
 
 /** When units hear about a report: working days before the deadline, working days after it, and from when the leaders and the office above are told. */
@@ -24,14 +23,6 @@ export interface ReminderPolicy {
 
 export const DEFAULT_REMINDER_POLICY: ReminderPolicy = { remindBefore: [3, 1], overdueAfter: [1, 3, 7], escalateFrom: 3 };
 
-export function reminderPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ReminderPolicy {
-  const list = (v: string | undefined, d: number[]) => (v ? v.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0) : d);
-  return {
-    remindBefore: list(env[ENV.remindBefore], DEFAULT_REMINDER_POLICY.remindBefore),
-    overdueAfter: list(env[ENV.overdueAfter], DEFAULT_REMINDER_POLICY.overdueAfter),
-    escalateFrom: Number(env[ENV.escalateFrom] ?? DEFAULT_REMINDER_POLICY.escalateFrom),
-  };
-}
 
 type Announcement = { type: EventType; detail: EventDetail<EventType> };
 
@@ -159,9 +150,6 @@ export interface StatusDigestResult {
   digests: number;
 }
 
-export function statusDigestLevelsFromEnv(env: NodeJS.ProcessEnv = process.env): UnitLevel[] {
-  return (env[ENV.statusDigestLevels] ?? 'province,district').split(',').map((x) => x.trim()).filter((x): x is UnitLevel => ['province', 'district', 'commune', 'village'].includes(x));
-}
 
 /**
  * The weekly status: for every period whose reporting window is open (closed, deadline not yet passed), each

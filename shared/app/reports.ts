@@ -1,6 +1,6 @@
 import type { Obligation } from '../domain/assignment.ts';
 import { formatDateVi, nextWorkingDayOnOrAfter, vietnamDate } from '../domain/calendar/index.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../domain/errors.ts';
 import type { AssignmentStore, CalendarSource, ObligationIndex } from './ports.ts';
 
 export interface ReportRef {

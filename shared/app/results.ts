@@ -2,7 +2,7 @@ import { periodById, periodsOf, type Period } from '../domain/calendar/index.ts'
 import type { Directive } from '../domain/directive.ts';
 import { computeResults, type PeriodResults } from '../domain/results/index.ts';
 import type { Unit, UnitLevel } from '../domain/units.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../domain/errors.ts';
 import { mapLimit } from '../retry.ts';
 import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ResultsStore, UnitDirectory } from './ports.ts';
 

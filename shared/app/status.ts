@@ -1,7 +1,7 @@
 import { reportingPeriods } from '../domain/assignment.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { ObligationStatus } from '../domain/assignment.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../domain/errors.ts';
 import type { CalendarSource, DirectiveStatusReader, DirectiveStore } from './ports.ts';
 
 export interface DirectiveStatus {

@@ -5,8 +5,8 @@ import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../domain/upload-token.ts';
 import { buildReportTemplate } from '../domain/report/index.ts';
-import { parseReportKey, reportKey, templateKey } from '../adapters/s3.ts';
-import { InputError } from './errors.ts';
+import { parseReportKey, reportKey, templateKey } from '../contract/bucket.ts';
+import { InputError } from '../domain/errors.ts';
 import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ReportStorage, UnitDirectory, UploadQuota } from './ports.ts';
 
 /** A link stays valid until 60 days after the deadline: late reports and corrections still have a way in. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../app/errors.ts';
+import { InputError } from './errors.ts';
 import { foldVi } from './text.ts';
 import { type UnitLevel, type UnitLine, type UnitProblem, type UnitRow } from './units.ts';
 import { splitCsv } from './csv.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../app/errors.ts';
+import { InputError } from './errors.ts';
 
 const vi = z.locales.vi();
 

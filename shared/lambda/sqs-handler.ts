@@ -1,13 +1,8 @@
-import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { powertools, wrap, type Powertools } from './powertools.ts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -15,34 +10,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { aws, requireEnv } from '../adapters/aws.ts';
 import { shardOf } from '../domain/assignment.ts';
 import { sendToDeadLetter } from '../adapters/sqs.ts';
-import { PermanentError } from '../app/errors.ts';
-import { ENV, type QueueId } from '../../functions/catalog.ts';
-
-export interface Powertools {
-  logger: Logger;
-  metrics: Metrics;
-  tracer: Tracer;
-}
-
-export function powertools(serviceName: string): Powertools {
-  const tracer = new Tracer({ serviceName });
-  const c = aws();
-  for (const client of [c.dynamo, c.sqs, c.ses, c.events]) tracer.captureAWSv3Client(client);
-  return { logger: new Logger({ serviceName }), metrics: new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'thidua' }), tracer };
-}
-
-/** middy in the order Powertools' own examples use: tracer, then logger, then metrics. */
-export function wrap<E, R>(fn: (event: E, context: Context) => Promise<R>, pt: Powertools) {
-  // Every invocation counts once, so a flush never finds the metrics empty (Powertools warns on that).
-  const counted = (event: E, context: Context) => {
-    pt.metrics.addMetric('Invocations', MetricUnit.Count, 1);
-    return fn(event, context);
-  };
-  return middy(counted)
-    .use(captureLambdaHandler(pt.tracer))
-    .use(injectLambdaContext(pt.logger, { resetKeys: true }))
-    .use(logMetrics(pt.metrics, { captureColdStartMetric: true }));
-}
+import { PermanentError } from '../domain/errors.ts';
+import { ENV, type QueueId } from '../contract/catalog.ts';
 
 const IDEMPOTENCY_DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 const IDEMPOTENCY_SHARDS = 32;

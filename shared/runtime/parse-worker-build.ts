@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, buildSync, type BuildOptions } from 'esbuild';
-import { PARSE_WORKER_FILE } from './sandbox.ts';
+
+import { PARSE_WORKER_FILE } from './parse-worker-file.ts';
 
 /** Where the code-split chunks go: the report parser and the PDF reader load only for the job that needs them. */
 export const PARSE_WORKER_CHUNKS = 'parse-worker-chunks';

@@ -9,9 +9,9 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ParseJobName, ParseJobs } from './parse-jobs.ts';
+import { PARSE_WORKER_FILE } from './parse-worker-file.ts';
 
-/** The bundled worker entry's file name, beside index.mjs. */
-export const PARSE_WORKER_FILE = 'parse-worker.mjs';
+export { PARSE_WORKER_FILE };
 
 /**
  * Start-up (thread, module loading) is not the file's doing, so it is outside the deadline; a worker that does not

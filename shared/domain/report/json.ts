@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InputError } from '../../app/errors.ts';
+import { InputError } from '../errors.ts';
 import { parseOrExplain } from '../validation.ts';
 import { checkIdentity } from './identity.ts';
 import { docName, listNames } from './table.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Directive, Indicator } from '../directive.ts';
+import type { Indicator } from '../indicator.ts';
 import { foldVi } from '../text.ts';
 
 /**
@@ -65,7 +65,7 @@ export function isFourNo(indicator: Pick<Indicator, 'group'>): boolean {
  * unrounded so a commune that meets everything scores exactly 100), linear partial credit, capped at 100, 5 points
  * off per breached "4 không" criterion (once per commune), 0 for not reporting.
  */
-export function defaultRubric(directive: Pick<Directive, 'indicators'>): Rubric {
+export function defaultRubric(directive: { readonly indicators: readonly Indicator[] }): Rubric {
   const scored = directive.indicators.filter((ind) => !isFourNo(ind));
   const each = scored.length ? 100 / scored.length : 0;
   return {
@@ -78,7 +78,7 @@ export function defaultRubric(directive: Pick<Directive, 'indicators'>): Rubric 
 }
 
 /** What is wrong with a rubric for this directive, in Vietnamese; empty when it fits. For a later superRefine. */
-export function rubricProblems(rubric: Rubric, directive: Pick<Directive, 'indicators'>): string[] {
+export function rubricProblems(rubric: Rubric, directive: { readonly indicators: readonly Indicator[] }): string[] {
   const byId = new Map(directive.indicators.map((ind) => [ind.id, ind]));
   const problems: string[] = [];
   for (const id of Object.keys(rubric.points)) {
