@@ -45,7 +45,7 @@ const read = (p: string) => new Uint8Array(readFileSync(`${PROJECT_ROOT}/${p}`))
 const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
 
 progress(`Starting the embedded stack; a province of ${communes} communes…`);
-const stack = await startStack({ logLevel: 'SILENT', log: () => undefined, retryDelaySeconds: () => 1 });
+const stack = await startStack({ logLevel: 'SILENT', console: false, log: () => undefined, retryDelaySeconds: () => 1 });
 try {
   const rows: UnitRow[] = [
     { id: 'bp', name: 'Tỉnh Bình Thuận', level: 'province', emails: ['vp@bp.test.vn'], leaderEmails: [] },

@@ -1036,7 +1036,7 @@ async function main(): Promise<number> {
 
   progress('starting the embedded stack…');
   const tStack = performance.now();
-  const stack = await startStack({ logLevel: 'SILENT', log: (m) => progress(`stack: ${m}`) });
+  const stack = await startStack({ logLevel: 'SILENT', console: false, log: (m) => progress(`stack: ${m}`) });
   result.stackStartSeconds = (performance.now() - tStack) / 1000;
   try {
     instrumentStack(stack);

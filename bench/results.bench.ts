@@ -994,7 +994,7 @@ const startedAt = new Date();
 const loadAtStart = round(loadavg()[0]!, 2);
 const B = await scenarioBInMemory();
 progress('Starting the embedded stack (services only)…');
-const stack = await startStack({ logLevel: 'SILENT', runFunctions: false, log: () => undefined });
+const stack = await startStack({ logLevel: 'SILENT', runFunctions: false, console: false, log: () => undefined });
 let A: Awaited<ReturnType<typeof scenarioA>>;
 try {
   A = await scenarioA(stack);

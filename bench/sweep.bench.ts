@@ -59,7 +59,7 @@ const counting = (): EventPublisher & { events: number } => {
   return p;
 };
 
-const stack = await startStack({ logLevel: 'SILENT', runFunctions: false, log: () => undefined });
+const stack = await startStack({ logLevel: 'SILENT', runFunctions: false, console: false, log: () => undefined });
 try {
   const repo = new DynamoRepository(aws().doc, TABLE_NAME);
   // One directive, N villages, quarterly: the sweep day is the working day before the first quarter's deadline.

@@ -21,7 +21,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'thidua-local-stack-'));
 let simulated = new Date('2027-03-16T09:00:00+07:00');
 let stack: LocalStack;
 const logs: string[] = [];
-const start = () => startStack({ dataDir, logLevel: 'SILENT', retryDelaySeconds: () => 1, log: (m) => logs.push(m), now: () => simulated });
+const start = () => startStack({ dataDir, logLevel: 'SILENT', retryDelaySeconds: () => 1, console: false, log: (m) => logs.push(m), now: () => simulated });
 const ref = { directiveId: 'ls-2027', periodId: '2027-Q1', unitId: 'ls-x0' };
 const BUCKET = 'thidua-reports';
 const TO = ['ubnd.x0@ls.test.vn', 'vanphong.x0@ls.test.vn'];

@@ -13,7 +13,7 @@ import { startStack, TABLE_NAME, type LocalStack } from '../local/stack/stack.ts
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startStack({ logLevel: 'SILENT', runFunctions: false, log: () => undefined });
+  stack = await startStack({ logLevel: 'SILENT', runFunctions: false, console: false, log: () => undefined });
 });
 
 afterAll(async () => {

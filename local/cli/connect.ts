@@ -110,6 +110,7 @@ export async function connect(opts: Pick<StackOptions, 'logLevel' | 'log'> & { a
     return { running, inboxUrl: running.inboxUrl, settle: () => settleRemote(running), close: async () => undefined };
   }
   const clock = new LocalClock(STATE_DIR);
-  const embedded = await startStack({ dataDir: resolve(STATE_DIR, 'data'), now: () => clock.now(), ...opts });
+  // A one-off command needs no console: `thidua up` serves it.
+  const embedded = await startStack({ dataDir: resolve(STATE_DIR, 'data'), now: () => clock.now(), console: false, ...opts });
   return { embedded, inboxUrl: embedded.inboxUrl, settle: () => embedded.settle(), close: () => embedded.stop() };
 }

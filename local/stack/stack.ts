@@ -15,6 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { bucketNotifications } from '../../events/routes.ts';
 import { startS3Notifications, startUploadServer } from './uploads.ts';
+import { startCognito, type LocalCognito } from './cognito.ts';
+import { localConsoleDeps, startConsole, type LocalConsole } from './console.ts';
 import { S3_ROUTE, TagStore } from './s3-route.ts';
 import { installClock } from '../../shared/adapters/clock.ts';
 
@@ -55,6 +57,8 @@ export interface StackOptions {
   runFunctions?: boolean;
   /** Signs upload links; kept in the data folder so links in emails stay valid across runs. */
   uploadSecret?: string;
+  /** Serve the console (and start cognito-local for its sign-in); true by default. */
+  console?: boolean;
   /** At most one rejection email per report in this many seconds (AWS: 10 minutes; locally 30 s by default). */
   rejectionMailWindowSeconds?: number;
   /** The stack's time where it makes one up (an upload's arrival): a simulated clock, when one runs. */
@@ -68,6 +72,9 @@ export interface LocalStack {
   sesEndpoint: string;
   /** The upload page (the `upload` function behind a local HTTP server). */
   uploadUrl: string;
+  /** The console and its identity provider (cognito-local), unless started with `console: false`. */
+  console?: LocalConsole;
+  cognito?: LocalCognito;
   queues: LocalQueues;
   bus: LocalBus;
   functions: Record<FunctionId, LocalFunction>;
@@ -94,7 +101,11 @@ export interface LocalStack {
 export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
   const log = opts.log ?? ((m: string) => process.stderr.write(`[local] ${m}\n`));
   const started: { stop(): Promise<void> }[] = [];
+  let cognitoStarting: Promise<LocalCognito> | undefined;
   try {
+    cognitoStarting = opts.console === false ? undefined : startCognito({ ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), log });
+    // Awaited below; until then its failure must not go unhandled.
+    cognitoStarting?.catch(() => undefined);
     const [dynamo, queues, ses]: [LocalDynamo, LocalQueues, LocalSes] = await Promise.all([
       startDynamo({ ...(opts.dataDir ? { dataDir: resolve(opts.dataDir, 'dynamodb') } : {}) }),
       startQueues({ prefix: 'thidua', ...(opts.dataDir ? { dataDir: resolve(opts.dataDir, 'sqs') } : {}) }),
@@ -165,6 +176,20 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       const uninstallClock = installClock({ now: opts.now });
       started.push({ stop: async () => uninstallClock() });
     }
+    let cognito: LocalCognito | undefined;
+    let consoleServer: LocalConsole | undefined;
+    if (cognitoStarting) {
+      cognito = await cognitoStarting;
+      started.push(cognito);
+      consoleServer = await startConsole({
+        deps: localConsoleDeps({ cognito, uploadBaseUrl: upload.url, uploadSecret: env[ENV.uploadSecret]! }),
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        log,
+      });
+      started.push(consoleServer);
+      env[ENV.consoleUrl] = consoleServer.url;
+      process.env[ENV.consoleUrl] = consoleServer.url;
+    }
     const s3 = new S3Client({ region: REGION, endpoint: queues.endpoint, credentials, forcePathStyle: true });
     const notifications = startS3Notifications({
       fauxqs: queues.server,
@@ -215,6 +240,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       inboxUrl: ses.inboxUrl,
       sesEndpoint: ses.endpoint,
       uploadUrl: upload.url,
+      ...(consoleServer ? { console: consoleServer } : {}),
+      ...(cognito ? { cognito } : {}),
       queues,
       bus,
       functions,
@@ -256,6 +283,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     return stack;
   } catch (e) {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    // cognito-local is a child process: stop it even when the stack failed before it was awaited.
+    const cognito = await cognitoStarting?.catch(() => undefined);
+    if (cognito && !started.includes(cognito)) await cognito.stop().catch(() => undefined);
     throw e;
   }
 }

@@ -3,6 +3,7 @@ import type { DirectiveDraft, DraftSource } from '../domain/document/draft.ts';
 import type { Assignment, Obligation, ObligationStatus } from '../domain/assignment.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit, UnitLevel } from '../domain/units.ts';
+import type { Person, Role } from '../domain/access.ts';
 import type { CalendarAdjustmentsFile, CalendarOptions } from '../domain/calendar/index.ts';
 import type { PeriodResults } from '../domain/results/index.ts';
 import type { AssignmentWorkItem, EventDetail, EventType, MailMessage } from '../../events/schemas.ts';
@@ -199,9 +200,71 @@ export interface ResultsStore {
   putResults(results: PeriodResults): Promise<void>;
 }
 
-/** Counts presigned uploads per report and clock hour (a counter that expires with the hour). */
-export interface UploadQuota {
-  takeUploadSlot(ref: { directiveId: string; periodId: string; unitId: string }, now: Date, maxPerHour: number): Promise<{ ok: true; used: number } | { ok: false; retryAt: Date }>;
+/**
+ * A counter per scope and fixed window (a DynamoDB item that expires with the window): presigned uploads per report
+ * and hour, failed sign-ins per person and quarter hour. `ok: false` says when the next window starts.
+ */
+export interface RateCounter {
+  takeSlot(scope: string, now: Date, windowSeconds: number, max: number): Promise<{ ok: true; used: number } | { ok: false; retryAt: Date }>;
+}
+
+/** The people who sign in to the console, with their roles and units (the table, not the identity provider). */
+export interface PeopleDirectory {
+  getPerson(email: string): Promise<Person | undefined>;
+  /** Writes each person whole (their grants replace the old ones), and the per-unit index of who acts for it. */
+  putPeople(people: readonly Person[]): Promise<void>;
+  /** Who holds a role at this very unit. */
+  peopleOfUnit(unitId: string): Promise<{ email: string; name: string; role: Role }[]>;
+}
+
+/** Tokens of a signed-in person (Cognito's): the ID token is the session, the refresh token renews it. */
+export interface SignInTokens {
+  idToken: string;
+  refreshToken?: string;
+  /** Seconds the ID token is valid. */
+  expiresIn: number;
+}
+
+export type SignInResult = { ok: true; tokens: SignInTokens } | { ok: false; reason: 'bad-credentials' | 'password-reset-required' | 'not-confirmed' };
+
+/** The identity provider (Amazon Cognito; cognito-local on one machine): passwords live there, nothing else does. */
+export interface IdentityProvider {
+  signIn(email: string, password: string): Promise<SignInResult>;
+  refresh(refreshToken: string): Promise<SignInTokens | undefined>;
+  /** Ends the session everywhere its refresh token would renew it. */
+  signOut(refreshToken: string): Promise<void>;
+  /** Sends a reset code by the provider's own email. Says nothing about whether the address exists. */
+  forgotPassword(email: string): Promise<void>;
+  confirmForgotPassword(email: string, code: string, newPassword: string): Promise<'ok' | 'bad-code' | 'weak-password'>;
+  /** Creates the user if missing: invited by the provider's email, or with a permanent password (local samples). */
+  ensureUser(email: string, opts: { password?: string }): Promise<'created' | 'exists'>;
+}
+
+/** Verifies an ID token (signature, issuer, audience, expiry) and says whose it is. */
+export interface TokenVerifier {
+  /** `authTime`: when the person signed in (kept across refreshes): a session's identity. */
+  verify(idToken: string): Promise<{ email: string; sub: string; expiresAt: number; authTime: number } | undefined>;
+}
+
+/** One change a person made, as the audit trail keeps it (without expiry). */
+export interface AuditEntry {
+  at: string;
+  requestId: string;
+  actor: string;
+  action: string;
+  /** The unit the change concerns, and its path from the root (who may read the entry). */
+  unitId: string;
+  unitPath: readonly string[];
+  /** What was changed: a directive id, a report key, a draft id… */
+  target: string;
+  /** A short Vietnamese description for people. */
+  summaryVi: string;
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** Entries under `unit` (its subtree), newest first, for one month (`yyyy-mm`). */
+  entriesUnder(unit: { id: string; path: readonly string[] }, month: string): Promise<AuditEntry[]>;
 }
 
 export interface Clock {

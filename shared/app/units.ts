@@ -1,6 +1,7 @@
 import { buildPaths, hierarchyProblems, type Unit, type UnitLevel } from '../domain/units.ts';
 import { readUnitsCsv, unitsRefusal, type UnitsFile } from '../domain/units-csv.ts';
 import type { UnitDirectory } from './ports.ts';
+import { InputError } from '../domain/errors.ts';
 
 export interface ImportResult {
   imported: number;
@@ -22,13 +23,28 @@ export function checkUnitsFile(file: UnitsFile, stored: ReadonlyMap<string, Unit
   if (problems.length) throw unitsRefusal(problems);
 }
 
-/** Imports or updates units from CSV. Parents may be in the file or already stored. All lines are checked before anything is written. */
-export async function importUnitsCsv(text: string, deps: { units: Pick<UnitDirectory, 'getUnits' | 'putUnits'> }): Promise<ImportResult> {
+/**
+ * Imports or updates units from CSV. Parents may be in the file or already stored. All lines are checked before
+ * anything is written; with `allow` (the console: an administrator's subtree), so is whether each unit may be written.
+ */
+export async function importUnitsCsv(
+  text: string,
+  deps: { units: Pick<UnitDirectory, 'getUnits' | 'putUnits'>; allow?: (unit: { id: string; path: readonly string[] }) => boolean },
+): Promise<ImportResult> {
   const file = readUnitsCsv(text);
   const outside = parentsOutside(file);
   const stored: Map<string, Unit> = outside.length ? await deps.units.getUnits(outside) : new Map();
   checkUnitsFile(file, stored);
   const units = buildPaths(file.rows, stored);
+  if (deps.allow) {
+    const refused = units.map((u, i) => ({ u, line: file.rows[i]?.line ?? 0 })).filter(({ u }) => !deps.allow!(u));
+    if (refused.length) {
+      throw new InputError(
+        `Tệp có ${refused.length} đơn vị ngoài phạm vi quản trị của bạn, chưa nhập đơn vị nào`,
+        refused.map(({ u, line }) => `Dòng ${line}: đơn vị "${u.name}" (mã ${u.id}) không thuộc các đơn vị bạn quản trị`),
+      );
+    }
+  }
   await deps.units.putUnits(units);
   const byLevel: Partial<Record<UnitLevel, number>> = {};
   for (const u of units) byLevel[u.level] = (byLevel[u.level] ?? 0) + 1;

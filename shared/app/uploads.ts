@@ -7,7 +7,7 @@ import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../domain/
 import { buildReportTemplate } from '../domain/report/index.ts';
 import { parseReportKey, reportKey, templateKey } from '../contract/bucket.ts';
 import { InputError } from '../domain/errors.ts';
-import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ReportStorage, UnitDirectory, UploadQuota } from './ports.ts';
+import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ReportStorage, UnitDirectory, RateCounter } from './ports.ts';
 
 /** A link stays valid until 60 days after the deadline: late reports and corrections still have a way in. */
 const LINK_VALID_AFTER_DUE_DAYS = 60;
@@ -29,7 +29,7 @@ export interface UploadDeps {
   clock: Clock;
   maxBytes: number;
   /** Presigned uploads per report and clock hour; one link must not flood a unit's inbox or the SES quota. */
-  quota: UploadQuota;
+  quota: RateCounter;
   maxUploadsPerHour: number;
 }
 
@@ -126,7 +126,8 @@ export async function presignUpload(token: string, file: { name: string; size: n
   if (!Number.isInteger(file.size) || file.size <= 0) throw new InputError('Tệp rỗng', ['Chọn tệp báo cáo đã điền số liệu']);
   if (file.size > deps.maxBytes) throw new InputError(`Tệp quá lớn (${(file.size / 1048576).toFixed(1)} MB)`, [`Giới hạn là ${(deps.maxBytes / 1048576).toFixed(0)} MB cho mỗi báo cáo`]);
   const now = deps.clock.now();
-  const slot = await deps.quota.takeUploadSlot(ctx.grant, now, deps.maxUploadsPerHour);
+  const g = ctx.grant;
+  const slot = await deps.quota.takeSlot(`upload#${g.directiveId}#${g.periodId}#${g.unitId}`, now, 3600, deps.maxUploadsPerHour);
   if (!slot.ok) {
     throw new UploadQuotaExceeded(slot.retryAt, `Báo cáo này đã có ${deps.maxUploadsPerHour} lần tải lên trong giờ này, mức tối đa cho mỗi giờ`, [
       `Vui lòng thử lại sau ${timeOfDayVi(slot.retryAt)} (giờ Việt Nam). Kết quả kiểm tra các tệp đã tải lên được gửi qua email.`,

@@ -181,6 +181,12 @@ export const ENV = {
   idempotencyTtlSeconds: 'IDEMPOTENCY_TTL_SECONDS',
   reportsBucket: 'REPORTS_BUCKET',
   uploadBaseUrl: 'UPLOAD_BASE_URL',
+  /** The console's address (CloudFront on AWS): emails link to its pages. */
+  consoleUrl: 'CONSOLE_URL',
+  cognitoUserPoolId: 'COGNITO_USER_POOL_ID',
+  cognitoClientId: 'COGNITO_CLIENT_ID',
+  /** A secret CloudFront adds to every request it forwards: the console answers nothing else. */
+  originVerify: 'CONSOLE_ORIGIN_VERIFY',
   /** Locally the secret itself; on AWS the ARN of the Secrets Manager secret that holds it. */
   uploadSecret: 'UPLOAD_TOKEN_SECRET',
   uploadSecretArn: 'UPLOAD_TOKEN_SECRET_ARN',

@@ -28,13 +28,16 @@ const COMMON_HEADERS = {
   'cache-control': 'no-store',
 };
 
-/** Headers of an HTML page whose one script and one style carry `nonce`; it may connect to itself and `connectTo`. */
-export function pageHeaders(nonce: string, connectTo: readonly string[] = []): Record<string, string> {
+/**
+ * Headers of an HTML page whose one script and one style carry `nonce`; it may connect to itself and `connectTo`,
+ * and submit forms to itself only when `forms` says so (the upload page submits none).
+ */
+export function pageHeaders(nonce: string, connectTo: readonly string[] = [], opts: { forms?: boolean } = {}): Record<string, string> {
   const connect = ["'self'", ...connectTo.filter((o) => /^https?:\/\/[^\s;'"]+$/.test(o))].join(' ');
   return {
     'content-type': 'text/html; charset=utf-8',
     ...COMMON_HEADERS,
-    'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src ${connect}; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'`,
+    'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src ${connect}; img-src 'self' data:; form-action ${opts.forms ? "'self'" : "'none'"}; frame-ancestors 'none'; base-uri 'none'`,
   };
 }
 

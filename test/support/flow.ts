@@ -14,8 +14,9 @@ export interface Flow {
 }
 
 /** One embedded stack per test file: real DynamoDB Local, fauxqs and SES; retries after 1 s so failures surface quickly. */
-export async function startFlow(opts: { now?: () => Date; rejectionMailWindowSeconds?: number } = {}): Promise<Flow> {
-  const stack = await startStack({ logLevel: 'SILENT', retryDelaySeconds: () => 1, log: () => undefined, ...opts });
+export async function startFlow(opts: { now?: () => Date; rejectionMailWindowSeconds?: number; console?: boolean } = {}): Promise<Flow> {
+  // The console (and cognito-local) only for the tests that use it.
+  const stack = await startStack({ logLevel: 'SILENT', retryDelaySeconds: () => 1, log: () => undefined, console: false, ...opts });
   const repo = repository();
   return { stack, repo, deps: () => ({ directives: repo, units: repo, events: eventPublisher(), clock: systemClock }) };
 }

@@ -19,6 +19,19 @@ export async function batchPut(doc: DynamoDBDocumentClient, table: string, items
   }
 }
 
+/** BatchWriteItem deletes in requests of 25, retrying UnprocessedItems with backoff. */
+export async function batchDelete(doc: DynamoDBDocumentClient, table: string, keys: readonly Key[]): Promise<void> {
+  for (const group of chunk(keys, 25)) {
+    let pending = group.map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWriteItem left ${pending.length} deletes unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+    }
+  }
+}
+
 /** BatchGetItem in requests of 100, retrying UnprocessedKeys with backoff. Returns the items found, keyed by PK|SK. */
 export async function batchGet(
   doc: DynamoDBDocumentClient,

@@ -61,11 +61,18 @@ export const keys = {
   /** When the unit was last told a report was rejected, and the verdicts since: one rejection email per window. */
   rejectionMail: (r: { unitId: string; directiveId: string; periodId: string }) => ({ PK: `UNIT#${r.unitId}`, SK: `REJMAIL#${r.directiveId}#${r.periodId}` }),
 
-  /** Presigned uploads of one report in one clock hour (UTC `yyyy-mm-ddThh`): a counter that expires after the hour. */
-  uploadQuota: (r: { unitId: string; directiveId: string; periodId: string }, hour: string) => ({
-    PK: `UNIT#${r.unitId}`,
-    SK: `UPLOADQUOTA#${r.directiveId}#${r.periodId}#${hour}`,
-  }),
+  /** A rate counter: one scope (`upload#<d>#<p>#<u>`, `signin#<email>`) in one fixed window, expiring after it. */
+  rate: (scope: string, windowStart: string) => ({ PK: `RATE#${scope}`, SK: windowStart }),
+
+  /** A person who signs in to the console: their name and grants. */
+  person: (email: string) => ({ PK: `PERSON#${email}`, SK: META }),
+  /** Who acts for a unit, in that unit's partition: the unit's people are one Query. */
+  personOfUnit: (unitId: string, email: string, role: string) => ({ PK: `UNIT#${unitId}`, SK: `PERSON#${email}#${role}` }),
+  personOfUnitPrefix: 'PERSON#',
+
+  /** The audit trail, by the root of the unit concerned and month; kept without expiry. */
+  audit: (rootId: string, month: string, at: string, requestId: string) => ({ PK: `AUDIT#${rootId}#${month}`, SK: `${at}#${requestId}` }),
+  auditMonth: (rootId: string, month: string) => `AUDIT#${rootId}#${month}`,
 
   /** That a period's results are stored (in S3), and when they were computed. */
   results: (directiveId: string, periodId: string) => ({ PK: `DIR#${directiveId}`, SK: `RESULTS#${periodId}` }),

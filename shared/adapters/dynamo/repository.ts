@@ -29,10 +29,14 @@ import type {
   ReportRecord,
   UnitDirectory,
   UploadOutcome,
-  UploadQuota,
+  RateCounter,
+  PeopleDirectory,
+  AuditLog,
+  AuditEntry,
 } from '../../app/ports.ts';
+import type { Person, Role } from '../../domain/access.ts';
 import { shardOf } from '../../domain/assignment.ts';
-import { batchGet, batchPut, keyOf } from './batch.ts';
+import { batchDelete, batchGet, batchPut, keyOf } from './batch.ts';
 import { DUE_SHARDS, keys, MAIL_SHARDS, META } from './keys.ts';
 import { itemOf } from './items.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
@@ -49,7 +53,7 @@ const isConditionFailure = (e: unknown) =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** The single-table adapter. It knows keys and conditions; the rules live in shared/app and shared/domain. */
-export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog, UploadQuota, RejectionMailGate {
+export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog, RateCounter, RejectionMailGate, PeopleDirectory, AuditLog {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -414,29 +418,82 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     return out.Item ? String(out.Item.messageId ?? '') : undefined;
   }
 
-  // ---- upload quota
+  // ---- rate counters
 
-  /** One conditional UpdateItem: ADD 1 unless the hour's count has reached the limit. The item expires (TTL) after the hour. */
-  async takeUploadSlot(ref: { directiveId: string; periodId: string; unitId: string }, now: Date, maxPerHour: number): Promise<{ ok: true; used: number } | { ok: false; retryAt: Date }> {
-    const hourStart = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
-    const retryAt = new Date(hourStart.getTime() + 3_600_000);
+  /** One conditional UpdateItem: ADD 1 unless the window's count has reached `max`. The item expires (TTL) after the window. */
+  async takeSlot(scope: string, now: Date, windowSeconds: number, max: number): Promise<{ ok: true; used: number } | { ok: false; retryAt: Date }> {
+    const windowMs = windowSeconds * 1000;
+    const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+    const retryAt = new Date(windowStart.getTime() + windowMs);
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: keys.uploadQuota(ref, hourStart.toISOString().slice(0, 13)),
-          UpdateExpression: 'ADD uploads :one SET #ttl = if_not_exists(#ttl, :ttl)',
-          ConditionExpression: 'attribute_not_exists(uploads) OR uploads < :max',
+          Key: keys.rate(scope, windowStart.toISOString()),
+          UpdateExpression: 'ADD used :one SET #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression: 'attribute_not_exists(used) OR used < :max',
           ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: { ':one': 1, ':max': maxPerHour, ':ttl': Math.floor(retryAt.getTime() / 1000) + 3600 },
+          ExpressionAttributeValues: { ':one': 1, ':max': max, ':ttl': Math.floor(retryAt.getTime() / 1000) + 3600 },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      return { ok: true, used: Number(out.Attributes?.uploads ?? 1) };
+      return { ok: true, used: Number(out.Attributes?.used ?? 1) };
     } catch (e) {
       if (isConditionFailure(e)) return { ok: false, retryAt };
       throw e;
     }
+  }
+
+  // ---- people
+
+  async getPerson(email: string): Promise<Person | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.person(email.toLowerCase()), ConsistentRead: true }));
+    return out.Item ? strip<Person>(out.Item) : undefined;
+  }
+
+  /** Each person whole, then the per-unit index items of their grants; index items of grants they lost are deleted. */
+  async putPeople(people: readonly Person[]): Promise<void> {
+    const before = await batchGet(this.doc, this.tableName, people.map((p) => keys.person(p.email)), { consistent: true });
+    const stale: { PK: string; SK: string }[] = [];
+    for (const p of people) {
+      const old = before.get(keyOf(keys.person(p.email)))?.grants as Person['grants'] | undefined;
+      for (const g of old ?? []) {
+        if (!p.grants.some((n) => n.role === g.role && n.unitId === g.unitId)) stale.push(keys.personOfUnit(g.unitId, p.email, g.role));
+      }
+    }
+    await batchPut(this.doc, this.tableName, [
+      ...people.map((p) => ({ ...keys.person(p.email), type: 'person', ...p })),
+      ...people.flatMap((p) => p.grants.map((g) => ({ ...keys.personOfUnit(g.unitId, p.email, g.role), type: 'person-of-unit', email: p.email, name: p.name, role: g.role }))),
+    ]);
+    await batchDelete(this.doc, this.tableName, stale);
+  }
+
+  async peopleOfUnit(unitId: string): Promise<{ email: string; name: string; role: Role }[]> {
+    const out: { email: string; name: string; role: Role }[] = [];
+    for await (const page of this.pages(
+      { KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)', ExpressionAttributeValues: { ':pk': `UNIT#${unitId}`, ':p': keys.personOfUnitPrefix } },
+      (item) => ({ email: String(item.email), name: String(item.name), role: item.role as Role }),
+    ))
+      out.push(...page);
+    return out;
+  }
+
+  // ---- audit trail
+
+  async record(entry: AuditEntry): Promise<void> {
+    const root = entry.unitPath[0] ?? entry.unitId;
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.audit(root, entry.at.slice(0, 7), entry.at, entry.requestId), type: 'audit', ...entry } }));
+  }
+
+  async entriesUnder(unit: { id: string; path: readonly string[] }, month: string): Promise<AuditEntry[]> {
+    const root = unit.path[0] ?? unit.id;
+    const out: AuditEntry[] = [];
+    for await (const page of this.pages(
+      { KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.auditMonth(root, month) }, ScanIndexForward: false },
+      (item) => strip<AuditEntry>(item),
+    ))
+      out.push(...page.filter((e) => e.unitPath.includes(unit.id)));
+    return out;
   }
 
   // ---- reports

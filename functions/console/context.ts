@@ -1,0 +1,106 @@
+/**
+ * What every console route can use: the use cases' dependencies (the same ports the CLI and the handlers use), the
+ * signed-in person, and the guards every route goes through (authorize, audit, CSRF).
+ */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { can, type Action, type Person, type UnitRef } from '../../shared/domain/access.ts';
+import type {
+  AssignmentStore,
+  AuditLog,
+  CalendarSource,
+  Clock,
+  DirectiveStatusReader,
+  DirectiveStore,
+  DraftStore,
+  EventPublisher,
+  IdentityProvider,
+  MailQueue,
+  ObligationIndex,
+  PeopleDirectory,
+  RateCounter,
+  ReportLog,
+  ReportStorage,
+  ResultsStore,
+  TokenVerifier,
+  UnitDirectory,
+} from '../../shared/app/ports.ts';
+
+export interface ConsoleDeps {
+  units: UnitDirectory;
+  directives: DirectiveStore;
+  assignments: AssignmentStore;
+  obligations: ObligationIndex;
+  status: DirectiveStatusReader;
+  reports: ReportLog;
+  results: ResultsStore;
+  drafts: DraftStore;
+  calendar: CalendarSource;
+  storage: ReportStorage;
+  events: EventPublisher;
+  mail: MailQueue;
+  people: PeopleDirectory;
+  audit: AuditLog;
+  rates: RateCounter;
+  identity: IdentityProvider;
+  tokens: TokenVerifier;
+  clock: Clock;
+  /** Keys the CSRF tokens (an HMAC of the session). */
+  csrfKey: string;
+  /** Where a signed link's upload page is (emails keep pointing there). */
+  uploadBaseUrl: string;
+  uploadSecret: string;
+  maxReportBytes: number;
+  maxDocumentBytes: number;
+  /** Cookies are `Secure` and `__Host-` prefixed; a local http stack on 127.0.0.1 counts as secure in browsers. */
+  secureCookies: boolean;
+}
+
+export interface Session {
+  person: Person;
+  /** The identity provider's subject, and when the person signed in (the CSRF token is bound to both). */
+  sub: string;
+  csrf: string;
+}
+
+export type ConsoleEnv = {
+  Variables: {
+    deps: ConsoleDeps;
+    nonce: string;
+    requestId: string;
+    session?: Session;
+  };
+};
+
+export type ConsoleContext = Context<ConsoleEnv>;
+
+export function sessionOf(c: ConsoleContext): Session {
+  const s = c.get('session');
+  if (!s) throw new HTTPException(401, { message: 'Chưa đăng nhập' });
+  return s;
+}
+
+/** The one authorization check: the signed-in person, the action, the unit the resource belongs to. Else 403. */
+export function authorize(c: ConsoleContext, action: Action, unit: UnitRef): Session {
+  const session = sessionOf(c);
+  if (!can(session.person, action, unit)) {
+    throw new HTTPException(403, { message: 'Bạn không có quyền với đơn vị này' });
+  }
+  return session;
+}
+
+/** Records a change in the audit trail: who, when, what, which unit, the request id. */
+export async function audit(c: ConsoleContext, entry: { action: Action | string; unit: UnitRef; target: string; summaryVi: string }): Promise<void> {
+  const { person } = sessionOf(c);
+  const deps = c.get('deps');
+  await deps.audit.record({
+    at: deps.clock.now().toISOString(),
+    requestId: c.get('requestId'),
+    actor: person.email,
+    action: entry.action,
+    unitId: entry.unit.id,
+    unitPath: entry.unit.path,
+    target: entry.target,
+    summaryVi: entry.summaryVi,
+  });
+}
