@@ -100,7 +100,8 @@ export async function startCognito(opts: { dataDir?: string; log?: (m: string) =
       new Promise<void>((done) => {
         client.destroy();
         if (!opts.dataDir) rmSync(home, { recursive: true, force: true });
-        if (child.exitCode !== null) return done();
+        // A child that died of a signal (the terminal's Ctrl-C reaches the whole group) has no exit code, only a signal.
+        if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3_000).unref();

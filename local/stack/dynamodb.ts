@@ -37,7 +37,8 @@ export async function startDynamo(opts: { dataDir?: string }): Promise<LocalDyna
     endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // A child that died of a signal (the terminal's Ctrl-C reaches the whole group) has no exit code, only a signal.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
