@@ -44,6 +44,7 @@ export function buildApp(opts: BuildAppOptions = {}): ThiduaApp {
     table: stateful.table,
     reportsBucket: { bucketName: stateful.reportsBucket.bucketName, bucketArn: stateful.reportsBucketArnImport },
     uploadSecret: stateful.uploadSecret,
+    identity: { userPool: stateful.identity.userPool, clientId: stateful.identity.client.userPoolClientId },
     config,
   });
   // Also implied by the automatic references (table, bucket name, secret); explicit for the bucket ARN's import.

@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CONSOLE_ORIGIN_HEADER,
   ENV,
   FUNCTION_IDS,
   functionSpecs,
@@ -167,7 +168,7 @@ describe('stateful stack: the table', () => {
     expect(props['GlobalSecondaryIndexes']).toHaveLength(2);
   });
 
-  it('holds only what must outlive deployments: the table, the reports bucket and its log bucket, the upload-link secret', () => {
+  it('holds only what must outlive deployments: the table, the reports bucket and its log bucket, the upload-link secret, the console\'s users', () => {
     // Act
     const types = Object.values(stateful.toJSON()['Resources'] as Json).map((r) => (r as Json)['Type'] as string);
 
@@ -180,8 +181,30 @@ describe('stateful stack: the table', () => {
         'AWS::S3::BucketPolicy',
         'AWS::S3::BucketPolicy',
         'AWS::SecretsManager::Secret',
+        'AWS::Cognito::UserPool',
+        'AWS::Cognito::UserPoolClient',
       ].sort(),
     );
+  });
+
+  it('the console\'s users: email sign-in, no self sign-up, a strong password policy, retained; one client, no secret, USER_PASSWORD_AUTH', () => {
+    // Act
+    const pools = Object.values(stateful.findResources('AWS::Cognito::UserPool')) as Json[];
+    const clients = Object.values(stateful.findResources('AWS::Cognito::UserPoolClient')) as Json[];
+
+    // Assess
+    expect(pools).toHaveLength(1);
+    const pool = pools[0]!;
+    expect(pool['DeletionPolicy']).toBe('Retain');
+    expect(pool['Properties']).toMatchObject({
+      UsernameAttributes: ['email'],
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: { PasswordPolicy: { MinimumLength: 10, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      DeletionProtection: 'ACTIVE',
+    });
+    expect(clients).toHaveLength(1);
+    expect(clients[0]!['Properties']).toMatchObject({ GenerateSecret: false, PreventUserExistenceErrors: 'ENABLED', EnableTokenRevocation: true });
+    expect([...(clients[0]!['Properties']['ExplicitAuthFlows'] as string[])].sort()).toEqual(['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_PASSWORD_AUTH']);
   });
 });
 
@@ -465,9 +488,11 @@ describe('stateless stack: functions', () => {
     if (spec.access.sendsMail) expected.push(ENV.mailFrom, ENV.sesMaxSendRate);
     if (spec.access.bucket) expected.push(ENV.reportsBucket);
     if (spec.access.uploadSecret) expected.push(ENV.uploadSecretArn);
-    if (spec.access.uploadSecret && spec.trigger.kind !== 'http') expected.push(ENV.uploadBaseUrl);
+    if (spec.access.uploadSecret && id !== 'upload') expected.push(ENV.uploadBaseUrl);
     if (spec.access.bucket?.presignReports || (spec.trigger.kind === 'queue' && spec.trigger.queue === REPORT_UPLOADS_QUEUE)) expected.push(ENV.maxReportBytes);
-    if (spec.trigger.kind === 'queue' && spec.trigger.queue === DOCUMENT_UPLOADS_QUEUE) expected.push(ENV.maxDocumentBytes);
+    if ((spec.trigger.kind === 'queue' && spec.trigger.queue === DOCUMENT_UPLOADS_QUEUE) || spec.access.bucket?.presignDocuments) expected.push(ENV.maxDocumentBytes);
+    if (spec.access.identity) expected.push(ENV.cognitoUserPoolId, ENV.cognitoClientId);
+    if (id === 'console') expected.push(ENV.originVerify);
     if (id === 'sweep') expected.push(ENV.remindBefore, ENV.overdueAfter, ENV.escalateFrom, ENV.statusDigestLevels);
     if (id === 'upload') expected.push(ENV.maxUploadsPerHour);
     if (id === 'intake') expected.push(ENV.rejectionMailWindowSeconds);
@@ -500,13 +525,13 @@ describe('stateless stack: functions', () => {
     expect(varsOf('document')[ENV.maxDocumentBytes]).toBe('20971520');
     expect(varsOf('document')[ENV.queueUrl('mail')]).toEqual({ Ref: logicalId(built.stateless.queues.queue('mail')) });
     expect(context['thidua:maxReportBytes']).toBe(5242880);
-    for (const id of ['upload', 'intake'] as const) expect(varsOf(id)[ENV.maxReportBytes]).toBe('5242880');
+    for (const id of ['upload', 'intake', 'console'] as const) expect(varsOf(id)[ENV.maxReportBytes]).toBe('5242880');
     for (const id of ['notify', 'upload', 'intake', 'results', 'mail'] as const) expect(varsOf(id)[ENV.reportsBucket]).toBeDefined();
     expect(varsOf('intake')[ENV.eventBus]).toEqual({ Ref: logicalId(built.stateless.routes.bus) });
     expect(varsOf('sweep')[ENV.eventBus]).toEqual({ Ref: logicalId(built.stateless.routes.bus) });
     expect(varsOf('results')[ENV.queueUrl('mail')]).toEqual({ Ref: logicalId(built.stateless.queues.queue('mail')) });
     expect(varsOf('results')[ENV.dlqUrl('results')]).toEqual({ Ref: logicalId(built.stateless.queues.dlq('results')) });
-    expect(FUNCTION_IDS.filter((id) => varsOf(id)[ENV.uploadBaseUrl] !== undefined)).toEqual(['notify']);
+    expect(FUNCTION_IDS.filter((id) => varsOf(id)[ENV.uploadBaseUrl] !== undefined)).toEqual(['notify', 'console']);
   });
 
   it('notify: UPLOAD_BASE_URL is the function URL of the upload page', () => {
@@ -519,22 +544,20 @@ describe('stateless stack: functions', () => {
     expect(vars[ENV.uploadBaseUrl]).toEqual({ 'Fn::GetAtt': [logicalId(built.stateless.functions.uploadUrl), 'FunctionUrl'] });
   });
 
-  it('upload: the only function URL, public (authType NONE, the signed link is the guard), buffered, no CORS', () => {
+  it('two function URLs, public (authType NONE), buffered, no CORS: the upload page (the signed link is its guard) and the console (behind CloudFront)', () => {
     // Prepare
     const httpIds = FUNCTION_IDS.filter((id) => specOf(id).trigger.kind === 'http');
-    const uploadId = logicalId(built.stateless.functions.get('upload').function);
+    const arnOf = (id: FunctionId) => ({ 'Fn::GetAtt': [logicalId(built.stateless.functions.get(id).function), 'Arn'] });
 
     // Act
     const urls = Object.values(stateless.findResources('AWS::Lambda::Url')) as Json[];
     const publicPermissions = (Object.values(stateless.findResources('AWS::Lambda::Permission')) as Json[]).filter((p) => p['Properties']['Principal'] === '*');
 
     // Assess
-    expect(httpIds).toEqual(['upload']);
-    expect(urls).toHaveLength(1);
-    expect(urls[0]!['Properties']).toEqual({ AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: { 'Fn::GetAtt': [uploadId, 'Arn'] } });
-    // Anyone may invoke it, but only through its URL.
-    expect(publicPermissions.map((p) => p['Properties']['FunctionName'])).toEqual([{ 'Fn::GetAtt': [uploadId, 'Arn'] }, { 'Fn::GetAtt': [uploadId, 'Arn'] }]);
-    expect(publicPermissions.map((p) => p['Properties']['Action']).sort()).toEqual(['lambda:InvokeFunction', 'lambda:InvokeFunctionUrl']);
+    expect(httpIds).toEqual(['upload', 'console']);
+    expect(urls.map((u) => u['Properties'])).toEqual(httpIds.map((id) => ({ AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: arnOf(id) })));
+    // Anyone may invoke them, but only through their URLs.
+    expect(publicPermissions.map((p) => p['Properties']['FunctionName'])).toEqual(httpIds.flatMap((id) => [arnOf(id), arnOf(id)]));
     for (const p of publicPermissions) {
       const props = p['Properties'];
       if (props['Action'] === 'lambda:InvokeFunctionUrl') expect(props['FunctionUrlAuthType']).toBe('NONE');
@@ -542,20 +565,24 @@ describe('stateless stack: functions', () => {
     }
   });
 
-  it('sweep: the reminder policy from context, in the format reminderPolicyFromEnv reads', () => {
+  it('the console behind CloudFront: HTTPS only, nothing cached, every method, the origin secret CloudFront adds is the one the function checks', () => {
     // Act
-    const vars = stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get('sweep').function)]['Properties']['Environment'][
-      'Variables'
-    ] as Json;
+    const distributions = Object.values(stateless.findResources('AWS::CloudFront::Distribution')) as Json[];
+    const consoleVars = stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get('console').function)]['Properties']['Environment']['Variables'] as Json;
 
     // Assess
-    expect(context['thidua:remindBefore']).toBe('3,1');
-    expect(context['thidua:overdueAfter']).toBe('1,3,7');
-    expect(context['thidua:escalateFrom']).toBe(3);
-    expect(vars[ENV.remindBefore]).toBe('3,1');
-    expect(vars[ENV.overdueAfter]).toBe('1,3,7');
-    expect(vars[ENV.escalateFrom]).toBe('3');
-    expect(vars[ENV.statusDigestLevels]).toBe('province,district');
+    expect(distributions).toHaveLength(1);
+    const config = distributions[0]!['Properties']['DistributionConfig'];
+    const behavior = config['DefaultCacheBehavior'];
+    expect(behavior['ViewerProtocolPolicy']).toBe('redirect-to-https');
+    expect(behavior['AllowedMethods']).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+    expect(behavior['CachePolicyId']).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
+    expect(behavior['OriginRequestPolicyId']).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
+    const origin = (config['Origins'] as Json[])[0]!;
+    const header = (origin['OriginCustomHeaders'] as Json[]).find((h) => h['HeaderName'] === CONSOLE_ORIGIN_HEADER);
+    expect(header?.['HeaderValue']).toEqual(consoleVars[ENV.originVerify]);
+    expect(JSON.stringify(header?.['HeaderValue'])).toContain('AWS::StackId');
+    expect(stateless.toJSON()['Outputs']['ConsoleUrl']).toBeDefined();
   });
 
   it('the reminder policy and the report size cap follow -c overrides and reject what the functions could not read', () => {
@@ -1167,6 +1194,8 @@ describe('stateless stack: least privilege', () => {
       ...(access.presignReports ? [`s3:PutObject ${bucket}/reports/*`] : []),
       ...(access.results ? ['s3:GetObject', 's3:PutObject'].map((a) => `${a} ${bucket}/results/*`) : []),
       ...(access.documents ? ['s3:GetObject', 's3:GetObjectVersion'].map((a) => `${a} ${bucket}/documents/*`) : []),
+      ...(access.presignDocuments ? [`s3:PutObject ${bucket}/documents/*`] : []),
+      ...(access.readResults ? [`s3:GetObject ${bucket}/results/*`] : []),
     ];
 
     // Act
@@ -1201,7 +1230,7 @@ describe('stateless stack: least privilege', () => {
       ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:ListBucket', ...notificationHandler].sort(),
     );
     for (const g of s3.filter((g) => g.action === 's3:PutObject')) {
-      for (const r of g.resources) expect([`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`]).toContain(r);
+      for (const r of g.resources) expect([`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`, `${bucket}/documents/*`]).toContain(r);
     }
     for (const g of s3.filter((g) => g.action.startsWith('s3:PutObject') && g.action.endsWith('Tagging'))) expect(g.resources).toEqual([`${bucket}/reports/*`]);
     const listing = policyStatements(stateless).filter(({ statement }) => asArray(statement['Action'] as string | string[]).includes('s3:ListBucket'));
@@ -1235,10 +1264,11 @@ describe('stateless stack: least privilege', () => {
     );
     // Reconciliation lists reports/ and reads no file.
     expect(s3Of('reconcile')).toEqual(['s3:ListBucket <bucket>']);
-    // Raw report files are read by the intake alone.
-    expect(FUNCTION_IDS.filter((id) => s3Of(id).some((g) => g.startsWith('s3:GetObject') && g.endsWith('<bucket>/reports/*')))).toEqual(['intake']);
-    // Only the results function touches results/.
-    expect(holders('results/')).toEqual(['results']);
+    // Raw report files are read by the intake and, for an original's download, the console.
+    expect(FUNCTION_IDS.filter((id) => s3Of(id).some((g) => g.startsWith('s3:GetObject') && g.endsWith('<bucket>/reports/*')))).toEqual(['intake', 'console']);
+    // Only the results function writes results/; the console reads them.
+    expect(holders('results/')).toEqual(['results', 'console']);
+    expect(s3Of('console').filter((g) => g.endsWith('<bucket>/results/*'))).toEqual(['s3:GetObject <bucket>/results/*']);
     // The upload page presigns report uploads and writes no template.
     expect(s3Of('upload')).toEqual(['s3:PutObject <bucket>/reports/*']);
     // The sweep reads the table (directives included) and announces on the bus: no bucket, no write.
@@ -1258,7 +1288,7 @@ describe('stateless stack: least privilege', () => {
     );
 
     // Assess
-    expect(readers.sort()).toEqual(['notify', 'upload']);
+    expect(readers.sort()).toEqual(['console', 'notify', 'upload']);
     expect(statements.map((s) => s.policy).sort()).toEqual([...readerPolicies].sort());
     for (const { statement } of statements) {
       expect(statement['Action']).toBe('secretsmanager:GetSecretValue');

@@ -4,6 +4,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type FunctionSpec, type QueueId } from '../../shared/contract/catalog.ts';
@@ -26,6 +27,8 @@ export interface ThiduaFunctionsProps {
   /** Settings one function reads and no other (e.g. the sweep's reminder policy), by function. */
   readonly functionEnvironment?: Partial<Record<FunctionId, Record<string, string>>>;
   readonly reports: ReportsProps;
+  /** The console's user pool: functions whose catalog access has `identity` get its ids and the admin calls on it. */
+  readonly identity?: { readonly userPool: IUserPool; readonly clientId: string };
 }
 
 export interface ReportsProps {
@@ -125,11 +128,19 @@ export class ThiduaFunctions extends Construct {
         fn.grantSecretValue(reports.uploadSecret);
       }
 
+      if (spec.access.identity) {
+        if (!props.identity) throw new Error(`${functionId} needs the console's user pool (props.identity)`);
+        fn.addEnvironment(ENV.cognitoUserPoolId, props.identity.userPool.userPoolId);
+        fn.addEnvironment(ENV.cognitoClientId, props.identity.clientId);
+        // Creating and looking up users; signing in and resetting passwords are public calls of the app client.
+        props.identity.userPool.grant(fn, 'cognito-idp:AdminCreateUser', 'cognito-idp:AdminGetUser');
+      }
+
       const consumesUploads = spec.trigger.kind === 'queue' && spec.trigger.queue === reports.uploadsQueue;
       if (spec.access.bucket?.presignReports || consumesUploads) {
         fn.addEnvironment(ENV.maxReportBytes, String(reports.maxReportBytes));
       }
-      if (spec.trigger.kind === 'queue' && spec.trigger.queue === reports.documentsQueue) {
+      if ((spec.trigger.kind === 'queue' && spec.trigger.queue === reports.documentsQueue) || spec.access.bucket?.presignDocuments) {
         fn.addEnvironment(ENV.maxDocumentBytes, String(reports.maxDocumentBytes));
       }
 
@@ -140,14 +151,19 @@ export class ThiduaFunctions extends Construct {
 
     // Functions that sign upload links (and are not the page itself) point them at the upload page.
     for (const [id, fn] of this.all()) {
-      if (specOf(id).access.uploadSecret && specOf(id).trigger.kind !== 'http') fn.addEnvironment(ENV.uploadBaseUrl, this.uploadUrl.url);
+      if (specOf(id).access.uploadSecret && id !== UPLOAD_PAGE) fn.addEnvironment(ENV.uploadBaseUrl, this.uploadUrl.url);
     }
   }
 
   /** The function URL of the upload page. */
   get uploadUrl(): FunctionUrl {
-    const [url, ...more] = this.urls.values();
-    if (!url || more.length > 0) throw new Error(`Expected one http function (the upload page) in the catalog, found ${this.urls.size}`);
+    return this.urlOf(UPLOAD_PAGE);
+  }
+
+  /** The function URL of an http function of the catalog (the console's is behind CloudFront). */
+  urlOf(functionId: FunctionId): FunctionUrl {
+    const url = this.urls.get(functionId);
+    if (!url) throw new Error(`${functionId} has no function URL: its catalog trigger is not http`);
     return url;
   }
 
@@ -163,3 +179,5 @@ export class ThiduaFunctions extends Construct {
 }
 
 const specOf = (id: FunctionId): FunctionSpec => functionSpecs[id];
+/** The function whose URL the upload links point to. */
+const UPLOAD_PAGE: FunctionId = 'upload';

@@ -183,6 +183,8 @@ export class ThiduaFunction extends Construct implements IGrantable {
     if (access.writeTemplates) grants.push([S3_WRITE_ACTIONS, [templates]]);
     if (access.results) grants.push([S3_RESULTS_ACTIONS, [results]]);
     if (access.documents) grants.push([S3_READ_ACTIONS, [documents]]);
+    if (access.presignDocuments) grants.push([S3_WRITE_ACTIONS, [documents]]);
+    if (access.readResults) grants.push([['s3:GetObject'], [results]]);
     for (const [actions, resourceArns] of grants) {
       Grant.addToPrincipal({ grantee: this, actions: [...actions], resourceArns });
       for (const arn of resourceArns) {

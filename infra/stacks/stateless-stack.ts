@@ -12,6 +12,8 @@ import { DOCUMENT_UPLOADS_QUEUE, REPORT_UPLOADS_QUEUE, ReportUploadNotifications
 import { ThiduaRoutes } from '../constructs/routes.ts';
 import { ThiduaSchedules } from '../constructs/schedules.ts';
 import { GSI_NAMES } from '../constructs/storage.ts';
+import { ThiduaConsole } from '../constructs/console.ts';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 
 export const METRICS_NAMESPACE = 'Thidua';
 
@@ -22,6 +24,8 @@ export interface ThiduaStatelessStackProps extends StackProps {
   readonly reportsBucket: { readonly bucketName: string; readonly bucketArn: string };
   /** The upload-link secret of the stateful stack. */
   readonly uploadSecret: ISecret;
+  /** The console's users (Cognito) of the stateful stack. */
+  readonly identity: { readonly userPool: IUserPool; readonly clientId: string };
   readonly config: ThiduaConfig;
 }
 
@@ -37,6 +41,7 @@ export class ThiduaStatelessStack extends Stack {
   readonly functions: ThiduaFunctions;
   readonly schedules: ThiduaSchedules;
   readonly alarms: DeadLetterAlarms;
+  readonly console: ThiduaConsole;
 
   constructor(scope: Construct, id: string, props: ThiduaStatelessStackProps) {
     super(scope, id, props);
@@ -61,6 +66,7 @@ export class ThiduaStatelessStack extends Stack {
       mail: this.mail,
       idempotencyTtlSeconds: config.idempotencyTtlSeconds,
       metricsNamespace: METRICS_NAMESPACE,
+      identity: props.identity,
       reports: {
         bucket: this.uploads.bucket,
         uploadSecret: props.uploadSecret,
@@ -86,6 +92,7 @@ export class ThiduaStatelessStack extends Stack {
     this.schedules = new ThiduaSchedules(this, 'Schedules', { bus: this.routes.bus });
     new CfnOutput(this, 'EventBusName', { value: this.routes.bus.eventBusName, description: 'EVENT_BUS_NAME for thidua --aws' });
     new CfnOutput(this, 'UploadUrl', { value: this.functions.uploadUrl.url, description: 'The upload page (UPLOAD_BASE_URL for thidua --aws)' });
+    this.console = new ThiduaConsole(this, 'Console', { fn: this.functions.get('console'), url: this.functions.urlOf('console') });
     this.alarms = new DeadLetterAlarms(this, 'Alarms', {
       deadLetterQueues: [
         ...this.queues.deadLetterQueues,

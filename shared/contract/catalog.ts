@@ -30,6 +30,10 @@ export type Access = {
    */
   bucket?: {
     readReports?: boolean;
+    /** Presign uploads of directive documents (`documents/*`): the console's document upload. */
+    presignDocuments?: boolean;
+    /** Read the stored period results (`results/*`), never write them: the console's results pages. */
+    readResults?: boolean;
     tagReports?: boolean;
     listReports?: boolean;
     presignReports?: boolean;
@@ -40,11 +44,16 @@ export type Access = {
   };
   /** Reads the secret that signs upload links. */
   uploadSecret?: boolean;
+  /** Creates and looks up the console's users in the Cognito user pool (AdminCreateUser, AdminGetUser). */
+  identity?: boolean;
 };
 
 export type Trigger =
   | { kind: 'events' }
-  /** A public HTTPS endpoint (Lambda function URL): the upload page, guarded by the signed link it is given. */
+  /**
+   * A public HTTPS endpoint (Lambda function URL): the upload page, guarded by the signed link it is given; the console,
+   * behind CloudFront and guarded by its sign-in.
+   */
   | { kind: 'http' }
   | { kind: 'queue'; queue: QueueId; batchSize: number; maxConcurrency: number; maxBatchingWindowSeconds?: number };
 
@@ -137,6 +146,24 @@ export const functionSpecs = {
     trigger: { kind: 'queue', queue: 'documents', batchSize: 1, maxConcurrency: 2 },
     access: { table: 'readwrite', sendsTo: ['mail'], putsEvents: true, sendsMail: false, bucket: { documents: true } },
   },
+  console: {
+    entry: 'functions/console/handler.ts',
+    description: 'The web console: sign-in, directives, reports, approvals, results and administration',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    trigger: { kind: 'http' },
+    // Pages read and change what the CLI does (directives, drafts, obligations, people, the audit trail); the browser
+    // uploads reports and documents through URLs it presigns and downloads originals through presigned GETs.
+    access: {
+      table: 'readwrite',
+      sendsTo: ['mail'],
+      putsEvents: true,
+      sendsMail: false,
+      bucket: { presignReports: true, readReports: true, presignDocuments: true, readResults: true, writeTemplates: true },
+      uploadSecret: true,
+      identity: true,
+    },
+  },
   reconcile: {
     entry: 'functions/reconcile/handler.ts',
     description: 'Each night, sends report files that never got a verdict back through the intake',
@@ -202,3 +229,6 @@ export const ENV = {
   overdueAfter: 'OVERDUE_AFTER_WORKING_DAYS',
   escalateFrom: 'ESCALATE_FROM_WORKING_DAYS',
 } as const;
+
+/** The header CloudFront adds to every request it forwards to the console; the console answers nothing without it. */
+export const CONSOLE_ORIGIN_HEADER = 'x-thidua-origin-verify';
