@@ -41,6 +41,20 @@ export interface Obligation {
   onTime?: boolean;
   /** Report files accepted for it so far: the next accepted one is a resubmission. Absent: none yet. */
   acceptedReports?: number;
+  /**
+   * The level above's decision on the submitted report (directives with `approval: 'parent'`): approved locks it
+   * (status stays 'submitted'; a new upload needs a return first); returned reopens it (status back to 'open').
+   */
+  approval?: ObligationApproval;
+}
+
+export interface ObligationApproval {
+  state: 'approved' | 'returned';
+  /** Who decided (the approver's email) and when (an instant). */
+  by: string;
+  at: string;
+  /** Why it was returned, told to the unit. */
+  reasonVi?: string;
 }
 
 /** Stable shard of a unit within a directive, so retries and amendments find the same key. */

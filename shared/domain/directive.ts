@@ -54,6 +54,11 @@ const DirectiveFields = z.object({
     unitTargets: z.record(z.string(), z.record(z.string(), TargetValue)).default({}),
     /** How results are scored; without it, equal points over the indicators outside "4 không" (`defaultRubric`). */
     rubric: Rubric.optional(),
+    /**
+     * Whether results count every accepted report ('none') or only those the level above approved ('parent'), as
+     * DHIS2's data approval does: an approved report is locked; a returned one reopens the obligation.
+     */
+    approval: z.enum(['none', 'parent']).default('none'),
 });
 
 /** What an officer writes: the directive file. */
@@ -116,6 +121,7 @@ export const DIRECTIVE_FIELDS_VI = {
   'indicators[].target': 'mục tiêu của chỉ tiêu',
   unitTargets: 'mục tiêu riêng của từng đơn vị',
   rubric: 'cách chấm điểm',
+  approval: 'cách duyệt báo cáo (none: không cần duyệt, parent: cấp trên duyệt)',
 } as const;
 labelFields(DirectiveInput, DIRECTIVE_FIELDS_VI);
 
