@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../local/stack/stack.ts';
+import { ConsoleClient } from './support/console.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'thidua-cli-'));
 const bin = resolve(PROJECT_ROOT, 'local/bin/thidua.mjs');
@@ -265,6 +266,45 @@ describe('the thidua command', () => {
         }
       };
       if (upPid) await until(() => (alive(upPid as number) ? undefined : true), 'thidua up to stop', 30_000);
+      rmSync(upHome, { recursive: true, force: true });
+    }
+  });
+
+  it('thidua up --sample loads sample units and one person per role, and prints where to sign in to the console as each', async () => {
+    // Prepare
+    const upHome = mkdtempSync(join(tmpdir(), 'thidua-sample-'));
+    const up = spawn(process.execPath, [bin, 'up', '--sample', '--json'], { cwd: PROJECT_ROOT, env: { ...process.env, THIDUA_HOME: upHome, CI: 'true' }, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const exited = new Promise<number | null>((done) => up.once('exit', done));
+    let stdout = '';
+    up.stdout!.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    try {
+      // Act
+      type Printed = { consoleUrl: string; sampleUnits: number; samplePassword: string; sampleSignIns: { role: string; email: string }[] };
+      const printed = await until(() => {
+        try {
+          return JSON.parse(stdout) as Printed;
+        } catch {
+          return undefined; // not all printed yet
+        }
+      }, 'thidua up --sample');
+      const homes: Record<string, string> = {};
+      for (const { role, email } of printed.sampleSignIns) {
+        const client = new ConsoleClient(printed.consoleUrl);
+        const signedIn = await client.signIn(email, printed.samplePassword);
+        expect(signedIn.status, `${role} ${email}`).toBe(303);
+        homes[role] = await (await client.request('GET', '/')).text();
+      }
+
+      // Assess
+      expect(printed.sampleUnits).toBe(239);
+      expect(printed.sampleSignIns.map((p) => p.role).sort()).toEqual(['admin', 'approver', 'leader', 'office', 'office', 'officer']);
+      expect(homes.officer).toContain('cán bộ đơn vị – Thị trấn Ma Lâm');
+      expect(homes.approver).toContain('cấp duyệt báo cáo – Huyện Hàm Thuận Bắc');
+      expect(homes.leader).toContain('lãnh đạo – Tỉnh Bình Thuận');
+      expect(homes.admin).toContain('quản trị – Tỉnh Bình Thuận');
+    } finally {
+      if (up.pid) process.kill(-up.pid, 'SIGINT');
+      await exited;
       rmSync(upHome, { recursive: true, force: true });
     }
   });

@@ -19,6 +19,7 @@ import { fillTemplate, goodValue } from '../sample/reports.ts';
 import { fire, firingsBetween } from '../stack/scheduler.ts';
 import type { LocalStack } from '../stack/stack.ts';
 import { formatInstantVi } from './clock.ts';
+import { loadSamples, SAMPLE_UNITS, signInLines, type SampleSignIn } from './samples.ts';
 
 const KINDS: [RegExp, string][] = [
   [/^\[thidua\] Giao chỉ tiêu/, 'Giao chỉ tiêu'],
@@ -123,7 +124,6 @@ async function obligationsByUnit(repo: ReturnType<typeof repository>) {
   return { units, all };
 }
 
-export const SAMPLE_UNITS = resolve(PROJECT_ROOT, 'local/sample/binh-thuan-units.csv');
 export const SAMPLE_DIRECTIVE = resolve(PROJECT_ROOT, 'local/sample/directive-23-ct-tu-2027.json');
 export const SAMPLE_DOCUMENT_PDF = resolve(PROJECT_ROOT, 'local/sample/documents/cong-van-huyen-uy-2020.pdf');
 export const SAMPLE_DOCUMENT_DOCX = resolve(PROJECT_ROOT, 'local/sample/documents/cong-van-huyen-uy-2020.docx');
@@ -148,6 +148,8 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
 
     const imported = await importUnitsCsv(readFileSync(SAMPLE_UNITS, 'utf8'), { units: repo });
     out.note(`1. Nhập danh sách đơn vị tỉnh Bình Thuận: ${imported.imported} đơn vị (${imported.byLevel.district ?? 0} huyện, ${imported.byLevel.commune ?? 0} xã/thị trấn, ${imported.byLevel.village ?? 0} thôn/khu phố).`);
+    const samples: SampleSignIn[] = stack.console ? (await loadSamples(stack, { units: false })).people : [];
+    if (samples.length) out.note(`   Nhập ${samples.length} người dùng mẫu cho bảng điều khiển (mỗi vai trò một người).`);
 
     const input = JSON.parse(readFileSync(SAMPLE_DIRECTIVE, 'utf8')) as DirectiveInput;
     const tIssue = Date.now();
@@ -234,6 +236,8 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       fanOutSeconds,
       totalSeconds: (Date.now() - t0) / 1000,
       inboxUrl: stack.inboxUrl,
+      consoleUrl: stack.console?.url ?? null,
+      sampleSignIns: samples.map(({ role, email }) => ({ role, email })),
     };
     out.result(summary, () =>
       [
@@ -247,6 +251,7 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
         ...Object.entries(summary.emailsByKind).map(([kind, n]) => `    ${kind}: ${n}`),
         `  Tin nhắn lỗi trong hàng đợi thư chết (DLQ): ${deadLetters}`,
         `  Hộp thư: ${stack.inboxUrl}`,
+        ...(stack.console ? signInLines(stack.console.url, samples).map((l) => `  ${l}`) : []),
         `  Tổng thời gian: ${summary.totalSeconds.toFixed(1)} giây. Thử từng lệnh: npm run thidua -- up, rồi npm run thidua -- --help`,
       ].join('\n'),
     );
@@ -258,10 +263,11 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       summary.emailsByKind['Đề nghị khen thưởng'] === 1 &&
       documents.pdf === 'drafted' &&
       documents.sameDocument &&
+      samples.length === 6 &&
       deadLetters === 0;
     const keep = opts.keep ?? (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI);
     if (keep) {
-      out.note('\nHộp thư cục bộ vẫn mở để xem thư. Nhấn Ctrl+C để dừng.');
+      out.note(`\nHộp thư cục bộ${stack.console ? ' và bảng điều khiển' : ''} vẫn mở. Nhấn Ctrl+C để dừng.`);
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);

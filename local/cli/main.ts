@@ -28,6 +28,7 @@ import { formatInstantVi, LocalClock, parseDuration, parseInstantVi } from './cl
 import { advanceClock } from './advance.ts';
 import { calendarOf, describeCalendar } from './calendar.ts';
 import { extendDeadline, recordSubmission } from '../../shared/app/reports.ts';
+import { loadSamples, SAMPLE_PASSWORD, signInLines } from './samples.ts';
 import { EXIT, makeOut, NotSettledError, reportError, UsageError, USAGE, type Out } from './output.ts';
 import { DEFAULT_TIMEOUT_MS, NOT_WAITED, notSettledText, parseTimeout, progressText, settledText, waitForRunning, type WaitOutcome } from './wait.ts';
 import { startStack } from '../stack/stack.ts';
@@ -202,6 +203,7 @@ async function main(argv: string[]): Promise<number> {
       file: { type: 'string' },
       wait: { type: 'boolean', default: false },
       timeout: { type: 'string' },
+      sample: { type: 'boolean', default: false },
     },
     allowNegative: true,
     strict: false,
@@ -229,8 +231,24 @@ async function main(argv: string[]): Promise<number> {
         const clock = new LocalClock(STATE_DIR);
         const stack = await startStack({ dataDir: resolve(STATE_DIR, 'data'), logLevel: verbose ? 'INFO' : 'WARN', now: () => clock.now() });
         writeRunning(stack);
-        out.result({ inboxUrl: stack.inboxUrl, env: shareableEnv(stack.env) }, () =>
-          [`Stack cục bộ đang chạy (dữ liệu: ${resolve(STATE_DIR, 'data')}).`, `Hộp thư: ${stack.inboxUrl}`, 'Nhấn Ctrl+C để dừng.'].join('\n'),
+        // --sample: Bình Thuận's sample units and one sample person per role, to try the console at once.
+        const samples = values.sample === true ? await loadSamples(stack, { units: true }) : undefined;
+        const consoleUrl = stack.console?.url;
+        out.result(
+          {
+            inboxUrl: stack.inboxUrl,
+            consoleUrl: consoleUrl ?? null,
+            ...(samples ? { sampleUnits: samples.units?.imported ?? 0, sampleSignIns: samples.people.map(({ role, email }) => ({ role, email })), samplePassword: SAMPLE_PASSWORD } : {}),
+            env: shareableEnv(stack.env),
+          },
+          () =>
+            [
+              `Stack cục bộ đang chạy (dữ liệu: ${resolve(STATE_DIR, 'data')}).`,
+              `Hộp thư: ${stack.inboxUrl}`,
+              ...(consoleUrl && samples ? [`Đã nạp ${samples.units?.imported ?? 0} đơn vị mẫu của tỉnh Bình Thuận.`, ...signInLines(consoleUrl, samples.people)] : []),
+              ...(consoleUrl && !samples ? [`Bảng điều khiển: ${consoleUrl} (thêm --sample để có đơn vị và tài khoản mẫu, mỗi vai trò một người)`] : []),
+              'Nhấn Ctrl+C để dừng.',
+            ].join('\n'),
         );
         await new Promise<void>((done) => {
           process.once('SIGINT', done);

@@ -85,7 +85,8 @@ export const USAGE = `Cách dùng: thidua <lệnh> [tùy chọn]
 
 Lệnh:
   demo                          chạy câu chuyện mẫu trên stack cục bộ (npm start)
-  up                            chạy stack cục bộ cho đến khi nhấn Ctrl+C (hộp thư web, các hàm)
+  up [--sample]                 chạy stack cục bộ cho đến khi nhấn Ctrl+C (hộp thư web, bảng điều khiển, các hàm);
+                                --sample: nạp đơn vị mẫu và mỗi vai trò một tài khoản mẫu để thử bảng điều khiển
   units import TỆP.csv          nhập danh sách đơn vị (id,name,level,parent_id,emails,leader_emails); mọi lỗi của tệp báo cùng lúc
   directive issue TỆP.json      ban hành chỉ thị và giao chỉ tiêu cho các đơn vị
   directive amend TỆP.json      điều chỉnh chỉ thị đã ban hành (phiên bản mới)
