@@ -10,6 +10,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CONSOLE_ORIGIN_HEADER,
+  VIEWER_HOST_FUNCTION,
   ENV,
   FUNCTION_IDS,
   functionSpecs,
@@ -583,6 +584,12 @@ describe('stateless stack: functions', () => {
     expect(header?.['HeaderValue']).toEqual(consoleVars[ENV.originVerify]);
     expect(JSON.stringify(header?.['HeaderValue'])).toContain('AWS::StackId');
     expect(stateless.toJSON()['Outputs']['ConsoleUrl']).toBeDefined();
+    // The viewer's host reaches the app (its Origin check compares with the public address), by the contract's function.
+    const [association] = behavior['FunctionAssociations'] as Json[];
+    expect(association?.['EventType']).toBe('viewer-request');
+    const edgeFunctions = Object.values(stateless.findResources('AWS::CloudFront::Function')) as Json[];
+    expect(edgeFunctions.map((f) => f['Properties']['FunctionCode'])).toEqual([VIEWER_HOST_FUNCTION]);
+    expect(edgeFunctions[0]!['Properties']['FunctionConfig']['Runtime']).toBe('cloudfront-js-2.0');
   });
 
   it('the reminder policy and the report size cap follow -c overrides and reject what the functions could not read', () => {

@@ -2,7 +2,7 @@
  * The console on AWS: the Hono app behind a Lambda function URL, which CloudFront fronts. CloudFront adds a secret
  * header to every request it forwards; a request without it (the function URL called directly) gets nothing.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { handle } from 'hono/aws-lambda';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
@@ -11,7 +11,8 @@ import { currentClock } from '../../shared/adapters/clock.ts';
 import { requireEnv } from '../../shared/adapters/aws.ts';
 import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, maxReportBytes, reportStorage, repository, resultsStore, uploadSecret } from '../../shared/adapters/wiring.ts';
 import { powertools, wrap } from '../../shared/lambda/powertools.ts';
-import { CONSOLE_ORIGIN_HEADER, ENV } from '../../shared/contract/catalog.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
+import { asViewerSent, fromCloudFront } from './edge.ts';
 import { createConsoleApp } from './app.ts';
 import type { ConsoleDeps } from './context.ts';
 
@@ -52,15 +53,9 @@ async function deps(): Promise<ConsoleDeps> {
 let app: Promise<(event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>> | undefined;
 const appHandler = () => (app ??= deps().then((d) => handle(createConsoleApp(d, { log: (m) => pt.logger.error(m) })) as never));
 
-function fromCloudFront(event: APIGatewayProxyEventV2): boolean {
-  const expected = process.env[ENV.originVerify];
-  if (!expected) return true;
-  const given = Buffer.from(event.headers?.[CONSOLE_ORIGIN_HEADER] ?? '');
-  const want = Buffer.from(expected);
-  return given.length === want.length && timingSafeEqual(given, want);
-}
-
 export const handler = wrap(async (event: APIGatewayProxyEventV2, context: Context) => {
-  if (!fromCloudFront(event)) return { statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Hãy mở thidua qua địa chỉ chính thức.' };
-  return (await appHandler())(event, context);
+  if (!fromCloudFront(event, process.env[ENV.originVerify])) {
+    return { statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'Hãy mở thidua qua địa chỉ chính thức.' };
+  }
+  return (await appHandler())(asViewerSent(event), context);
 }, pt);

@@ -1,9 +1,9 @@
 import { CfnOutput, Fn, Stack, Validations } from 'aws-cdk-lib';
-import { AllowedMethods, CachePolicy, Distribution, HttpVersion, OriginRequestPolicy, PriceClass, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { AllowedMethods, CachePolicy, Distribution, FunctionCode, FunctionEventType, FunctionRuntime, Function as EdgeFunction, HttpVersion, OriginRequestPolicy, PriceClass, ViewerProtocolPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { CONSOLE_ORIGIN_HEADER, ENV } from '../../shared/contract/catalog.ts';
+import { CONSOLE_ORIGIN_HEADER, ENV, VIEWER_HOST_FUNCTION } from '../../shared/contract/catalog.ts';
 import type { ThiduaFunction } from './thidua-function.ts';
 
 
@@ -30,6 +30,8 @@ export class ThiduaConsole extends Construct {
     const originSecret = Fn.select(2, Fn.split('/', Stack.of(this).stackId));
     props.fn.addEnvironment(ENV.originVerify, originSecret);
 
+    // The viewer's Host, passed on as x-forwarded-host: the app checks a form's Origin against the public address.
+    const viewerHost = new EdgeFunction(this, 'ViewerHost', { code: FunctionCode.fromInline(VIEWER_HOST_FUNCTION), runtime: FunctionRuntime.JS_2_0, comment: 'thidua console: pass the viewer host on' });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'thidua console',
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -41,6 +43,7 @@ export class ThiduaConsole extends Construct {
         cachePolicy: CachePolicy.CACHING_DISABLED,
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         compress: true,
+        functionAssociations: [{ function: viewerHost, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
     });
     this.url = `https://${this.distribution.distributionDomainName}/`;

@@ -232,3 +232,13 @@ export const ENV = {
 
 /** The header CloudFront adds to every request it forwards to the console; the console answers nothing without it. */
 export const CONSOLE_ORIGIN_HEADER = 'x-thidua-origin-verify';
+
+/** The viewer's Host, as CloudFront's viewer-request function passes it on to the console (which sees only its URL's). */
+export const FORWARDED_HOST_HEADER = 'x-forwarded-host';
+
+/** That CloudFront Function (cloudfront-js-2.0): infra deploys it, the console trusts its header with the secret's. */
+export const VIEWER_HOST_FUNCTION = `function handler(event) {
+  var request = event.request;
+  request.headers['${FORWARDED_HOST_HEADER}'] = { value: request.headers.host.value };
+  return request;
+}`;
