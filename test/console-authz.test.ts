@@ -1,0 +1,156 @@
+/**
+ * The console's authorization matrix: every route × every role × a resource inside and outside the person's subtree.
+ *
+ * Each route of the app has a row here (a route without one fails the first test), naming the action the policy
+ * checks and how to ask for a resource inside the person's subtree and outside it. A role the policy gives that
+ * action must get through inside; every other role gets 403; outside, everyone gets 403 (or, for a file whose lines
+ * fall outside, the per-line refusal, with nothing written). Signed out, every route but the public ones sends to the
+ * sign-in page (GET) or answers 401.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionsOf, Role, type Action } from '../shared/domain/access.ts';
+import { createConsoleApp } from '../functions/console/app.ts';
+import { loadProvince, startFlow, type Flow } from './support/flow.ts';
+import { ConsoleClient, seedPeople } from './support/console.ts';
+
+type Scope = 'inside' | 'outside';
+interface Ask {
+  method: 'GET' | 'POST';
+  path: string;
+  form?: Record<string, string>;
+  file?: { field: string; name: string; text: string };
+}
+interface Row {
+  /** The action the policy checks; 'signed-in' for pages every signed-in person has (their own home). */
+  action: Action | 'signed-in';
+  ask(scope: Scope, role: Role): Ask;
+  /** What a refusal outside looks like when it is not 403 (a file's lines refused one by one). */
+  outsideStatus?: number;
+  /** Why a route has no "outside" (it acts only on the person's own units, named by nobody in the request). */
+  noOutside?: string;
+}
+
+/** Routes anyone may reach signed out: signing in, resetting a password, the health check, signing out. */
+const PUBLIC = new Set(['GET /sign-in', 'POST /sign-in', 'POST /sign-out', 'GET /password/forgot', 'POST /password/forgot', 'GET /password/reset', 'POST /password/reset', 'GET /health']);
+
+const INSIDE = 'ca';
+const OUTSIDE = 'cb';
+const unitOf = (scope: Scope) => (scope === 'inside' ? INSIDE : OUTSIDE);
+let serial = 0;
+
+const MATRIX: Record<string, Row> = {
+  'GET /': { action: 'signed-in', ask: () => ({ method: 'GET', path: '/' }), noOutside: 'the home page shows only the person’s own units' },
+  'GET /audit': { action: 'audit.read', ask: (s) => ({ method: 'GET', path: `/audit?unit=${unitOf(s)}` }) },
+  'GET /admin': { action: 'people.manage', ask: () => ({ method: 'GET', path: '/admin' }), noOutside: 'the admin page lists only the person’s own units' },
+  'POST /admin/people': {
+    action: 'people.manage',
+    outsideStatus: 400,
+    ask: (s, role) => ({
+      method: 'POST',
+      path: '/admin/people',
+      file: { field: 'file', name: 'people.csv', text: `email,name,role,unit_id\nmoi${++serial}.${role}@${unitOf(s)}.test.vn,Người Mới,officer,${unitOf(s)}-x0\n` },
+    }),
+  },
+  'POST /admin/units': {
+    action: 'units.manage',
+    outsideStatus: 400,
+    ask: (s) => ({
+      method: 'POST',
+      path: '/admin/units',
+      file: { field: 'file', name: 'units.csv', text: `id,name,level,parent_id,emails,leader_emails\n${unitOf(s)}-x0-t${++serial + 10},Thôn Mới ${serial},village,${unitOf(s)}-x0,,\n` },
+    }),
+  },
+};
+
+let flow: Flow;
+const clients = new Map<Role, ConsoleClient>();
+const email = (role: Role) => `${role}@${INSIDE}.test.vn`;
+
+beforeAll(async () => {
+  flow = await startFlow({ console: true });
+  await loadProvince(flow, INSIDE, 2);
+  await loadProvince(flow, OUTSIDE, 2);
+  await seedPeople(
+    flow.stack,
+    Role.options.map((role) => ({ email: email(role), name: `Người ${role}`, grants: [{ role, unitId: INSIDE }] })),
+  );
+  for (const role of Role.options) {
+    const client = new ConsoleClient(flow.stack.console!.url);
+    expect((await client.signIn(email(role))).status).toBe(303);
+    clients.set(role, client);
+  }
+});
+
+afterAll(async () => {
+  await flow?.stack.stop();
+});
+
+async function send(client: ConsoleClient, ask: Ask): Promise<Response> {
+  if (!ask.file) return client.request(ask.method, ask.path, { ...(ask.form ? { form: { ...ask.form, _csrf: client.csrf } } : {}), headers: { 'x-csrf-token': client.csrf } });
+  const body = new FormData();
+  body.set(ask.file.field, new File([ask.file.text], ask.file.name, { type: 'text/csv' }));
+  return client.request(ask.method, ask.path, { body, headers: { 'x-csrf-token': client.csrf } });
+}
+
+const allowed = (row: Row, role: Role) => row.action === 'signed-in' || actionsOf(role).includes(row.action);
+
+describe('the console’s authorization matrix', () => {
+  it('has a row for every route the app serves', () => {
+    // Prepare
+    const app = createConsoleApp(flow.stack.console!.deps);
+
+    // Act
+    const served = [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))];
+
+    // Assess
+    expect(served.filter((r) => !PUBLIC.has(r) && !MATRIX[r])).toEqual([]);
+    expect(Object.keys(MATRIX).filter((r) => !served.includes(r))).toEqual([]);
+  });
+
+  for (const [route, row] of Object.entries(MATRIX)) {
+    describe(route, () => {
+      for (const role of Role.options) {
+        it(`${role}: ${allowed(row, role) ? 'allowed' : 'refused'} inside the subtree, refused outside`, async () => {
+          // Prepare
+          const client = clients.get(role)!;
+
+          // Act
+          const inside = await send(client, row.ask('inside', role));
+          const outside = row.noOutside ? undefined : await send(client, row.ask('outside', role));
+
+          // Assess
+          if (allowed(row, role)) expect(inside.status, await inside.clone().text()).toBeLessThan(400);
+          else expect(inside.status).toBe(403);
+          if (outside) expect(outside.status).toBe(allowed(row, role) ? (row.outsideStatus ?? 403) : 403);
+        });
+      }
+
+      it('signed out: sent to sign in, nothing served', async () => {
+        // Prepare
+        const anonymous = new ConsoleClient(flow.stack.console!.url);
+
+        // Act
+        const res = await send(anonymous, row.ask('inside', 'admin'));
+
+        // Assess
+        if (row.ask('inside', 'admin').method === 'GET') {
+          expect(res.status).toBe(303);
+          expect(res.headers.get('location')).toMatch(/^\/sign-in\?next=/);
+        } else expect([401, 403]).toContain(res.status);
+      });
+    });
+  }
+
+  it('writes nothing for a file refused outside the subtree', async () => {
+    // Prepare
+    const admin = clients.get('admin')!;
+
+    // Act
+    const res = await send(admin, { method: 'POST', path: '/admin/people', file: { field: 'file', name: 'people.csv', text: `email,name,role,unit_id\nngoai@${OUTSIDE}.test.vn,Người Ngoài,officer,${OUTSIDE}-x1\n` } });
+
+    // Assess
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('không thuộc phạm vi quản trị của bạn');
+    expect(await flow.stack.console!.deps.people.getPerson(`ngoai@${OUTSIDE}.test.vn`)).toBeUndefined();
+  });
+});
