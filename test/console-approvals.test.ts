@@ -5,6 +5,10 @@
  * the district or at the commune itself refused (403, nothing decided), and a directive with approval counting only
  * approved reports in its results, its digest saying how many await approval.
  */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { issueDirective } from '../shared/app/directives.ts';
@@ -211,6 +215,12 @@ describe('the level above approves or returns reports', () => {
     // Prepare
     const { context, page, violations } = await signedIn(browser, flow.stack, 'duyet@d1.ap.test.vn');
     await page.goto(new URL(LIST, flow.stack.console!.url).href);
+    const shots = mkdtempSync(join(tmpdir(), 'thidua-approvals-'));
+    await page.screenshot({ path: join(shots, 'approvals.png'), fullPage: true });
+    if (process.env.UPDATE_DOCS_PNG === '1') copyFileSync(join(shots, 'approvals.png'), fileURLToPath(new URL('../docs/approvals-page.png', import.meta.url)));
+    rmSync(shots, { recursive: true });
+    await page.setViewportSize({ width: 360, height: 800 });
+    const phoneWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
 
     // Act: tick every report of the page, approve them with one POST
     await page.getByLabel('Chọn tất cả báo cáo chờ duyệt trên trang').check();
@@ -220,6 +230,7 @@ describe('the level above approves or returns reports', () => {
     const flash = await page.locator('[role=status]').innerText();
 
     // Assess: both approved, audited; results computed again count all three
+    expect(phoneWidth).toBeLessThanOrEqual(360);
     expect(ticked).toBe(2);
     expect(flash).toBe('Đã duyệt 2 báo cáo.');
     expect(await approved('ap-d1-x1')).toBe(true);

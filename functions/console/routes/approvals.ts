@@ -61,6 +61,9 @@ function periodOf(directive: Directive, asked: string | undefined, today: string
   return periods.find((p) => p.id === asked) ?? periods.filter((p) => p.start <= today).at(-1) ?? periods[0]!;
 }
 
+/** "Chỉ thị số 23-CT/TU": the kind capitalized, as at the start of a line. */
+const docName = (d: Pick<Directive, 'kind' | 'number'>) => `${d.kind.charAt(0).toLocaleUpperCase('vi')}${d.kind.slice(1)} số ${d.number}`;
+
 const refValue = (r: ReportRef) => `${r.directiveId}|${r.periodId}|${r.unitId}`;
 
 function refOf(value: unknown): ReportRef {
@@ -142,7 +145,7 @@ function listPage(c: ConsoleContext, args: { directives: Directive[]; directive:
       ? 'Kết quả thi đua của chỉ thị này chỉ tính các báo cáo đã được duyệt.'
       : 'Kết quả thi đua của chỉ thị này tính mọi báo cáo đã tiếp nhận; báo cáo đã duyệt được khóa, không nhận tệp mới.';
   const filter = `<form method="get" action="/approvals" class="card stack">
-<label for="d">Chỉ thị</label><select id="d" name="d">${args.directives.map((d) => `<option value="${esc(d.id)}"${d.id === directive.id ? ' selected' : ''}>${esc(`${d.kind} số ${d.number} – ${d.title}`)}</option>`).join('')}</select>
+<label for="d">Chỉ thị</label><select id="d" name="d">${args.directives.map((d) => `<option value="${esc(d.id)}"${d.id === directive.id ? ' selected' : ''}>${esc(`${docName(d)} – ${d.title}`)}</option>`).join('')}</select>
 <label for="p">Kỳ báo cáo</label><select id="p" name="p">${periods.map((p) => `<option value="${esc(p.id)}"${p.id === args.periodId ? ' selected' : ''}>${esc(`${p.label} (${dateVi(p.start)} – ${dateVi(p.end)})`)}</option>`).join('')}</select>
 <button type="submit" class="secondary">Xem</button></form>`;
   const pager =
@@ -181,7 +184,7 @@ function returnPage(c: ConsoleContext, item: Awaited<ReturnType<typeof reportsTo
   const errors = error ? `<div class="flash error" role="alert"><p>${esc(error.messageVi)}</p>${error.details.length ? `<ul>${error.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : ''}</div>` : '';
   const body = `<nav class="crumbs"><a href="${esc(back)}">Duyệt báo cáo</a> › Trả lại</nav>
 <h1>Trả lại báo cáo ${esc(o.periodLabel)} – ${esc(item.unit.name)}</h1>
-<p>${esc(`${item.directive.kind} số ${item.directive.number}`)}. Báo cáo trả lại được tính là chưa nộp cho đến khi đơn vị nộp lại; đơn vị nhận lý do qua thư điện tử.</p>
+<p>${esc(docName(item.directive))}. Báo cáo trả lại được tính là chưa nộp cho đến khi đơn vị nộp lại; đơn vị nhận lý do qua thư điện tử.</p>
 ${errors}<form method="post" action="/approvals/return" class="card stack">${csrfField(session)}
 <input type="hidden" name="r" value="${esc(refValue(o))}"><input type="hidden" name="back" value="${esc(back)}">
 <label for="reason">Lý do trả lại (đơn vị cần sửa gì)</label><textarea id="reason" name="reason" rows="4" maxlength="1000" required></textarea>
