@@ -56,6 +56,6 @@ export function decide(o: Obligation, decision: Decision, by: string, at: Date):
 }
 
 /** What the officer is told when a file comes for a report the level above approved. */
-export function lockedNoticeVi(o: Pick<Obligation, 'periodLabel' | 'approval'>): string {
+export function lockedNoticeVi(o: Pick<Obligation, 'periodLabel'>): string {
   return `Báo cáo ${o.periodLabel} đã được cấp trên duyệt nên không nhận thêm tệp mới. Nếu cần sửa số liệu, đề nghị cấp trên trả lại báo cáo trước rồi nộp lại.`;
 }
