@@ -30,6 +30,9 @@ export const routes: Record<EventType, readonly Consumer[]> = {
   // The uploader is emailed by the document function itself; the event is for whatever watches drafts next.
   DirectiveDrafted: [],
   UploadsReconcileDue: [{ function: 'reconcile' }],
+  // A decision of the level above changes what results count (directives with approval): they are computed again.
+  ReportApproved: [{ queue: 'results' }],
+  ReportReturned: [{ queue: 'results' }],
 };
 
 /**

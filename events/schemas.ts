@@ -48,6 +48,12 @@ export const ReportAccepted = z.object({ ...reportRef, onTime: z.boolean(), resu
 /** A report was refused: the sender was told each problem; the obligation stays open. */
 export const ReportRejected = z.object({ ...reportRef, problems: z.number().int().min(1), codes: z.array(z.string()) });
 
+const decisionRef = { directiveId: z.string().min(1), periodId: z.string().min(1), unitId: z.string().min(1), by: z.email(), at: instant };
+/** The level above approved a unit's report: it is locked, and results of a directive with approval count it. */
+export const ReportApproved = z.object({ ...decisionRef });
+/** The level above returned a unit's report with a reason: the obligation is open again and the unit was told why. */
+export const ReportReturned = z.object({ ...decisionRef, reasonVi: z.string().min(1) });
+
 /** Monday morning: leaders who asked for it get one list of who has not reported yet, instead of many messages. */
 export const StatusDigestDue = z.object({ scheduledTime: instant });
 /** One leader's weekly list of the reports still missing under them, during a reporting window. */
@@ -79,6 +85,8 @@ export const eventSchemas = {
   StatusDigest,
   DirectiveDrafted,
   UploadsReconcileDue,
+  ReportApproved,
+  ReportReturned,
 } as const;
 export type EventType = keyof typeof eventSchemas;
 export type EventDetail<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;

@@ -10,7 +10,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsOf, Role, type Action } from '../shared/domain/access.ts';
 import { createConsoleApp } from '../functions/console/app.ts';
-import { loadProvince, startFlow, type Flow } from './support/flow.ts';
+import { issueDirective } from '../shared/app/directives.ts';
+import type { Directive } from '../shared/domain/directive.ts';
+import { templateFor, uploadReport } from '../local/cli/report.ts';
+import { fillTemplate, goodValue } from '../local/sample/reports.ts';
+import { loadProvince, sampleDirective, startFlow, type Flow } from './support/flow.ts';
 import { ConsoleClient, seedPeople } from './support/console.ts';
 
 type Scope = 'inside' | 'outside';
@@ -36,6 +40,12 @@ const PUBLIC = new Set(['GET /sign-in', 'POST /sign-in', 'POST /sign-out', 'GET 
 const INSIDE = 'ca';
 const OUTSIDE = 'cb';
 const unitOf = (scope: Scope) => (scope === 'inside' ? INSIDE : OUTSIDE);
+/** Each province issues a directive to its communes; the first commune of each has its first quarter accepted. */
+const PERIOD = '2027-Q1';
+const directiveOf = (scope: Scope) => `az-${unitOf(scope)}`;
+const reportOf = (scope: Scope) => ({ directiveId: directiveOf(scope), periodId: PERIOD, unitId: `${unitOf(scope)}-x0` });
+const reportQuery = (scope: Scope) => `d=${directiveOf(scope)}&p=${PERIOD}&u=${unitOf(scope)}-x0`;
+const reportField = (scope: Scope) => `${directiveOf(scope)}|${PERIOD}|${unitOf(scope)}-x0`;
 let serial = 0;
 
 const MATRIX: Record<string, Row> = {
@@ -60,7 +70,22 @@ const MATRIX: Record<string, Row> = {
       file: { field: 'file', name: 'units.csv', text: `id,name,level,parent_id,emails,leader_emails\n${unitOf(s)}-x0-t${++serial + 10},Thôn Mới ${serial},village,${unitOf(s)}-x0,,\n` },
     }),
   },
+  'GET /approvals': { action: 'report.approve', ask: () => ({ method: 'GET', path: '/approvals' }), noOutside: 'lists only the units under the person’s approver grants; every decision is authorized on its report’s unit' },
+  'POST /approvals/approve': { action: 'report.approve', ask: (s) => ({ method: 'POST', path: '/approvals/approve', form: { one: reportField(s), back: '/approvals' } }) },
+  'GET /approvals/return': { action: 'report.approve', ask: (s) => ({ method: 'GET', path: `/approvals/return?${reportQuery(s)}` }) },
+  'POST /approvals/return': { action: 'report.approve', ask: (s) => ({ method: 'POST', path: '/approvals/return', form: { r: reportField(s), reason: 'Số liệu thôn 2 chưa khớp', back: '/approvals' } }) },
+  'GET /approvals/report': { action: 'report.read', ask: (s) => ({ method: 'GET', path: `/approvals/report?${reportQuery(s)}` }) },
+  'GET /approvals/file': { action: 'report.read', ask: (s) => ({ method: 'GET', path: `/approvals/file?${reportQuery(s)}` }) },
 };
+
+async function issueAndReport(flow: Flow, scope: Scope): Promise<void> {
+  await issueDirective(sampleDirective({ id: directiveOf(scope), issuerId: unitOf(scope), issuerName: `UBND ${unitOf(scope)}` }), flow.deps());
+  await flow.stack.settle();
+  const directive = (await flow.repo.getDirective(directiveOf(scope))) as Directive;
+  const bytes = await fillTemplate(await templateFor(reportOf(scope)), directive, goodValue);
+  const session = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  expect((await uploadReport(reportOf(scope), { name: 'bao-cao.xlsx', bytes }, session)).status).toBe('accepted');
+}
 
 let flow: Flow;
 const clients = new Map<Role, ConsoleClient>();
@@ -70,6 +95,8 @@ beforeAll(async () => {
   flow = await startFlow({ console: true });
   await loadProvince(flow, INSIDE, 2);
   await loadProvince(flow, OUTSIDE, 2);
+  await issueAndReport(flow, 'inside');
+  await issueAndReport(flow, 'outside');
   await seedPeople(
     flow.stack,
     Role.options.map((role) => ({ email: email(role), name: `Người ${role}`, grants: [{ role, unitId: INSIDE }] })),
@@ -79,7 +106,7 @@ beforeAll(async () => {
     expect((await client.signIn(email(role))).status).toBe(303);
     clients.set(role, client);
   }
-});
+}, 180_000);
 
 afterAll(async () => {
   await flow?.stack.stop();

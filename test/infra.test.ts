@@ -852,7 +852,7 @@ describe('stateless stack: event routing', () => {
     expect(functionRoutes.length).toBeGreaterThan(0);
   });
 
-  it('ReportAccepted and ResultsDue: each its own rule, whose one target is the results queue', () => {
+  it('ReportAccepted, ResultsDue and the approval decisions: each its own rule, whose one target is the results queue', () => {
     // Prepare
     const resultsQueue = { 'Fn::GetAtt': [logicalId(built.stateless.queues.queue('results')), 'Arn'] };
 
@@ -862,14 +862,14 @@ describe('stateless stack: event routing', () => {
     // Assess
     expect(routes.ReportAccepted).toEqual([{ queue: 'results' }]);
     expect(routes.ResultsDue).toEqual([{ queue: 'results' }]);
-    for (const type of ['ReportAccepted', 'ResultsDue']) {
+    for (const type of ['ReportAccepted', 'ResultsDue', 'ReportApproved', 'ReportReturned']) {
       expect(targetsOf(type).map((t) => t['Arn'])).toEqual([resultsQueue]);
     }
-    // What feeds the results queue: those two rules, nothing else.
+    // What feeds the results queue: those rules, nothing else.
     const feeding = (Object.values(stateless.findResources('AWS::Events::Rule')) as Json[])
       .filter((r) => (r['Properties']['Targets'] as Json[]).some((t) => JSON.stringify(t['Arn']) === JSON.stringify(resultsQueue)))
       .flatMap((r) => r['Properties']['EventPattern']['detail-type'] as string[]);
-    expect(feeding.sort()).toEqual(['ReportAccepted', 'ResultsDue']);
+    expect(feeding.sort()).toEqual(['ReportAccepted', 'ReportApproved', 'ReportReturned', 'ResultsDue']);
   });
 
   it.each(queueRoutes)('$type → queue $queue: the whole event as the message, sent as only this rule may', ({ type, queue: queueId }) => {

@@ -24,6 +24,7 @@ import type {
   ResultsStore,
   TokenVerifier,
   UnitDirectory,
+  ApprovalStore,
 } from '../../shared/app/ports.ts';
 
 export interface ConsoleDeps {
@@ -54,6 +55,8 @@ export interface ConsoleDeps {
   maxDocumentBytes: number;
   /** Cookies are `Secure` and `__Host-` prefixed; a local http stack on 127.0.0.1 counts as secure in browsers. */
   secureCookies: boolean;
+  /** The level above's decisions on reports. */
+  approvals: ApprovalStore;
 }
 
 export interface Session {

@@ -13,12 +13,20 @@ const storage = reportStorage();
 const results = resultsStore();
 const mail = mailQueue();
 
-/** ResultsDue (compute, then the digests) or ReportAccepted (a late report: compute again, no new digests). */
+/**
+ * ResultsDue (compute, then the digests), ReportAccepted (a late report: compute again, no new digests), or a
+ * decision of the level above (ReportApproved, ReportReturned: what results count changed; compute again).
+ */
 const ResultsWork = z.unknown().transform((raw) => {
-  const e = parseEvent(raw, ['ResultsDue', 'ReportAccepted']);
-  return e.type === 'ResultsDue'
-    ? { key: `results:${e.detail.directiveId}:${e.detail.periodId}:${vietnamDate(e.detail.scheduledTime)}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: true, asOf: e.detail.scheduledTime }
-    : { key: `results:${e.detail.reportKey}:${e.detail.receivedAt}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: false, asOf: e.detail.receivedAt };
+  const e = parseEvent(raw, ['ResultsDue', 'ReportAccepted', 'ReportApproved', 'ReportReturned']);
+  if (e.type === 'ResultsDue') {
+    return { key: `results:${e.detail.directiveId}:${e.detail.periodId}:${vietnamDate(e.detail.scheduledTime)}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: true, asOf: e.detail.scheduledTime };
+  }
+  if (e.type === 'ReportAccepted') {
+    return { key: `results:${e.detail.reportKey}:${e.detail.receivedAt}`, directiveId: e.detail.directiveId, periodId: e.detail.periodId, digests: false, asOf: e.detail.receivedAt };
+  }
+  const d = e.detail;
+  return { key: `results:${e.type}:${d.directiveId}/${d.periodId}/${d.unitId}:${d.at}`, directiveId: d.directiveId, periodId: d.periodId, digests: false, asOf: d.at };
 });
 
 export const handler = sqsConsumer({
@@ -34,7 +42,7 @@ export const handler = sqsConsumer({
     metrics.addMetric('ResultsComputed', MetricUnit.Count, 1);
     if (!work.digests) return { key: work.key, recomputed: true };
     const directive = (await repo.getDirective(work.directiveId))!;
-    const sent = await sendDigests(computed, directive, { units: repo, storage, mail });
+    const sent = await sendDigests(computed, directive, { units: repo, storage, mail, obligations: repo });
     metrics.addMetric('DigestsQueued', MetricUnit.Count, sent.sent);
     // The year's own report closes the year: the proposals for commendation go to the council.
     const proposals = work.periodId.endsWith('-Y') ? await sendCommendations(computed, directive, { units: repo, storage, mail, results }) : undefined;

@@ -7,6 +7,7 @@ import {
   openUpload,
   presignUpload,
   reportTemplate,
+  ReportLocked,
   UploadQuotaExceeded,
   uploadVerdict,
   XLSX_CONTENT_TYPE,
@@ -55,6 +56,7 @@ const REFUSAL_STATUS: Record<LinkRefusal, number> = { invalid: 403, expired: 403
 function statusOf(e: InputError): number {
   if (e instanceof LinkRefused) return REFUSAL_STATUS[e.reason];
   if (e instanceof UploadQuotaExceeded) return 429;
+  if (e instanceof ReportLocked) return 409;
   return 400;
 }
 

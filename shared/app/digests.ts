@@ -7,7 +7,8 @@ import type { Unit } from '../domain/units.ts';
 import { renderDigest } from '../mail/digest-email.ts';
 import { digestWorkbook } from '../mail/digest-xlsx.ts';
 import { digestTableKey, TEMPLATES_PREFIX } from '../contract/bucket.ts';
-import type { MailQueue, ReportStorage, ResultsStore, UnitDirectory } from './ports.ts';
+import type { MailQueue, ObligationIndex, ReportStorage, ResultsStore, UnitDirectory } from './ports.ts';
+import { awaitsApproval } from '../domain/approval.ts';
 import { XLSX_CONTENT_TYPE } from './uploads.ts';
 import { mapLimit } from '../retry.ts';
 
@@ -18,7 +19,7 @@ import { mapLimit } from '../retry.ts';
 export async function sendDigests(
   results: PeriodResults,
   directive: Directive,
-  deps: { units: UnitDirectory; storage: ReportStorage; mail: MailQueue },
+  deps: { units: UnitDirectory; storage: ReportStorage; mail: MailQueue; obligations?: ObligationIndex },
 ): Promise<{ sent: number; withoutAddress: string[] }> {
   const periodLabel = periodById(results.periodId, directive.cutoff).label;
   const childrenOf = new Map<string, string[]>();
@@ -26,6 +27,7 @@ export async function sendDigests(
     if (u.parentId && results.units[u.parentId]) childrenOf.set(u.parentId, [...(childrenOf.get(u.parentId) ?? []), u.unitId]);
   }
   const leaders = [...childrenOf.keys()];
+  const awaiting = await awaitingUnder(results, directive, deps.obligations);
   const units = await deps.units.getUnits(leaders);
   const withoutAddress: string[] = [];
   // Eight tables written at a time; the messages are queued together once every table is in place.
@@ -37,7 +39,7 @@ export async function sendDigests(
       withoutAddress.push(id);
       return undefined;
     }
-    const args = { directive, periodLabel, results, leader: { unitId: id, name: unit.name }, childIds: childrenOf.get(id) ?? [] };
+    const args = { directive, periodLabel, results, leader: { unitId: id, name: unit.name }, childIds: childrenOf.get(id) ?? [], ...(awaiting.has(id) ? { awaitingApproval: awaiting.get(id)! } : {}) };
     const key = digestTableKey(directive.id, results.periodId, id);
     await deps.storage.put(key, await digestWorkbook(args), XLSX_CONTENT_TYPE);
     return {
@@ -54,6 +56,19 @@ export async function sendDigests(
   const messages = built.filter((m): m is MailMessage => !!m);
   await deps.mail.sendAll(messages);
   return { sent: messages.length, withoutAddress };
+}
+
+/**
+ * With approval by the level above: how many reports under each unit await it (their unit and every unit above it
+ * in the results count one). Empty for directives without approval.
+ */
+async function awaitingUnder(results: PeriodResults, directive: Directive, obligations: ObligationIndex | undefined): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (directive.approval !== 'parent' || !obligations) return counts;
+  for (const o of (await obligations.obligationsOfPeriod(directive, results.periodId)).filter(awaitsApproval)) {
+    for (let id = results.units[o.unitId]?.parentId; id && results.units[id]; id = results.units[id]?.parentId) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /**

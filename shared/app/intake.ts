@@ -1,6 +1,7 @@
 import type { MailMessage, RejectionMailDue } from '../../events/schemas.ts';
 import type { Obligation } from '../domain/assignment.ts';
 import { vietnamDate } from '../domain/calendar/index.ts';
+import { isApproved, lockedNoticeVi } from '../domain/approval.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { parseReport, type ParseOutcome, type ReportProblem } from '../domain/report/index.ts';
@@ -130,6 +131,8 @@ async function readVerdict(u: Upload, stored: StoredObject, deps: IntakeDeps): P
   if (u.obligation.status === 'cancelled') {
     return { ok: false, problems: [{ code: 'cancelled', messageVi: `Kỳ báo cáo ${u.obligation.periodLabel} đã bị hủy (chỉ thị đã thu hồi hoặc điều chỉnh); không cần nộp báo cáo này.` }] };
   }
+  // Approved by the level above: locked until it returns the report.
+  if (isApproved(u.obligation)) return { ok: false, problems: [lockedProblem(u.obligation)] };
   const maxBytes = maxBytesOf(deps);
   if (stored.tooLarge) {
     return { ok: false, problems: [{ code: 'too-large', messageVi: `Tệp quá lớn (${(stored.size / 1048576).toFixed(1)} MB); giới hạn là ${(maxBytes / 1048576).toFixed(0)} MB.` }] };
@@ -139,6 +142,8 @@ async function readVerdict(u: Upload, stored: StoredObject, deps: IntakeDeps): P
   const parse = deps.parse ?? parseReport;
   return parse({ bytes: stored.bytes, fileName: u.fileName }, { directive: u.directive, unitId: u.unit.id, unitName: u.unit.name, periodId: u.ref.periodId, rows }, { maxUploadBytes: maxBytes });
 }
+
+const lockedProblem = (o: Obligation): ReportProblem => ({ code: 'approved', messageVi: lockedNoticeVi(o) });
 
 /**
  * Report files accepted for an obligation so far. One submitted before the count was kept (an upgrade) had one;
@@ -178,11 +183,13 @@ async function accept(u: Upload, verdict: Extract<ParseOutcome, { ok: true }>, d
   for (let attempt = 0; !record; attempt++) {
     if (attempt >= MAX_RECORD_ATTEMPTS) throw new Error(`The obligation of ${u.obj.key} kept changing; giving the message back to the queue`);
     if (obligation.status === 'cancelled') return reject(u, [{ code: 'cancelled', messageVi: `Kỳ báo cáo ${obligation.periodLabel} đã bị hủy; không cần nộp báo cáo này.` }], verdict.format, deps);
+    if (isApproved(obligation)) return reject(u, [lockedProblem(obligation)], verdict.format, deps);
     const accepted = acceptedSoFar(obligation);
     const resubmission = accepted > 0;
+    // Open again after a return by the level above: the first report's time still decides its timeliness.
     const closed: Obligation =
       obligation.status === 'open'
-        ? { ...obligation, status: 'submitted', submittedAt: u.obj.receivedAt, onTime: vietnamDate(new Date(u.obj.receivedAt)) <= obligation.dueDate, acceptedReports: 1 }
+        ? { ...obligation, status: 'submitted', submittedAt: obligation.submittedAt ?? u.obj.receivedAt, onTime: obligation.onTime ?? vietnamDate(new Date(u.obj.receivedAt)) <= obligation.dueDate, acceptedReports: accepted + 1 }
         : { ...obligation, acceptedReports: accepted + 1 };
     const candidate: ReportRecord = { ...baseRecord(u), status: 'accepted', format: verdict.format, rows: verdict.rows, notes: verdict.notes, onTime: closed.onTime ?? false, resubmission };
     const outcome = await deps.reports.recordAccepted(candidate, obligation, closed);

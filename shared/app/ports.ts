@@ -299,3 +299,12 @@ export interface DraftStore {
   recordDocumentUpload(key: string, outcome: DocumentUploadOutcome): Promise<void>;
   documentUpload(key: string): Promise<DocumentUploadOutcome | undefined>;
 }
+
+/** The level above's decisions on reports (directives with approval by the level above). */
+export interface ApprovalStore {
+  /**
+   * Writes the obligation with its decision only if it is still exactly as read (status, version, deadline, count of
+   * accepted reports and the previous decision): 'conflict' when it changed meanwhile (read again and decide again).
+   */
+  putDecision(read: Obligation, decided: Obligation): Promise<'recorded' | 'conflict'>;
+}

@@ -1,5 +1,7 @@
 import { periodById, periodsOf, type Period } from '../domain/calendar/index.ts';
 import type { Directive } from '../domain/directive.ts';
+import type { Obligation } from '../domain/assignment.ts';
+import { countsInResults } from '../domain/approval.ts';
 import { computeResults, type PeriodResults } from '../domain/results/index.ts';
 import type { Unit, UnitLevel } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
@@ -46,7 +48,8 @@ export async function computePeriodResults(directiveId: string, periodId: string
   if (!issuer) throw new InputError(`Không tìm thấy đơn vị ban hành "${directive.issuerId}"`);
   const below = (await Promise.all(LEVELS.map((level) => collect(deps.units.descendantsAt(issuer, level))))).flat().filter((u) => u.id !== issuer.id);
   const units: Unit[] = [issuer, ...below];
-  const [obligations, assignments] = await Promise.all([deps.obligations.obligationsOfPeriod(directive, periodId), collect(deps.assignments.assignmentsOfDirective(directive))]);
+  const [stored, assignments] = await Promise.all([deps.obligations.obligationsOfPeriod(directive, periodId), collect(deps.assignments.assignmentsOfDirective(directive))]);
+  const obligations = stored.map((o) => countedAs(o, directive.approval));
   // One Query per submitted unit, sixteen in flight: the longest part of a province's computation otherwise.
   const reports = (
     await mapLimit(obligations.filter((x) => x.status === 'submitted'), 16, async (o) => {
@@ -74,6 +77,16 @@ export async function computePeriodResults(directiveId: string, periodId: string
   });
   await deps.results.putResults(results);
   return results;
+}
+
+/**
+ * An obligation as the results count it: with approval by the level above, a report it has not approved yet is not
+ * received (an open obligation, its report left out) until it is.
+ */
+function countedAs(o: Obligation, approval: Directive['approval']): Obligation {
+  if (o.status !== 'submitted' || countsInResults(o, approval)) return o;
+  const { submittedAt: _at, onTime: _onTime, ...rest } = o;
+  return { ...rest, status: 'open' };
 }
 
 /** Stored results, or computed now when there are none yet. */

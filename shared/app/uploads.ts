@@ -7,6 +7,7 @@ import { signUploadGrant, verifyUploadGrant, type UploadGrant } from '../domain/
 import { buildReportTemplate } from '../domain/report/index.ts';
 import { parseReportKey, reportKey, templateKey } from '../contract/bucket.ts';
 import { InputError } from '../domain/errors.ts';
+import { isApproved, lockedNoticeVi } from '../domain/approval.ts';
 import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ReportStorage, UnitDirectory, RateCounter } from './ports.ts';
 
 /** A link stays valid until 60 days after the deadline: late reports and corrections still have a way in. */
@@ -68,6 +69,14 @@ export class UploadQuotaExceeded extends InputError {
   }
 }
 
+/** The level above approved the report: no new file until it returns it (the upload answers 409). */
+export class ReportLocked extends InputError {
+  constructor(messageVi: string, details: string[] = []) {
+    super(messageVi, details);
+    this.name = 'ReportLocked';
+  }
+}
+
 /** Default presigned uploads per report and clock hour: an officer correcting a file a few times never meets it. */
 export const DEFAULT_MAX_UPLOADS_PER_HOUR = 10;
 
@@ -121,6 +130,7 @@ function timeOfDayVi(at: Date): string {
  */
 export async function presignUpload(token: string, file: { name: string; size: number }, deps: UploadDeps): Promise<{ method: 'PUT'; url: string; key: string; headers: Record<string, string> }> {
   const ctx = await openUpload(token, deps);
+  if (isApproved(ctx.obligation)) throw new ReportLocked(lockedNoticeVi(ctx.obligation), [`Người duyệt: ${ctx.obligation.approval?.by ?? ''}.`]);
   const ext = /\.([a-z0-9]{1,5})$/i.exec(file.name)?.[1]?.toLowerCase() ?? '';
   if (!CONTENT_TYPES[ext]) throw new InputError(`Tệp "${file.name}" không đúng loại`, ['Nộp tệp .xlsx (mẫu báo cáo), .csv hoặc .json']);
   if (!Number.isInteger(file.size) || file.size <= 0) throw new InputError('Tệp rỗng', ['Chọn tệp báo cáo đã điền số liệu']);

@@ -24,6 +24,8 @@ export interface DigestArgs {
   leader: { unitId: string; name: string };
   /** The unit's direct children to rank, from `results`. */
   childIds: string[];
+  /** Reports under the unit awaiting the level above's approval (directives with approval); absent: none. */
+  awaitingApproval?: number;
 }
 
 /** How a unit's reporting stands, in words, with a tone for colour. */
@@ -549,9 +551,11 @@ export function renderDigest(args: DigestArgs): RenderedMail {
     textSections.push(`${n}. ${title.toLocaleUpperCase('vi')}`, text, '');
   };
 
+  // Directives with approval count only approved reports: say how many are not counted yet.
+  const awaitingLine = args.awaitingApproval ? `Còn ${args.awaitingApproval} báo cáo chờ cấp trên duyệt; kết quả chỉ tính các báo cáo đã được duyệt.` : '';
   section(
     'Tình hình báo cáo và kết quả chung',
-    headline,
+    headline + (awaitingLine ? para(awaitingLine, `color:${C.warn};`) : ''),
     [
       `- Đã báo cáo: ${u.rates.received}/${u.rates.expected} ${rn}`,
       `- Nộp đúng hạn: ${u.rates.onTime}/${u.rates.expected} ${rn}`,
@@ -559,6 +563,7 @@ export function renderDigest(args: DigestArgs): RenderedMail {
       `- Tỷ lệ báo cáo đầy đủ: ${rate(u.rates.completeness)}${flag(u.rates.completeness) ? ' – ⚠ Dưới 80%' : ''}`,
       `- Tỷ lệ báo cáo đúng hạn: ${rate(u.rates.timeliness)}${flag(u.rates.timeliness) ? ' – ⚠ Dưới 80%' : ''}`,
       `- ${u.reporting ? 'Điểm thi đua' : 'Điểm thi đua (bình quân)'}: ${u.score === null ? '—' : num(u.score)}${scoreChange !== null ? ` (${signed(scoreChange)} điểm ${prevWord})`.replace(/ \)$/, ')') : ''}${rankText ? ` – ${rankText}` : ''}`,
+      ...(awaitingLine ? [`- ${awaitingLine}`] : []),
     ].join('\n'),
   );
 

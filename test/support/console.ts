@@ -61,7 +61,7 @@ export class ConsoleClient {
     }
   }
 
-  async request(method: string, path: string, opts: { form?: Record<string, string>; json?: unknown; body?: FormData; headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(method: string, path: string, opts: { form?: Record<string, string> | URLSearchParams; json?: unknown; body?: FormData; headers?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { cookie: this.cookieHeader(), origin: new URL(this.base).origin, ...opts.headers };
     let body: string | FormData | undefined = opts.body;
     if (opts.form) {

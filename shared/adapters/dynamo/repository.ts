@@ -33,6 +33,7 @@ import type {
   PeopleDirectory,
   AuditLog,
   AuditEntry,
+  ApprovalStore,
 } from '../../app/ports.ts';
 import type { Person, Role } from '../../domain/access.ts';
 import { shardOf } from '../../domain/assignment.ts';
@@ -53,7 +54,7 @@ const isConditionFailure = (e: unknown) =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** The single-table adapter. It knows keys and conditions; the rules live in shared/app and shared/domain. */
-export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog, RateCounter, RejectionMailGate, PeopleDirectory, AuditLog {
+export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog, RateCounter, RejectionMailGate, PeopleDirectory, AuditLog, ApprovalStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -509,7 +510,7 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
 
   async recordAccepted(record: ReportRecord, obligation: Obligation, closed: Obligation): Promise<RecordOutcome> {
     const seen = obligation.acceptedReports;
-    const values: Item = { ':open': 'open', ':submitted': 'submitted', ':version': obligation.version, ':due': obligation.dueDate, ':status': obligation.status };
+    const values: Item = { ':open': 'open', ':submitted': 'submitted', ':version': obligation.version, ':due': obligation.dueDate, ':status': obligation.status, ':approved': 'approved' };
     if (seen !== undefined) values[':seen'] = seen;
     const outcome = await this.transact([
       { Put: { TableName: this.tableName, Item: itemOf.uploadOutcome(record), ConditionExpression: 'attribute_not_exists(PK)' } },
@@ -519,8 +520,9 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
           TableName: this.tableName,
           Item: itemOf.obligation(closed),
           // Exactly the obligation that was read: same status, version, deadline and count of accepted reports.
-          ConditionExpression: `#status = :status AND #status IN (:open, :submitted) AND version = :version AND dueDate = :due AND ${seen !== undefined ? 'acceptedReports = :seen' : 'attribute_not_exists(acceptedReports)'}`,
-          ExpressionAttributeNames: { '#status': 'status' },
+          // …and not approved meanwhile by the level above (approved locks it).
+          ConditionExpression: `#status = :status AND #status IN (:open, :submitted) AND version = :version AND dueDate = :due AND ${seen !== undefined ? 'acceptedReports = :seen' : 'attribute_not_exists(acceptedReports)'} AND (attribute_not_exists(approval) OR approval.#state <> :approved)`,
+          ExpressionAttributeNames: { '#status': 'status', '#state': 'state' },
           ExpressionAttributeValues: values,
         },
       },
@@ -528,6 +530,36 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     if (outcome === 'ok') return 'recorded';
     if (outcome === 'busy') return 'conflict';
     return outcome[0] ? 'already' : 'conflict';
+  }
+
+  // ---- approvals
+
+  async putDecision(read: Obligation, decided: Obligation): Promise<'recorded' | 'conflict'> {
+    const values: Item = { ':status': read.status, ':version': read.version, ':due': read.dueDate };
+    const conditions = ['#status = :status', 'version = :version', 'dueDate = :due'];
+    if (read.acceptedReports !== undefined) {
+      values[':seen'] = read.acceptedReports;
+      conditions.push('acceptedReports = :seen');
+    } else conditions.push('attribute_not_exists(acceptedReports)');
+    if (read.approval) {
+      Object.assign(values, { ':state': read.approval.state, ':at': read.approval.at });
+      conditions.push('approval.#state = :state AND approval.#at = :at');
+    } else conditions.push('attribute_not_exists(approval)');
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: itemOf.obligation(decided),
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: { '#status': 'status', ...(read.approval ? { '#state': 'state', '#at': 'at' } : {}) },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'recorded';
+    } catch (e) {
+      if (isConditionFailure(e)) return 'conflict';
+      throw e;
+    }
   }
 
   async recordRejected(record: ReportRecord): Promise<'recorded' | 'already'> {
