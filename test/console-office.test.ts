@@ -29,6 +29,16 @@ const TARGETS: Record<string, string> = {
   bhyt: '93',
 };
 
+/** A short letter as plain text, as an office without a PDF has it. */
+const LETTER_77 = `TỈNH ỦY BÌNH THUẬN
+Số 77-CV/TU                        Bình Thuận, ngày 02 tháng 6 năm 2022
+V/v báo cáo kết quả phong trào thi đua năm 2022
+
+Kính gửi: Đảng ủy các xã, thị trấn
+
+Đề nghị các xã báo cáo hằng quý tỷ lệ hộ nghèo và tỷ lệ người dân tham gia bảo hiểm y tế.
+`;
+
 let flow: Flow;
 let browser: Browser;
 let directiveId = '';
@@ -84,6 +94,7 @@ describe('the issuing office in the console', () => {
     expect(missing).toContain('Cần bổ sung (11)');
     expect(await page.locator('.missing').count()).toBeGreaterThanOrEqual(11);
     expect(await page.locator('main').innerText()).toContain('Triển khai Chỉ thị số 23-CT/TU');
+    expect(await page.locator('#draft-review').innerText()).toMatch(/^Cần kiểm tra lại\n/);
 
     // Act: complete it in the form, one commune with a target of its own, and confirm
     await page.getByLabel('Số, ký hiệu').fill('15-CV/TU');
@@ -252,4 +263,30 @@ describe('the issuing office in the console', () => {
     expect(home).toContain('Bản nháp chờ hoàn thiện (1)');
     expect(home).toContain(`href="/drafts/${draftId}"`);
   }, 60_000);
+
+  it('takes a document without a script in the browser: the file posted with the form, the reading followed by a refresh link', async () => {
+    // Prepare
+    const client = new ConsoleClient(flow.stack.console!.url);
+    await client.signIn(OFFICE);
+    const form = new FormData();
+    form.set('_csrf', client.csrf);
+    form.set('unitId', 'p1');
+    form.set('file', new Blob([LETTER_77], { type: 'text/plain' }), 'cong-van-77.txt');
+
+    // Act
+    const posted = await client.request('POST', '/directives/upload', { multipart: form });
+    const wait = posted.headers.get('location') ?? '';
+    const draftPage = await eventually('the draft from the posted document', async () => {
+      const res = await client.request('GET', wait);
+      return res.status === 303 ? res.headers.get('location') ?? undefined : undefined;
+    });
+
+    // Assess
+    expect(posted.status).toBe(303);
+    expect(wait).toMatch(/^\/directives\/upload\/wait\?key=documents%2Fp1%2F/);
+    expect(draftPage).toMatch(/^\/drafts\/bn-[0-9a-f]{10}$/);
+    const html = await (await client.request('GET', draftPage)).text();
+    expect(html).toContain('value="77-CV/TU"');
+    expect(html).toContain('Cần bổ sung');
+  }, 120_000);
 });
