@@ -146,12 +146,10 @@ export function readDirectiveForm(form: FormFields, gridUnits: readonly { id: st
   }
 
   const unitTargets = carriedUnitTargets(one(form, 'unitTargets'));
-  const kinds = new Map(indicators.map((ind) => [ind.id, ind]));
   for (const unit of gridUnits) {
     const own: Record<string, TargetValue> = {};
     for (const ind of indicators) {
-      const raw = one(form, `ut.${unit.id}.${ind.id}`);
-      const read = readTarget(raw, kinds.get(ind.id)?.kind ?? null, ind.measure);
+      const read = readTarget(one(form, `ut.${unit.id}.${ind.id}`), ind.kind, ind.measure);
       if ('why' in read) problems.push(`Mục tiêu riêng của ${unit.name}, chỉ tiêu “${ind.name ?? ind.id}”: ${read.why}`);
       else if (read.value !== null) own[ind.id] = read.value;
     }

@@ -10,7 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import { can, unitsFor } from '../../../shared/domain/access.ts';
 import { InputError } from '../../../shared/domain/errors.ts';
 import { Aggregation, CADENCE_VI, Cadence, Direction, IndicatorKind, type Directive } from '../../../shared/domain/directive.ts';
-import { formStateOf, missingVi, readDirectiveForm, shownTarget, type DirectiveFormState, type FormFields } from '../../../shared/domain/directive-form.ts';
+import { BLANK_INDICATOR_ROWS, formStateOf, missingVi, readDirectiveForm, shownTarget, type DirectiveFormState, type FormFields } from '../../../shared/domain/directive-form.ts';
 import { vietnamDate } from '../../../shared/domain/calendar/index.ts';
 import type { DirectiveDraft } from '../../../shared/domain/document/index.ts';
 import { LEVEL_NAME_VI, UnitLevel, type Unit } from '../../../shared/domain/units.ts';
@@ -123,7 +123,7 @@ function textField(name: string, label: string, value: string | number | null, m
 }
 
 function indicatorRows(state: DirectiveFormState, missing: ReadonlySet<string>): { html: string; rows: number } {
-  const rows = [...state.indicators, ...Array.from({ length: 2 }, () => null)];
+  const rows = [...state.indicators, ...Array.from({ length: BLANK_INDICATOR_ROWS }, () => null)];
   const html = rows
     .map((ind, i) => {
       const key = (f: string) => `indicators.${ind?.id ?? ''}.${f}`;
@@ -258,7 +258,7 @@ async function posted(c: ConsoleContext): Promise<Posted> {
 const reasonOf = (p: Posted) => (typeof p.body.reason === 'string' ? p.body.reason.trim() : '');
 
 /** The form's workbook round trip and its submit, for any subject. */
-function formActions(app: Hono<ConsoleEnv>, path: string, resolve: (c: ConsoleContext, p: Posted) => Promise<FormSubject>, submit: (c: ConsoleContext, subject: FormSubject, p: Posted) => Promise<Response>) {
+function formActions(app: Hono<ConsoleEnv>, path: string, submitPath: string, resolve: (c: ConsoleContext, p: Posted) => Promise<FormSubject>, submit: (c: ConsoleContext, subject: FormSubject, p: Posted) => Promise<Response>) {
   app.post(`${path}/targets.xlsx`, async (c) => {
     const p = await posted(c);
     const subject = await resolve(c, p);
@@ -292,7 +292,7 @@ function formActions(app: Hono<ConsoleEnv>, path: string, resolve: (c: ConsoleCo
     }
   });
 
-  app.post(path === '/directives/new' ? '/directives/new/issue' : path === '/drafts/:id' ? '/drafts/:id/confirm' : '/directives/:id/amend', async (c) => {
+  app.post(submitPath, async (c) => {
     const p = await posted(c);
     const subject = await resolve(c, p);
     if (p.problems.length) return renderForm(c, subject, p.state, { flash: { tone: 'error', text: `Biểu mẫu có ${p.problems.length} chỗ chưa đúng; chưa lưu gì` }, problems: p.problems, reason: reasonOf(p), status: 400 });
@@ -570,6 +570,7 @@ ${drafts.length ? `<div class="card"><h2>Bản nháp chờ hoàn thiện (${draf
   formActions(
     app,
     '/drafts/:id',
+    '/drafts/:id/confirm',
     async (c) => (await draftSubject(c, c.req.param('id')!)).subject,
     async (c, subject, p) => {
       const { draft } = await draftFor(c, c.req.param('id')!);
@@ -589,6 +590,7 @@ ${drafts.length ? `<div class="card"><h2>Bản nháp chờ hoàn thiện (${draf
   formActions(
     app,
     '/directives/new',
+    '/directives/new/issue',
     async (c, p) => newSubject(c, formText(p.body, 'issuerId') || undefined),
     async (c, subject, p) => {
       const issued = await issueFromForm(subject.issuer, p.state, directiveDeps(c));
@@ -607,6 +609,7 @@ ${drafts.length ? `<div class="card"><h2>Bản nháp chờ hoàn thiện (${draf
   formActions(
     app,
     '/directives/:id',
+    '/directives/:id/amend',
     async (c) => (await amendSubject(c, c.req.param('id')!)).subject,
     async (c, subject, p) => {
       const { directive } = await amendSubject(c, c.req.param('id')!);
