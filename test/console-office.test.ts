@@ -11,7 +11,8 @@ import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleClient, launchBrowser, seedPeople, signedIn } from './support/console.ts';
-import { eventually, loadProvince, startFlow, type Flow } from './support/flow.ts';
+import { eventually, loadProvince, sampleDirective, startFlow, type Flow } from './support/flow.ts';
+import { issueDirective } from '../shared/app/directives.ts';
 
 const PDF = readFileSync(fileURLToPath(new URL('./fixtures/documents/seed-002.pdf', import.meta.url)));
 const OFFICE = 'vanphong@p1.test.vn';
@@ -40,11 +41,13 @@ Kính gửi: Đảng ủy các xã, thị trấn
 `;
 
 let flow: Flow;
+/** The stack's clock runs on real time, moved forward only where a test needs a deadline behind it. */
+let shiftMs = 0;
 let browser: Browser;
 let directiveId = '';
 
 beforeAll(async () => {
-  flow = await startFlow({ console: true });
+  flow = await startFlow({ console: true, now: () => new Date(Date.now() + shiftMs) });
   await loadProvince(flow, 'p1', 3);
   await loadProvince(flow, 'p2', 2);
   await seedPeople(flow.stack, [
@@ -289,4 +292,25 @@ describe('the issuing office in the console', () => {
     expect(html).toContain('value="77-CV/TU"');
     expect(html).toContain('Cần bổ sung');
   }, 120_000);
+
+  it('shows the office on its home page the units overdue, per directive and period', async () => {
+    // Prepare: a 2027 directive to the province's communes, and the stack's clock in May 2027 (the first quarter's deadline behind it)
+    await issueDirective(sampleDirective({ id: 'p1-23-ct-tu-2027', issuerId: 'p1', targetUnits: { scope: 'children' } }), flow.deps());
+    await flow.stack.settle();
+    const client = new ConsoleClient(flow.stack.console!.url);
+    await client.signIn(OFFICE);
+    shiftMs = Date.parse('2027-05-04T03:00:00Z') - Date.now();
+
+    // Act
+    let home: string;
+    try {
+      home = await (await client.request('GET', '/')).text();
+    } finally {
+      shiftMs = 0;
+    }
+
+    // Assess
+    expect(home).toContain('Đơn vị quá hạn nộp báo cáo');
+    expect(home).toMatch(/href="\/directives\/p1-23-ct-tu-2027\/status">Chỉ thị số 23-CT\/TU<\/a>, [^:]+: <b>3<\/b> đơn vị quá hạn \(lâu nhất \d+ ngày\)/);
+  }, 60_000);
 });
