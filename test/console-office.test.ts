@@ -313,4 +313,27 @@ describe('the issuing office in the console', () => {
     expect(home).toContain('Đơn vị quá hạn nộp báo cáo');
     expect(home).toMatch(/href="\/directives\/p1-23-ct-tu-2027\/status">Chỉ thị số 23-CT\/TU<\/a>, [^:]+: <b>3<\/b> đơn vị quá hạn \(lâu nhất \d+ ngày\)/);
   }, 60_000);
+
+  it('withdraws only with a reason: without one a precise message and nothing changed; with one, withdrawn and audited', async () => {
+    // Prepare
+    const client = new ConsoleClient(flow.stack.console!.url);
+    await client.signIn(OFFICE);
+    const id = 'p1-23-ct-tu-2027';
+
+    // Act
+    const refused = await client.request('POST', `/directives/${id}/withdraw`, { form: { _csrf: client.csrf, reason: '  ' } });
+    const badDate = await client.request('POST', `/directives/${id}/extend`, { form: { _csrf: client.csrf, periodId: '2027-Q1', until: '30/02/2027', reason: 'Mưa bão' } });
+    const withdrawn = await client.request('POST', `/directives/${id}/withdraw`, { form: { _csrf: client.csrf, reason: 'Ban hành nhầm, thay bằng văn bản khác' } });
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Cần ghi lý do thu hồi');
+    expect(badDate.status).toBe(400);
+    expect(await badDate.text()).toContain('Ngày gia hạn &quot;30/02/2027&quot; không hợp lệ');
+    expect(withdrawn.status).toBe(303);
+    expect((await flow.repo.getDirective(id))!).toMatchObject({ status: 'withdrawn', withdrawnReason: 'Ban hành nhầm, thay bằng văn bản khác' });
+    const p1 = (await flow.repo.getUnits(['p1'])).get('p1')!;
+    const entries = await flow.stack.console!.deps.audit.entriesUnder(p1, new Date().toISOString().slice(0, 7));
+    expect(entries.filter((e) => e.target === id).map((e) => e.summaryVi)).toEqual(['Thu hồi Chỉ thị số 23-CT/TU. Lý do: Ban hành nhầm, thay bằng văn bản khác']);
+  }, 60_000);
 });
