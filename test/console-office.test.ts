@@ -336,4 +336,51 @@ describe('the issuing office in the console', () => {
     const entries = await flow.stack.console!.deps.audit.entriesUnder(p1, new Date().toISOString().slice(0, 7));
     expect(entries.filter((e) => e.target === id).map((e) => e.summaryVi)).toEqual(['Thu hồi Chỉ thị số 23-CT/TU. Lý do: Ban hành nhầm, thay bằng văn bản khác']);
   }, 60_000);
+
+  it('starts from an empty form: refused with what the directive lacks, then issued to the communes', async () => {
+    // Prepare
+    const client = new ConsoleClient(flow.stack.console!.url);
+    await client.signIn(OFFICE);
+    const blank = await (await client.request('GET', '/directives/new?unit=p1')).text();
+    const fields = {
+      _csrf: client.csrf,
+      issuerId: 'p1',
+      id: 'p1-ke-hoach-05-2026',
+      kind: 'kế hoạch',
+      number: '05-KH/TU',
+      issuedOn: '02/01/2026',
+      title: 'Kế hoạch thi đua năm 2026',
+      year: '2026',
+      scope: 'children',
+      cadences: 'year',
+      cutoff: 'decree09',
+      deadlineKind: 'workingDaysAfterCutoff',
+      deadlineValue: '5',
+      approval: 'none',
+      indicatorRows: '1',
+      'ind.0.id': 'ho-ngheo',
+      'ind.0.name': 'Tỷ lệ hộ nghèo',
+      'ind.0.kind': 'percent',
+      'ind.0.measure': '%',
+      'ind.0.direction': 'decrease',
+      'ind.0.aggregation': 'weighted-mean',
+      'ind.0.weightBy': 'households',
+    };
+
+    // Act
+    const refused = await client.request('POST', '/directives/new/issue', { form: fields });
+    const issued = await client.request('POST', '/directives/new/issue', { form: { ...fields, 'ind.0.target': '2,5' } });
+
+    // Assess
+    expect(blank).toContain('Chỉ thị mới từ biểu mẫu trống');
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/indicators\[0\]\.target: [^<]*mục tiêu của chỉ tiêu/);
+    expect(issued.status).toBe(303);
+    expect(issued.headers.get('location')).toBe('/directives/p1-ke-hoach-05-2026?done=issued');
+    const directive = (await flow.repo.getDirective('p1-ke-hoach-05-2026'))!;
+    expect(directive).toMatchObject({ issuerId: 'p1', issuerName: 'Tỉnh Bình Thuận', kind: 'kế hoạch', issuedOn: '2026-01-02', cadences: ['year'] });
+    expect(directive.indicators[0]).toMatchObject({ id: 'ho-ngheo', target: 2.5, weightBy: 'households' });
+    await flow.stack.settle();
+    expect(await flow.repo.countAssignments(directive)).toEqual({ active: 3, withdrawn: 0 });
+  }, 60_000);
 });
