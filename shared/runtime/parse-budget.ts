@@ -7,6 +7,7 @@
 import type { ReadResult } from '../domain/document/read.ts';
 import { DEFAULT_REPORT_LIMITS, type ExpectedReport, type ParseOutcome, type ReportFile, type ReportLimits } from '../domain/report/types.ts';
 import { formatNumberVi, quote } from '../domain/report/values.ts';
+import type { TargetsIndicator, TargetsReadResult } from '../domain/targets-workbook.ts';
 import { runInSandbox, type SandboxBudget, type SandboxOutcome } from './sandbox.ts';
 
 /**
@@ -96,4 +97,16 @@ export async function readDocumentWithinBudget(bytes: Uint8Array, opts: { fileNa
     messageEn: outcome.kind === 'deadline' ? `reading stopped at the ${budget.deadlineMs} ms deadline` : `reading stopped at the ${budget.maxOldGenerationSizeMb} MB heap limit`,
     adviceVi: 'Hãy tải lên riêng văn bản chỉ đạo dưới dạng PDF xuất trực tiếp từ Word hoặc .docx chỉ gồm chữ, không kèm ảnh quét, phụ lục hay bảng biểu lớn.',
   };
+}
+
+/**
+ * readTargetsWorkbook (an office's per-unit targets) in a worker within REPORT_BUDGET: the same kind of file as a
+ * report, read by the console while the person waits, so it gets the report's deadline and heap.
+ */
+export async function readTargetsWithinBudget(bytes: Uint8Array, expected: { indicators: TargetsIndicator[]; units: { id: string; name: string }[] }, resources?: Partial<SandboxBudget>): Promise<TargetsReadResult> {
+  const budget: SandboxBudget = { ...REPORT_BUDGET, ...resources };
+  const outcome = await runInSandbox('read-targets', { bytes, ...expected }, budget);
+  if (outcome.kind === 'done') return outcome.value;
+  logStopped('read-targets', 'targets.xlsx', outcome, budget);
+  return { ok: false, problems: [`Tệp mục tiêu quá phức tạp để đọc: ${whyVi(outcome, budget)}; ${adviceFor('targets.xlsx')}`] };
 }

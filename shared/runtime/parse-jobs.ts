@@ -4,10 +4,12 @@
  */
 import type { ReadResult } from '../domain/document/read.ts';
 import type { ExpectedReport, ParseOutcome, ReportFile, ReportLimits } from '../domain/report/types.ts';
+import type { TargetsIndicator, TargetsReadResult } from '../domain/targets-workbook.ts';
 
 export interface ParseJobs {
   'parse-report': { input: { file: ReportFile; expected: ExpectedReport; limits?: Partial<ReportLimits> }; output: ParseOutcome };
   'read-document': { input: { bytes: Uint8Array; fileName?: string; maxBytes?: number }; output: ReadResult };
+  'read-targets': { input: { bytes: Uint8Array; indicators: TargetsIndicator[]; units: { id: string; name: string }[] }; output: TargetsReadResult };
 }
 export type ParseJobName = keyof ParseJobs;
 
@@ -23,6 +25,10 @@ export async function loadJob<N extends ParseJobName>(name: N): Promise<Runner<N
     'read-document': async () => {
       const { readDocumentFile } = await import('../domain/document/read.ts');
       return ({ bytes, fileName, maxBytes }) => readDocumentFile(bytes, { ...(fileName !== undefined ? { fileName } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}) });
+    },
+    'read-targets': async () => {
+      const { readTargetsWorkbook } = await import('../domain/targets-workbook.ts');
+      return ({ bytes, indicators, units }) => readTargetsWorkbook(bytes, { indicators, units });
     },
   };
   const load = loaders[name] as (() => Promise<Runner<N>>) | undefined;

@@ -61,12 +61,14 @@ export class ConsoleClient {
     }
   }
 
-  async request(method: string, path: string, opts: { form?: Record<string, string> | URLSearchParams; json?: unknown; body?: FormData; headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(method: string, path: string, opts: { form?: Record<string, string> | URLSearchParams; json?: unknown; multipart?: FormData; headers?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { cookie: this.cookieHeader(), origin: new URL(this.base).origin, ...opts.headers };
-    let body: string | FormData | undefined = opts.body;
+    let body: string | FormData | undefined;
     if (opts.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(opts.form).toString();
+    } else if (opts.multipart) {
+      body = opts.multipart; // fetch sets the multipart content type with its boundary
     } else if (opts.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
