@@ -82,10 +82,14 @@ async function reconcileObligations(directive: Directive, unitId: string, wanted
   const fresh: Obligation[] = [];
   for (const o of wanted) {
     const had = existing.get(o.periodId);
-    if (!had) fresh.push(o);
-    else if (had.status === 'cancelled' || (had.status === 'open' && had.dueDate !== o.dueDate)) {
+    if (!had) {
+      fresh.push(o);
+      continue;
+    }
+    const dueDate = dueDateKeepingExtension(o.dueDate, had);
+    if (had.status === 'cancelled' || (had.status === 'open' && had.dueDate !== dueDate)) {
       changed = true;
-      await deps.assignments.updateObligation(had, { status: 'open', dueDate: o.dueDate, version: directive.version }, ['open', 'cancelled']);
+      await deps.assignments.updateObligation(had, { status: 'open', dueDate, version: directive.version }, ['open', 'cancelled']);
     }
   }
   const wantedIds = new Set(wanted.map((o) => o.periodId));
@@ -98,6 +102,9 @@ async function reconcileObligations(directive: Directive, unitId: string, wanted
   await deps.assignments.putNewObligations(fresh);
   return changed || fresh.length > 0;
 }
+
+/** The rule's due date, unless an office extended this unit's deadline beyond it (ISO dates compare as strings). */
+const dueDateKeepingExtension = (ruleDue: string, had: Obligation): string => (had.extendedUntil && had.extendedUntil > ruleDue ? had.extendedUntil : ruleDue);
 
 const sameTargets = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);

@@ -47,6 +47,7 @@ export interface ObligationChange {
   status?: ObligationStatus;
   acceptedReports?: number;
   dueDate?: string;
+  extendedUntil?: string;
   version: number;
   submittedAt?: string;
   onTime?: boolean;

@@ -58,7 +58,7 @@ export async function extendDeadline(
   for (const o of targets) {
     if (o.status !== 'open') continue;
     if (until < o.periodEnd) throw new InputError(`Hạn mới ${formatDateVi(until)} trước ngày chốt số liệu ${formatDateVi(o.periodEnd)}`);
-    if (await deps.assignments.updateObligation(o, { dueDate: until, version: o.version }, ['open'])) extended++;
+    if (await deps.assignments.updateObligation(o, { dueDate: until, extendedUntil: until, version: o.version }, ['open'])) extended++;
   }
   return { extended, until };
 }

@@ -33,6 +33,11 @@ export interface Obligation {
   periodStart: string;
   periodEnd: string;
   dueDate: string;
+  /**
+   * *Gia hạn*: the date an office extended this unit's deadline to. An amendment that moves the rule's due date keeps
+   * it (the later of the two), so the office's decision for the unit is not undone by a change of the rule.
+   */
+  extendedUntil?: string;
   status: ObligationStatus;
   version: number;
   shard: number;
