@@ -15,6 +15,7 @@ import type {
   DraftStore,
   EventPublisher,
   IdentityProvider,
+  MailLog,
   MailQueue,
   ObligationIndex,
   PeopleDirectory,
@@ -54,6 +55,8 @@ export interface ConsoleDeps {
   maxDocumentBytes: number;
   /** Cookies are `Secure` and `__Host-` prefixed; a local http stack on 127.0.0.1 counts as secure in browsers. */
   secureCookies: boolean;
+  /** What was emailed (remind now checks its step's key). */
+  mailLog: MailLog;
 }
 
 export interface Session {

@@ -47,6 +47,7 @@ async function deps(): Promise<ConsoleDeps> {
     maxReportBytes: maxReportBytes(),
     maxDocumentBytes: maxDocumentBytes(),
     secureCookies: true,
+    mailLog: repo,
   };
 }
 
