@@ -20,6 +20,8 @@ export interface StatusDeps {
   obligations: ObligationIndex;
   reports: ReportLog;
   clock: Clock;
+  /** The caller's check on the unit asked for (who may see it), before anything under it is read. */
+  authorize?: (unit: Unit) => void;
 }
 
 export type StateCounts = Record<ReportStateKind, number>;
@@ -153,8 +155,9 @@ export async function reportStatus(
   const directive = await directiveOf(query.directiveId, deps);
   const { found, periods } = periodOf(directive, query.periodId, today);
   const periodId = found.period.id;
-  const [{ unit, trail }, children] = await Promise.all([unitInDirective(directive, query.unitId, deps), collect(deps.units.childrenOf(query.unitId ?? directive.issuerId))]);
-  const obligations = await obligationsUnder(directive, periodId, unit, deps);
+  const { unit, trail } = await unitInDirective(directive, query.unitId, deps);
+  deps.authorize?.(unit);
+  const [children, obligations] = await Promise.all([collect(deps.units.childrenOf(unit.id)), obligationsUnder(directive, periodId, unit, deps)]);
   const [latest, under] = await Promise.all([latestUploads(directive, periodId, obligations, deps), childOf(unit, obligations, deps)]);
 
   const counts = emptyCounts();
@@ -210,8 +213,9 @@ export interface UnitReport {
 export async function unitReport(ref: { directiveId: string; periodId: string; unitId: string }, deps: StatusDeps): Promise<UnitReport> {
   const directive = await directiveOf(ref.directiveId, deps);
   periodOf(directive, ref.periodId, ''); // refuses a period the directive does not have
-  const [{ unit, trail }, [obligation], files] = await Promise.all([
-    unitInDirective(directive, ref.unitId, deps),
+  const { unit, trail } = await unitInDirective(directive, ref.unitId, deps);
+  deps.authorize?.(unit);
+  const [[obligation], files] = await Promise.all([
     deps.obligations.getObligations([ref], { consistent: false }),
     deps.reports.reportsOf(ref),
   ]);
