@@ -8,7 +8,8 @@
  *   npm run bench:console -- --runs 9 --national-villages 0
  *
  * Both shapes are seeded into DynamoDB Local (in memory): units, one directive issued to every commune, its quarter I
- * obligations (60 % on time, 10 % late, 10 % with a refused file, 20 % overdue) and the verdicts of their files. A page
+ * obligations (60 % on time, 10 % late, 10 % with a refused file, 20 % overdue), the verdicts of their files and the
+ * intake's records of them (an accepted file's rows, one per village; a refused file's problem). A page
  * view is one GET through the console's Hono app (the same app the Lambda and the local server serve), signed in as
  * the issuing office (a token verifier that accepts the bench's cookie; the person is read from the table as always).
  * The baseline serves the same request from the same app with the ports answered from memory: the difference is the
@@ -83,7 +84,7 @@ function directiveFor(id: string, issuer: Unit, communes: number): Directive {
 }
 
 /** Quarter I's obligations in a fixed mix, and the verdicts of the files behind them. */
-function periodState(directive: Directive, communes: readonly Unit[]): { obligations: Obligation[]; verdicts: ReportRecord[] } {
+function periodState(directive: Directive, communes: readonly Unit[], villagesPerCommune: number): { obligations: Obligation[]; verdicts: ReportRecord[] } {
   const period = reportingPeriods(directive).filter((p) => p.period.id === PERIOD);
   const obligations: Obligation[] = [];
   const verdicts: ReportRecord[] = [];
@@ -91,7 +92,19 @@ function periodState(directive: Directive, communes: readonly Unit[]): { obligat
     const [o] = obligationsFor(directive, u, period);
     const kind = i % 10;
     const at = kind === 6 ? '2027-03-22T03:00:00.000Z' : '2027-03-16T02:00:00.000Z';
-    const file = (status: 'accepted' | 'rejected'): ReportRecord => ({ directiveId: directive.id, periodId: PERIOD, unitId: u.id, reportKey: `reports/${directive.id}/${PERIOD}/${u.id}/${at.replace(/\D/g, '').slice(0, 14)}-bench.xlsx`, versionId: 'v1', receivedAt: at, status });
+    const file = (status: 'accepted' | 'rejected'): ReportRecord => ({
+      directiveId: directive.id,
+      periodId: PERIOD,
+      unitId: u.id,
+      reportKey: `reports/${directive.id}/${PERIOD}/${u.id}/${at.replace(/\D/g, '').slice(0, 14)}-bench.xlsx`,
+      versionId: 'v1',
+      receivedAt: at,
+      status,
+      // As the intake records them: an accepted file's rows (one per village), a refused one's problems.
+      ...(status === 'accepted'
+        ? { format: 'xlsx', onTime: kind !== 6, resubmission: false, notes: [], rows: Array.from({ length: villagesPerCommune }, (_, k) => ({ unitId: `${u.id}-t${k}`, name: `Thôn ${k + 1}`, values: Object.fromEntries(directive.indicators.map((ind) => [ind.id, ind.kind === 'yes-no' ? true : 1.5])) })) }
+        : { format: 'xlsx', problems: [{ code: 'not-a-workbook', messageVi: 'Tệp không phải là bảng tính Excel (.xlsx); hãy dùng mẫu báo cáo đã gửi kèm thư.' }] }),
+    });
     if (kind <= 6) {
       obligations.push({ ...o!, status: 'submitted', submittedAt: at, onTime: kind !== 6, acceptedReports: 1 });
       verdicts.push(file('accepted'));
@@ -192,6 +205,9 @@ class MemoryPorts {
   async uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]> {
     return this.verdicts.filter((v) => v.directiveId === directiveId && v.periodId === periodId);
   }
+  async latestReportOf(ref: { directiveId: string; periodId: string; unitId: string }) {
+    return this.verdicts.filter((v) => v.directiveId === ref.directiveId && v.periodId === ref.periodId && v.unitId === ref.unitId).at(-1);
+  }
   async getPerson(email: string) {
     return this.people.find((p) => p.email === email);
   }
@@ -254,13 +270,13 @@ async function main() {
     const units = buildPaths(shape(s.root, s.provinces, s.communes, s.villages));
     const issuer = units[0]!;
     const directive = directiveFor(s.directiveId, issuer, s.communes);
-    const { obligations, verdicts } = periodState(directive, units.filter((u) => u.level === 'commune'));
+    const { obligations, verdicts } = periodState(directive, units.filter((u) => u.level === 'commune'), Math.round(s.villages / s.communes));
     const person: Person = { email: OFFICE(s.root), name: 'Văn phòng thi đua', grants: [{ role: 'office', unitId: issuer.id }] };
     progress(`seeding ${s.root}: ${units.length.toLocaleString('en')} units, ${obligations.length.toLocaleString('en')} obligations, ${verdicts.length.toLocaleString('en')} verdicts…`);
     await mapLimit(Array.from({ length: Math.ceil(units.length / 1000) }, (_, i) => units.slice(i * 1000, (i + 1) * 1000)), 4, (part) => repo.putUnits(part));
     await repo.putDirectiveVersion(directive, 0);
     await repo.putObligationsOfNewUnits(obligations);
-    await batchPut(doc, 'thidua', verdicts.map((v) => itemOf.uploadOutcome(v)));
+    await batchPut(doc, 'thidua', verdicts.flatMap((v) => [itemOf.uploadOutcome(v), itemOf.report(v)]));
     await repo.putPeople([person]);
     progress(`  seeded in ${round((performance.now() - t0) / 1000, 1)} s`);
     all.units.push(...units);

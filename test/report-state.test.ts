@@ -1,7 +1,8 @@
-/** The state of one unit's report on the status page: each state, from the obligation, the latest upload and the day. */
+/** The state of one unit's report on the status page (each state, from the obligation, the latest upload and the day), and the step "remind now" sends. */
 import { describe, expect, it } from 'vitest';
 import type { Obligation } from '../shared/domain/assignment.ts';
 import { reportState, reportStateVi, REPORT_STATE_KINDS, stillOwed, type ReportState } from '../shared/domain/report-state.ts';
+import { reminderStep } from '../shared/app/reminders.ts';
 
 // Quý I/2027 under decree 09: figures from 15/12/2026 to 14/03/2027, due Friday 19/03/2027.
 const open: Obligation = {
@@ -66,5 +67,27 @@ describe('the state of a unit’s report', () => {
   it('says which states still owe the report', () => {
     const owed = REPORT_STATE_KINDS.filter((k) => stillOwed({ kind: k } as ReportState));
     expect(owed).toEqual(['awaiting', 'rejected', 'returned', 'overdue']);
+  });
+});
+
+describe('the step "remind now" sends (the sweep’s keys: never twice the same step)', () => {
+  const o = { unitId: 'x0', dueDate: '2027-03-19' }; // Friday
+  const cases: [string, string][] = [
+    ['2027-03-10', 'reminder:x0:2027-03-19:3'], // before any step: the first one, early (the sweep will not send it again)
+    ['2027-03-17', 'reminder:x0:2027-03-19:3'], // 3 working days before was Tuesday 16/03
+    ['2027-03-18', 'reminder:x0:2027-03-19:1'],
+    ['2027-03-19', 'reminder:x0:2027-03-19:1'], // the due day itself
+    ['2027-03-23', 'overdue:x0:2027-03-19:1'], // 1 working day late was Monday 22/03
+    ['2027-03-24', 'overdue:x0:2027-03-19:3'],
+  ];
+  for (const [today, key] of cases) {
+    it(`on ${today}: ${key}`, () => {
+      expect(reminderStep(o, today).key).toBe(key);
+    });
+  }
+
+  it('escalates from the policy’s step', () => {
+    expect(reminderStep(o, '2027-03-23')).toMatchObject({ type: 'ReportOverdue', workingDaysLate: 1, escalated: false });
+    expect(reminderStep(o, '2027-03-24')).toMatchObject({ type: 'ReportOverdue', workingDaysLate: 3, escalated: true });
   });
 });

@@ -166,6 +166,8 @@ export interface ReportLog {
   uploadOutcomesOf(files: readonly { directiveId: string; periodId: string; reportKey: string }[]): Promise<UploadOutcome[]>;
   /** Every verdict of a period (a Query per verdict shard, eventually consistent): which units' latest file was refused. */
   uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]>;
+  /** The newest file received for a unit's period (its verdict and when), eventually consistent: one item read. */
+  latestReportOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<Pick<ReportRecord, 'status' | 'receivedAt'> | undefined>;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Directive } from '../domain/directive.ts';
 import { InputError } from '../domain/errors.ts';
 import { REPORT_STATE_KINDS, reportState, stillOwed, type LatestUpload, type ReportState, type ReportStateKind } from '../domain/report-state.ts';
 import type { Unit } from '../domain/units.ts';
+import { mapLimit } from '../retry.ts';
 import { notifyUnit, type NotifyDeps } from './notify.ts';
 import type { CalendarSource, Clock, DirectiveStore, MailLog, ObligationIndex, RateCounter, ReportLog, ReportRecord, ReportStorage, UnitDirectory } from './ports.ts';
 import { DEFAULT_REMINDER_POLICY, reminderStep, type ReminderPolicy } from './reminders.ts';
@@ -116,10 +117,23 @@ async function obligationsUnder(directive: Directive, periodId: string, unit: Un
   );
 }
 
-/** The latest verdict of each unit's files for the period (only read when some report is still owed). */
-async function latestUploads(directive: Directive, periodId: string, obligations: readonly Obligation[], deps: StatusDeps): Promise<Map<string, LatestUpload>> {
+/** Below the issuer, as many open reports as this are looked up one by one; more, and the period's verdicts are read. */
+const OPEN_LOOKUPS = 50;
+
+/**
+ * The latest verdict of each open report's files (only open reports can be refused or returned). The issuer's page
+ * reads the period's verdicts whole (16 Queries, every one of them relevant); a page below it, with a few open reports,
+ * reads each one's newest record (a Query of one item) instead of every verdict of the directive.
+ */
+async function latestUploads(directive: Directive, periodId: string, unit: Unit, obligations: readonly Obligation[], deps: StatusDeps): Promise<Map<string, LatestUpload>> {
   const latest = new Map<string, LatestUpload>();
-  if (!obligations.some((o) => o.status === 'open')) return latest;
+  const open = obligations.filter((o) => o.status === 'open');
+  if (open.length === 0) return latest;
+  if (unit.id !== directive.issuerId && open.length <= OPEN_LOOKUPS) {
+    const found = await mapLimit(open, 8, async (o) => [o.unitId, await deps.reports.latestReportOf(o)] as const);
+    for (const [unitId, record] of found) if (record) latest.set(unitId, record);
+    return latest;
+  }
   for (const u of await deps.reports.uploadOutcomesOfPeriod(directive.id, periodId)) {
     const seen = latest.get(u.unitId);
     if (!seen || u.receivedAt > seen.receivedAt) latest.set(u.unitId, { status: u.status, receivedAt: u.receivedAt });
@@ -158,7 +172,7 @@ export async function reportStatus(
   const { unit, trail } = await unitInDirective(directive, query.unitId, deps);
   deps.authorize?.(unit);
   const [children, obligations] = await Promise.all([collect(deps.units.childrenOf(unit.id)), obligationsUnder(directive, periodId, unit, deps)]);
-  const [latest, under] = await Promise.all([latestUploads(directive, periodId, obligations, deps), childOf(unit, obligations, deps)]);
+  const [latest, under] = await Promise.all([latestUploads(directive, periodId, unit, obligations, deps), childOf(unit, obligations, deps)]);
 
   const counts = emptyCounts();
   const rows = new Map<string, StatusRow>();

@@ -552,6 +552,22 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     return [...found.values()].map((item) => strip<UploadOutcome>(item));
   }
 
+  async latestReportOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<Pick<ReportRecord, 'status' | 'receivedAt'> | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `UNIT#${ref.unitId}`, ':prefix': keys.reportsPrefix(ref.directiveId, ref.periodId) },
+        ExpressionAttributeNames: { '#status': 'status' },
+        ProjectionExpression: '#status, receivedAt',
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item ? { status: item.status as ReportRecord['status'], receivedAt: String(item.receivedAt) } : undefined;
+  }
+
   async uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]> {
     const shards = Array.from({ length: UPLOAD_SHARDS }, (_, i) => i);
     const pages = await mapLimit(shards, 8, async (s) => {
