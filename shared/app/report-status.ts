@@ -23,6 +23,8 @@ export interface StatusDeps {
   clock: Clock;
   /** The caller's check on the unit asked for (who may see it), before anything under it is read. */
   authorize?: (unit: Unit) => void;
+  /** The unit shown when none is asked for (without it, the issuer). */
+  defaultUnit?: (directive: Directive) => Promise<string | undefined>;
 }
 
 export type StateCounts = Record<ReportStateKind, number>;
@@ -169,7 +171,7 @@ export async function reportStatus(
   const directive = await directiveOf(query.directiveId, deps);
   const { found, periods } = periodOf(directive, query.periodId, today);
   const periodId = found.period.id;
-  const { unit, trail } = await unitInDirective(directive, query.unitId, deps);
+  const { unit, trail } = await unitInDirective(directive, query.unitId ?? (await deps.defaultUnit?.(directive)), deps);
   deps.authorize?.(unit);
   const [children, obligations] = await Promise.all([collect(deps.units.childrenOf(unit.id)), obligationsUnder(directive, periodId, unit, deps)]);
   const [latest, under] = await Promise.all([latestUploads(directive, periodId, unit, obligations, deps), childOf(unit, obligations, deps)]);

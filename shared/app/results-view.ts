@@ -20,6 +20,8 @@ export interface ResultsViewDeps {
   clock: Clock;
   /** The caller's check on the unit asked for, before its results are read. */
   authorize?: (unit: Unit) => void;
+  /** The unit shown when none is asked for (without it, the issuer). */
+  defaultUnit?: (directive: Directive) => Promise<string | undefined>;
 }
 
 export interface ResultsView {
@@ -47,7 +49,7 @@ export async function resultsView(query: { directiveId: string; periodId?: strin
   const directive = await deps.directives.getDirective(query.directiveId, { consistent: false });
   if (!directive) throw new InputError(`Không tìm thấy chỉ thị "${query.directiveId}"`);
   const { found, periods } = periodOf(directive, query.periodId, vietnamDate(deps.clock.now()));
-  const { unit, trail } = await unitInDirective(directive, query.unitId, deps);
+  const { unit, trail } = await unitInDirective(directive, query.unitId ?? (await deps.defaultUnit?.(directive)), deps);
   deps.authorize?.(unit);
   const base = { directive, unit, trail, period: { id: found.period.id, label: found.period.label }, periods: periods.map((p) => ({ id: p.period.id, label: p.period.label })) };
   const results = await deps.results.getResults(directive.id, found.period.id);

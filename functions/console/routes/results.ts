@@ -119,8 +119,8 @@ ${fourNo(m)}`;
 async function view(c: ConsoleContext): Promise<ResultsView> {
   const directiveId = c.req.param('id')!;
   return resultsView(
-    { directiveId, ...optional('periodId', c.req.query('period')), ...optional('unitId', c.req.query('unit') || (await defaultUnit(c, directiveId, 'results.read'))) },
-    { ...c.get('deps'), authorize: (unit) => void authorize(c, 'results.read', unit) },
+    { directiveId, ...optional('periodId', c.req.query('period')), ...optional('unitId', c.req.query('unit')) },
+    { ...c.get('deps'), authorize: (unit) => void authorize(c, 'results.read', unit), defaultUnit: defaultUnit(c, 'results.read') },
   );
 }
 

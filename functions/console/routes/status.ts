@@ -55,13 +55,12 @@ const stateParam = (v: string | undefined): ReportStateKind | undefined => {
 };
 
 /** The unit a person sees first: the issuer when they may, else their own unit inside the directive's tree. */
-export async function defaultUnit(c: ConsoleContext, directiveId: string, action: 'status.read' | 'results.read'): Promise<string | undefined> {
-  const deps = c.get('deps');
-  const directive = await deps.directives.getDirective(directiveId, { consistent: false });
-  if (!directive) return undefined;
-  const mine = await deps.units.getUnits(unitsFor(sessionOf(c).person, action));
-  const inside = [...mine.values()].filter((u) => u.path.includes(directive.issuerId)).sort((a, b) => a.path.length - b.path.length);
-  return (inside.find((u) => u.id === directive.issuerId) ?? inside[0])?.id ?? directive.issuerId;
+export function defaultUnit(c: ConsoleContext, action: 'status.read' | 'results.read'): (directive: Directive) => Promise<string | undefined> {
+  return async (directive) => {
+    const mine = await c.get('deps').units.getUnits(unitsFor(sessionOf(c).person, action));
+    const inside = [...mine.values()].filter((u) => u.path.includes(directive.issuerId)).sort((a, b) => a.path.length - b.path.length);
+    return inside[0]?.id;
+  };
 }
 
 function remindForm(c: ConsoleContext, directiveId: string, unit: Pick<Unit, 'id' | 'name'>, periodId: string): string {
@@ -147,8 +146,8 @@ export function statusRoutes(app: Hono<ConsoleEnv>): void {
     const deps = c.get('deps');
     const directiveId = c.req.param('id');
     const status = await reportStatus(
-      { directiveId, ...optional('periodId', c.req.query('period')), ...optional('unitId', c.req.query('unit') || (await defaultUnit(c, directiveId, 'status.read'))), ...optional('state', stateParam(c.req.query('state'))) },
-      { ...deps, authorize: (unit) => void authorize(c, 'status.read', unit) },
+      { directiveId, ...optional('periodId', c.req.query('period')), ...optional('unitId', c.req.query('unit')), ...optional('state', stateParam(c.req.query('state'))) },
+      { ...deps, authorize: (unit) => void authorize(c, 'status.read', unit), defaultUnit: defaultUnit(c, 'status.read') },
     );
     // Which rows may be reminded: the reporting units' own paths (one BatchGet of the rows on the page).
     const owed = status.rows.filter((r) => r.state && stillOwed(r.state)).map((r) => r.unit.id);
