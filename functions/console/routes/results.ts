@@ -63,10 +63,10 @@ function headline(m: DigestModel): string {
 }
 
 function ranking(v: ResultsView, m: DigestModel): string {
+  const parents = new Set(Object.values(v.results!.units).map((x) => x.parentId));
   const rows = m.children
     .map((c) => {
-      const hasChildren = Object.values(v.results!.units).some((x) => x.parentId === c.unit.unitId);
-      const name = hasChildren ? `<a href="${esc(resultsUrl(v.directive.id, { period: v.period.id, unit: c.unit.unitId }))}">${esc(c.unit.name)}</a>` : esc(c.unit.name);
+      const name = parents.has(c.unit.unitId) ? `<a href="${esc(resultsUrl(v.directive.id, { period: v.period.id, unit: c.unit.unitId }))}">${esc(c.unit.name)}</a>` : esc(c.unit.name);
       const ds = c.unit.change?.score ?? null;
       const dr = c.unit.change?.rank ?? null;
       return `<tr data-unit="${esc(c.unit.unitId)}"><td class="num" data-rank>${esc(c.unit.rank ?? '—')}</td><td>${name}</td><td class="num" data-score>${esc(c.unit.score === null ? '—' : num(c.unit.score))}</td><td class="num">${ds === null ? '—' : esc(signed(ds))}</td><td class="num">${dr === null ? '—' : dr > 0 ? `▲ ${dr}` : dr < 0 ? `▼ ${-dr}` : '='}</td><td>${esc(c.status)} <span class="muted">${esc(c.statusDetail)}</span></td><td class="num">${c.met === null ? '—' : `${c.met}/${c.withTarget}`}</td><td class="num">${c.breaches}</td></tr>`;

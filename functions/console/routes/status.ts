@@ -13,7 +13,7 @@ import { LEVEL_NAME_VI, type Unit } from '../../../shared/domain/units.ts';
 import { originalFileUrl, remindNow, reportStatus, unitReport, type StateCounts, type StatusPage, type StatusRow, type UnitReport } from '../../../shared/app/report-status.ts';
 import { actualVi } from '../../../shared/mail/digest-email.ts';
 import { audit, authorize, sessionOf, type ConsoleContext, type ConsoleEnv } from '../context.ts';
-import { csrfField, esc, page, timeVi } from '../layout.ts';
+import { csrfField, dateVi, esc, page, timeVi } from '../layout.ts';
 
 const TONE: Record<ReportStateKind, string> = {
   'not-due': '',
@@ -95,7 +95,7 @@ function statusHtml(c: ConsoleContext, s: StatusPage, units: ReadonlyMap<string,
   const rows = s.rows.map((r) => rowHtml(c, s, r, units)).join('');
   const empty = s.state ? `Không có đơn vị nào ở trạng thái "${esc(REPORT_STATE_VI[s.state])}".` : 'Không có đơn vị nào dưới đơn vị này phải nộp báo cáo kỳ này.';
   return `<h1>Tình hình báo cáo – ${esc(s.period.label)}</h1>
-<p class="muted">${esc(docName(d))} của ${esc(d.issuerName)}: ${esc(d.title)}. Hạn nộp ${esc(s.period.due.split('-').reverse().join('/'))}.</p>
+<p class="muted">${esc(docName(d))} của ${esc(d.issuerName)}: ${esc(d.title)}. Hạn nộp ${esc(dateVi(s.period.due))}.</p>
 ${crumbs(s.trail, (u) => statusUrl(d.id, { period: s.period.id, unit: u.id }))}
 <form method="get" action="${esc(statusUrl(d.id, {}))}" class="card"><input type="hidden" name="unit" value="${esc(s.unit.id)}">
 <label for="period">Kỳ báo cáo</label> <select id="period" name="period">${periodOptions}</select>
