@@ -194,6 +194,34 @@ describe('story 4: a leader reads the results online', () => {
   });
 });
 
+describe('on a phone', () => {
+  it('reads the status and results pages at 360 px without scrolling sideways (screenshots with UPDATE_DOCS_PNG=1)', { timeout: 120_000 }, async () => {
+    // Prepare
+    const office = await signedIn(browser, flow.stack, 'vp@cs.test.vn', { width: 360, height: 780 });
+    const leader = await signedIn(browser, flow.stack, 'lanhdao@cs.test.vn', { width: 360, height: 780 });
+    const width = (p: typeof office.page) => p.evaluate<number>('document.documentElement.scrollWidth');
+
+    // Act
+    await office.page.goto(new URL(`/directives/${D}/status?period=${P}&unit=cs-h0`, flow.stack.console!.url).href);
+    const statusWidth = await width(office.page);
+    await leader.page.goto(new URL(`/directives/${D}/results?period=${P}`, flow.stack.console!.url).href);
+    const resultsWidth = await width(leader.page);
+    if (process.env.UPDATE_DOCS_PNG === '1') {
+      await office.page.setViewportSize({ width: 1000, height: 700 });
+      await office.page.screenshot({ path: new URL('../docs/console-status.png', import.meta.url).pathname, fullPage: true });
+      await leader.page.setViewportSize({ width: 1000, height: 700 });
+      await leader.page.screenshot({ path: new URL('../docs/console-results.png', import.meta.url).pathname, fullPage: true });
+    }
+
+    // Assess
+    expect(statusWidth).toBeLessThanOrEqual(360);
+    expect(resultsWidth).toBeLessThanOrEqual(360);
+    expect([...office.violations, ...leader.violations]).toEqual([]);
+    await office.context.close();
+    await leader.context.close();
+  });
+});
+
 /** The page's XLSX link, fetched with a signed-in client: its content type. */
 async function client(pageUrl: string): Promise<string | null> {
   const c = new ConsoleClient(flow.stack.console!.url);
