@@ -52,6 +52,8 @@ const reportQuery = (scope: Scope) => `d=${directiveOf(scope)}&p=${PERIOD}&u=${u
 const reportField = (scope: Scope) => `${directiveOf(scope)}|${PERIOD}|${unitOf(scope)}-x0`;
 /** Each province's office has a draft read from the 2020 letter. */
 const drafts = new Map<Scope, string>();
+/** The accepted file of each first commune (its key and version, as the report page links it). */
+const originals = new Map<Scope, string>();
 const draftOf = (scope: Scope) => `/drafts/${drafts.get(scope)}`;
 /** A form posted as it stands: authorization comes first, then the form's own problems (a 400 that changes nothing). */
 const emptyForm = (s: Scope) => ({ issuerId: unitOf(s), reason: '' });
@@ -103,6 +105,12 @@ const MATRIX: Record<string, Row> = {
   'POST /directives/:id/targets': { action: 'directive.write', ask: (s) => ({ method: 'POST', path: `/directives/${directiveOf(s)}/targets`, form: emptyForm(s) }) },
   'POST /directives/:id/amend': { action: 'directive.write', ask: (s) => ({ method: 'POST', path: `/directives/${directiveOf(s)}/amend`, form: emptyForm(s) }) },
   'POST /directives/:id/withdraw': { action: 'directive.write', ask: (s) => ({ method: 'POST', path: `/directives/${directiveOf(s)}/withdraw`, form: { reason: '' } }) },
+  'GET /directives/:id/status': { action: 'status.read', ask: (s) => ({ method: 'GET', path: `/directives/${directiveOf(s)}/status?period=${PERIOD}` }) },
+  'GET /directives/:id/status/:unitId': { action: 'report.read', ask: (s) => ({ method: 'GET', path: `/directives/${directiveOf(s)}/status/${unitOf(s)}-x0?period=${PERIOD}` }) },
+  'GET /directives/:id/status/:unitId/original': { action: 'report.read', ask: (s) => ({ method: 'GET', path: `/directives/${directiveOf(s)}/status/${unitOf(s)}-x0/original?period=${PERIOD}&${originals.get(s)}` }) },
+  'POST /directives/:id/status/:unitId/remind': { action: 'report.remind', ask: (s) => ({ method: 'POST', path: `/directives/${directiveOf(s)}/status/${unitOf(s)}-x1/remind`, form: { period: PERIOD } }) },
+  'GET /directives/:id/results': { action: 'results.read', ask: (s) => ({ method: 'GET', path: `/directives/${directiveOf(s)}/results?period=${PERIOD}` }) },
+  'GET /directives/:id/results.xlsx': { action: 'results.read', ask: (s) => ({ method: 'GET', path: `/directives/${directiveOf(s)}/results.xlsx?period=${PERIOD}` }) },
   'POST /directives/:id/extend': { action: 'deadline.extend', ask: (s) => ({ method: 'POST', path: `/directives/${directiveOf(s)}/extend`, form: { periodId: PERIOD, until: '', reason: '' } }) },
 };
 
@@ -113,6 +121,8 @@ async function issueAndReport(flow: Flow, scope: Scope): Promise<void> {
   const bytes = await fillTemplate(await templateFor(reportOf(scope)), directive, goodValue);
   const session = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
   expect((await uploadReport(reportOf(scope), { name: 'bao-cao.xlsx', bytes }, session)).status).toBe('accepted');
+  const [accepted] = (await flow.repo.reportsOf(reportOf(scope))).filter((r) => r.status === 'accepted');
+  originals.set(scope, `key=${encodeURIComponent(accepted!.reportKey)}&version=${encodeURIComponent(accepted!.versionId)}`);
   const letter = await uploadDocument({ path: SAMPLE_DOCUMENT_PDF, bytes: readFileSync(SAMPLE_DOCUMENT_PDF) }, unitOf(scope), session);
   expect(letter.outcome).toBe('drafted');
   if ('draftId' in letter) drafts.set(scope, letter.draftId);

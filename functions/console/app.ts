@@ -18,6 +18,8 @@ import { adminRoutes } from './routes/admin.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { approvalsHome, approvalsRoutes } from './routes/approvals.ts';
 import { directiveRoutes, officeHome } from './routes/directives.ts';
+import { statusRoutes } from './routes/status.ts';
+import { resultsHome, resultsRoutes } from './routes/results.ts';
 
 /** A part of the console: its routes, and what it adds to the home page (what needs the person now). */
 export interface RouteGroup {
@@ -28,6 +30,7 @@ export interface RouteGroup {
 export const ROUTE_GROUPS: RouteGroup[] = [{ routes: authRoutes }, { routes: adminRoutes }, { routes: auditRoutes }];
 ROUTE_GROUPS.push({ routes: approvalsRoutes, home: approvalsHome });
 ROUTE_GROUPS.push({ routes: directiveRoutes, home: officeHome });
+ROUTE_GROUPS.push({ routes: statusRoutes }, { routes: resultsRoutes, home: resultsHome });
 
 export function createConsoleApp(deps: ConsoleDeps, opts: { groups?: RouteGroup[]; log?: (m: string) => void } = {}): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();

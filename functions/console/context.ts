@@ -15,6 +15,7 @@ import type {
   DraftStore,
   EventPublisher,
   IdentityProvider,
+  MailLog,
   MailQueue,
   ObligationIndex,
   PeopleDirectory,
@@ -57,6 +58,8 @@ export interface ConsoleDeps {
   secureCookies: boolean;
   /** The level above's decisions on reports. */
   approvals: ApprovalStore;
+  /** What was emailed (remind now checks its step's key). */
+  mailLog: MailLog;
 }
 
 export interface Session {

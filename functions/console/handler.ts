@@ -48,6 +48,7 @@ async function deps(): Promise<ConsoleDeps> {
     maxDocumentBytes: maxDocumentBytes(),
     secureCookies: true,
     approvals: repo,
+    mailLog: repo,
   };
 }
 

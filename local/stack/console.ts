@@ -58,6 +58,7 @@ export function localConsoleDeps(opts: { cognito: LocalCognito; uploadBaseUrl: s
     // Browsers treat http://127.0.0.1 as a secure context: the same Secure, __Host- cookies as on AWS.
     secureCookies: true,
     approvals: repo,
+    mailLog: repo,
   };
 }
 

@@ -61,6 +61,15 @@ export class S3ReportStorage implements ReportStorage {
     return this.origin;
   }
 
+  async presignGet(key: string, opts: { versionId?: string; expiresInSeconds: number; fileName: string }): Promise<string> {
+    const disposition = `attachment; filename="${opts.fileName.replace(/[^\w.-]/g, '_')}"`;
+    return getSignedUrl(
+      this.presigner,
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(opts.versionId && opts.versionId !== 'null' ? { VersionId: opts.versionId } : {}), ResponseContentDisposition: disposition }),
+      { expiresIn: opts.expiresInSeconds },
+    );
+  }
+
   async get(key: string, opts: { versionId?: string; maxBytes: number }): Promise<StoredObject> {
     const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(opts.versionId ? { VersionId: opts.versionId } : {}) }));
     const size = out.ContentLength ?? 0;

@@ -59,7 +59,7 @@ export interface ObligationIndex {
   openObligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]>;
   /** Every obligation of a period, whatever its status (results). */
   obligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]>;
-  getObligations(refs: readonly { directiveId: string; unitId: string; periodId: string }[]): Promise<Obligation[]>;
+  getObligations(refs: readonly { directiveId: string; unitId: string; periodId: string }[], opts?: { consistent?: boolean }): Promise<Obligation[]>;
 }
 
 export interface DirectiveStatusReader {
@@ -112,6 +112,8 @@ export interface ReportStorage {
   markRejected(key: string, versionId?: string): Promise<void>;
   /** Report files under a prefix older than `before`, page by page (the bucket's listing, never a scan of the table). */
   listReports(prefix: string, before: Date): AsyncIterable<{ key: string; lastModified: string; eTag?: string }[]>;
+  /** A URL the browser GETs one stored file (that version) from, downloaded under `fileName`. */
+  presignGet(key: string, opts: { versionId?: string; expiresInSeconds: number; fileName: string }): Promise<string>;
 }
 
 export interface ReportRecord {
@@ -163,6 +165,10 @@ export interface ReportLog {
   fileVerdict(record: ReportRecord): Promise<void>;
   /** The verdicts on file for these keys (BatchGetItem, 100 a request): what a listing of the bucket is checked against. */
   uploadOutcomesOf(files: readonly { directiveId: string; periodId: string; reportKey: string }[]): Promise<UploadOutcome[]>;
+  /** Every verdict of a period (a Query per verdict shard, eventually consistent): which units' latest file was refused. */
+  uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]>;
+  /** The newest file received for a unit's period (its verdict and when), eventually consistent: one item read. */
+  latestReportOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<Pick<ReportRecord, 'status' | 'receivedAt'> | undefined>;
 }
 
 /**

@@ -26,6 +26,28 @@ export const DEFAULT_REMINDER_POLICY: ReminderPolicy = { remindBefore: [3, 1], o
 
 type Announcement = { type: EventType; detail: EventDetail<EventType> };
 
+/** The keys of a unit's reminder and overdue notice for one due date and step: the mail sender sends each once. */
+export const reminderKey = (unitId: string, due: string, k: number) => `reminder:${unitId}:${due}:${k}`;
+export const overdueKey = (unitId: string, due: string, k: number) => `overdue:${unitId}:${due}:${k}`;
+
+/** One step of the policy for one open report: the announcement the sweep makes (or made) for it. */
+export type ReminderStep =
+  | { type: 'DeadlineApproaching'; key: string; workingDaysBefore: number }
+  | { type: 'ReportOverdue'; key: string; workingDaysLate: number; escalated: boolean };
+
+/**
+ * The step a report is at on `today`: the latest step of the policy whose day has come, or the first step when none
+ * has yet. A reminder sent "now" carries that step's key, so neither a second click nor the morning sweep of that
+ * step sends it again: never twice the same step.
+ */
+export function reminderStep(o: Pick<Obligation, 'unitId' | 'dueDate'>, today: string, policy: ReminderPolicy = DEFAULT_REMINDER_POLICY, cal?: CalendarOptions): ReminderStep {
+  const overdue = [...policy.overdueAfter].sort((a, b) => b - a).find((k) => addWorkingDays(o.dueDate, k, cal) <= today);
+  if (overdue !== undefined) return { type: 'ReportOverdue', key: overdueKey(o.unitId, o.dueDate, overdue), workingDaysLate: overdue, escalated: overdue >= policy.escalateFrom };
+  const before = [...policy.remindBefore].sort((a, b) => a - b);
+  const reached = before.find((k) => subtractWorkingDays(o.dueDate, k, cal) <= today) ?? before.at(-1) ?? 1;
+  return { type: 'DeadlineApproaching', key: reminderKey(o.unitId, o.dueDate, reached), workingDaysBefore: reached };
+}
+
 const ref = (o: Obligation) => ({ directiveId: o.directiveId, periodId: o.periodId, unitId: o.unitId, dueDate: o.dueDate });
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string, T[]> {
@@ -74,7 +96,7 @@ export async function dailySweep(
     // request, and never two emails about the same report on one day.
     const owed = (openByDue.get(due) ?? []).filter((o) => addDays(o.periodEnd, 1) < today);
     for (const [unitId, items] of groupBy(owed, (o) => o.unitId)) {
-      events.push({ type: 'DeadlineApproaching', detail: { key: `reminder:${unitId}:${due}:${k}`, recipientUnitId: unitId, asOf: today, workingDaysBefore: k, items: items.map(ref) } });
+      events.push({ type: 'DeadlineApproaching', detail: { key: reminderKey(unitId, due, k), recipientUnitId: unitId, asOf: today, workingDaysBefore: k, items: items.map(ref) } });
       result.reminders++;
     }
   }
@@ -83,7 +105,7 @@ export async function dailySweep(
     const late = openByDue.get(due) ?? [];
     const escalated = k >= policy.escalateFrom;
     for (const [unitId, items] of groupBy(late, (o) => o.unitId)) {
-      events.push({ type: 'ReportOverdue', detail: { key: `overdue:${unitId}:${due}:${k}`, recipientUnitId: unitId, asOf: today, workingDaysLate: k, audience: 'unit', escalated, items: items.map(ref) } });
+      events.push({ type: 'ReportOverdue', detail: { key: overdueKey(unitId, due, k), recipientUnitId: unitId, asOf: today, workingDaysLate: k, audience: 'unit', escalated, items: items.map(ref) } });
       result.overdue++;
     }
     if (!escalated) continue;

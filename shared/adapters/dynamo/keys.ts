@@ -58,6 +58,8 @@ export const keys = {
     PK: `UPLOADS#${r.directiveId}#${r.periodId}#${shardOf(r.reportKey, UPLOAD_SHARDS)}`,
     SK: r.reportKey,
   }),
+  /** One verdict shard of a period (its files' verdicts, read whole by the status page). */
+  uploadOutcomeShard: (directiveId: string, periodId: string, shard: number) => `UPLOADS#${directiveId}#${periodId}#${shard}`,
   /** When the unit was last told a report was rejected, and the verdicts since: one rejection email per window. */
   rejectionMail: (r: { unitId: string; directiveId: string; periodId: string }) => ({ PK: `UNIT#${r.unitId}`, SK: `REJMAIL#${r.directiveId}#${r.periodId}` }),
 

@@ -38,7 +38,7 @@ import type {
 import type { Person, Role } from '../../domain/access.ts';
 import { shardOf } from '../../domain/assignment.ts';
 import { batchDelete, batchGet, batchPut, keyOf } from './batch.ts';
-import { DUE_SHARDS, keys, MAIL_SHARDS, META } from './keys.ts';
+import { DUE_SHARDS, keys, MAIL_SHARDS, META, UPLOAD_SHARDS } from './keys.ts';
 import { itemOf } from './items.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
 import { mapLimit } from '../../retry.ts';
@@ -252,8 +252,8 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     }
   }
 
-  async getObligations(refs: readonly { directiveId: string; unitId: string; periodId: string }[]): Promise<Obligation[]> {
-    const found = await batchGet(this.doc, this.tableName, refs.map((r) => keys.obligation(r.unitId, r.directiveId, r.periodId)), { consistent: true });
+  async getObligations(refs: readonly { directiveId: string; unitId: string; periodId: string }[], opts: { consistent?: boolean } = {}): Promise<Obligation[]> {
+    const found = await batchGet(this.doc, this.tableName, refs.map((r) => keys.obligation(r.unitId, r.directiveId, r.periodId)), { consistent: opts.consistent ?? true });
     return [...found.values()].map((item) => strip<Obligation>(item));
   }
 
@@ -582,6 +582,41 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   async uploadOutcomesOf(files: readonly { directiveId: string; periodId: string; reportKey: string }[]): Promise<UploadOutcome[]> {
     const found = await batchGet(this.doc, this.tableName, files.map((f) => keys.uploadOutcome(f)), { consistent: true });
     return [...found.values()].map((item) => strip<UploadOutcome>(item));
+  }
+
+  async latestReportOf(ref: { directiveId: string; periodId: string; unitId: string }): Promise<Pick<ReportRecord, 'status' | 'receivedAt'> | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `UNIT#${ref.unitId}`, ':prefix': keys.reportsPrefix(ref.directiveId, ref.periodId) },
+        ExpressionAttributeNames: { '#status': 'status' },
+        ProjectionExpression: '#status, receivedAt',
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item ? { status: item.status as ReportRecord['status'], receivedAt: String(item.receivedAt) } : undefined;
+  }
+
+  async uploadOutcomesOfPeriod(directiveId: string, periodId: string): Promise<UploadOutcome[]> {
+    const shards = Array.from({ length: UPLOAD_SHARDS }, (_, i) => i);
+    const pages = await mapLimit(shards, 8, async (s) => {
+      const out: UploadOutcome[] = [];
+      for await (const page of this.pages(
+        {
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.uploadOutcomeShard(directiveId, periodId, s) },
+          ProjectionExpression: 'reportKey, versionId, unitId, #status, receivedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+        },
+        (item) => strip<UploadOutcome>(item),
+      ))
+        out.push(...page);
+      return out;
+    });
+    return pages.flat();
   }
 
   /**
