@@ -16,6 +16,8 @@ import { authRoutes } from './routes/auth.ts';
 import { homeRoutes, type HomeSection } from './routes/home.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { officerGroup } from './routes/officer.ts';
+import { targetRoutes } from './routes/targets.ts';
 
 /** A part of the console: its routes, and what it adds to the home page (what needs the person now). */
 export interface RouteGroup {
@@ -24,6 +26,7 @@ export interface RouteGroup {
 }
 
 export const ROUTE_GROUPS: RouteGroup[] = [{ routes: authRoutes }, { routes: adminRoutes }, { routes: auditRoutes }];
+ROUTE_GROUPS.push(officerGroup, { routes: targetRoutes });
 
 export function createConsoleApp(deps: ConsoleDeps, opts: { groups?: RouteGroup[]; log?: (m: string) => void } = {}): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();

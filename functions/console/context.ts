@@ -24,6 +24,7 @@ import type {
   ResultsStore,
   TokenVerifier,
   UnitDirectory,
+  VillageTargetStore,
 } from '../../shared/app/ports.ts';
 
 export interface ConsoleDeps {
@@ -54,6 +55,10 @@ export interface ConsoleDeps {
   maxDocumentBytes: number;
   /** Cookies are `Secure` and `__Host-` prefixed; a local http stack on 127.0.0.1 counts as secure in browsers. */
   secureCookies: boolean;
+  /** Villages' targets split by their communes. */
+  villageTargets: VillageTargetStore;
+  /** Uploads per report and clock hour, shared with the signed-link page (the same counter). */
+  maxUploadsPerHour: number;
 }
 
 export interface Session {

@@ -12,6 +12,7 @@ import { requireEnv } from '../../shared/adapters/aws.ts';
 import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, maxReportBytes, reportStorage, repository, resultsStore, uploadSecret } from '../../shared/adapters/wiring.ts';
 import { powertools, wrap } from '../../shared/lambda/powertools.ts';
 import { ENV } from '../../shared/contract/catalog.ts';
+import { DEFAULT_MAX_UPLOADS_PER_HOUR } from '../../shared/app/uploads.ts';
 import { asViewerSent, fromCloudFront } from './edge.ts';
 import { createConsoleApp } from './app.ts';
 import type { ConsoleDeps } from './context.ts';
@@ -47,6 +48,8 @@ async function deps(): Promise<ConsoleDeps> {
     maxReportBytes: maxReportBytes(),
     maxDocumentBytes: maxDocumentBytes(),
     secureCookies: true,
+    villageTargets: repo,
+    maxUploadsPerHour: Number(process.env[ENV.maxUploadsPerHour] ?? DEFAULT_MAX_UPLOADS_PER_HOUR),
   };
 }
 
