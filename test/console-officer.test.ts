@@ -6,6 +6,7 @@
  * pages and the API.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -72,6 +73,12 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+/** With UPDATE_DOCS_PNG=1, the page as docs/<name>.png (the screenshots in docs/ are made this way, not every run). */
+async function docsScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_DOCS_PNG !== '1') return;
+  await page.screenshot({ path: fileURLToPath(new URL(`../docs/${name}.png`, import.meta.url)), fullPage: true });
+}
+
 async function fillSplit(page: Page, split: Record<string, [string, string]>): Promise<void> {
   for (const [indicatorId, [t0, t1]] of Object.entries(split)) {
     for (const [village, value] of [['ov-x0-t0', t0], ['ov-x0-t1', t1]] as const) {
@@ -113,6 +120,7 @@ describe('a commune officer on a phone (story 2)', () => {
     await page.getByRole('button', { name: 'Lưu chỉ tiêu các thôn' }).click();
     await page.locator('#problems').waitFor();
     const refused = await page.locator('#problems').innerText();
+    await docsScreenshot(page, 'console-targets');
     const storedAfterRefusal = await flow.stack.console!.deps.villageTargets.getVillageTargets(DIRECTIVE, ['ov-x0']);
     await page.locator('[name="v:ov-x0-t1:giao-thong"]').fill('1,5');
     await page.getByRole('button', { name: 'Lưu chỉ tiêu các thôn' }).click();
@@ -134,6 +142,7 @@ describe('a commune officer on a phone (story 2)', () => {
     // Prepare
     const { context, page } = await signedIn(browser, flow.stack, OFFICER, PHONE);
     await page.goto(new URL('/my-reports', flow.stack.console!.url).href);
+    await docsScreenshot(page, 'console-my-reports');
     await page.locator(`a[href="${REPORT}"]`).click();
     await page.waitForURL((u) => u.pathname === REPORT);
 
@@ -164,7 +173,9 @@ describe('a commune officer on a phone (story 2)', () => {
 
     // Assess
     expect(msg).toMatch(/^Báo cáo đã được tiếp nhận( đúng hạn)?\. Biên nhận đã được gửi qua email\.$/);
-    expect(await page.locator('#verdict').innerText()).toContain('Số dòng số liệu đã đọc: 2');
+    expect(await page.locator('#verdict').innerText()).toBe('Số dòng số liệu đã đọc: 2');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await docsScreenshot(page, 'console-my-report-receipt');
     const [obligation] = await flow.repo.getObligations([{ directiveId: DIRECTIVE, periodId: '2027-Q1', unitId: 'ov-x0' }]);
     expect(obligation?.status).toBe('submitted');
     await eventually('the receipt email', async () => (await flow.stack.inbox()).find((m) => m.destination.to.includes('ubnd.x0@ov.test.vn') && m.subject.startsWith('[thidua] Đã nhận báo cáo')));
@@ -208,5 +219,43 @@ describe('a commune officer on a phone (story 2)', () => {
     expect(answers.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403]);
     expect(await answers[4]!.json()).toMatchObject({ error: 'Bạn không có quyền với đơn vị này' });
     expect(await flow.stack.console!.deps.villageTargets.getVillageTargets(DIRECTIVE, ['ov-x0'])).toEqual(before);
+  });
+
+  it('takes the villages’ targets as a workbook too: downloaded, filled, uploaded, checked the same way', async () => {
+    // Prepare: the workbook of the current split
+    const { context, page } = await signedIn(browser, flow.stack, OFFICER, PHONE);
+    await page.goto(new URL(SPLIT, flow.stack.console!.url).href);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Tải tệp chỉ tiêu các thôn (.xlsx)' }).click()]);
+    const withMembers = async (t0: number) => {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(Buffer.from(await bytesOf(download)) as unknown as ArrayBuffer);
+      const ws = wb.getWorksheet('Chỉ tiêu thôn')!;
+      const row = [...Array(ws.rowCount).keys()].map((i) => i + 1).find((r) => ws.getCell(r, 2).value === 'dang-vien-moi')!;
+      ws.getCell(row, 4).value = t0;
+      const file = join(tmp, `chi-tieu-thon-${t0}.xlsx`);
+      writeFileSync(file, new Uint8Array(await wb.xlsx.writeBuffer()));
+      return file;
+    };
+    const short = await withMembers(1);
+    const enough = await withMembers(4);
+
+    // Act: 1 + 2 new party members fall short of the commune's 5; 4 + 2 reach it
+    await page.getByLabel('Tệp chỉ tiêu các thôn (.xlsx)').setInputFiles(short);
+    await page.getByRole('button', { name: 'Tải lên và lưu' }).click();
+    await page.locator('#problems').waitFor();
+    const refused = await page.locator('#problems').innerText();
+    await page.getByLabel('Tệp chỉ tiêu các thôn (.xlsx)').setInputFiles(enough);
+    await page.getByRole('button', { name: 'Tải lên và lưu' }).click();
+    await page.locator('.flash.ok').waitFor();
+
+    // Assess
+    expect(refused).toBe('Chỉ tiêu "Kết nạp đảng viên mới" (người): tổng chỉ tiêu của các thôn là 3, chưa đạt chỉ tiêu của xã là 5');
+    const stored = (await flow.stack.console!.deps.villageTargets.getVillageTargets(DIRECTIVE, ['ov-x0'])).get('ov-x0');
+    expect(stored?.targets['ov-x0-t0']).toMatchObject({ 'dang-vien-moi': 4, 'giao-thong': 0.5 });
+    expect(stored?.updatedBy).toBe(OFFICER);
+    const trail = await flow.stack.console!.deps.audit.entriesUnder({ id: 'ov-x0', path: ['ov', 'ov-x0'] }, new Date().toISOString().slice(0, 7));
+    expect(trail.filter((e) => e.action === 'targets.split')).toHaveLength(2);
+    expect(trail.filter((e) => e.action === 'report.upload')).toHaveLength(2);
+    await context.close();
   });
 });

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { formatDateVi } from '../calendar/index.ts';
 import type { Indicator } from '../directive.ts';
-import { META_FORMAT, META_SHEET, REPORT_SHEET, TARGETS_ROW_LABEL, TEMPLATE_VERSION, VILLAGE_TARGETS_LABEL, type ReportTemplateInput } from './types.ts';
+import { META_FORMAT, META_SHEET, REPORT_SHEET, TARGETS_ROW_LABEL, TEMPLATE_VERSION, VILLAGE_TARGET_HEADER_PREFIX, VILLAGE_TARGETS_LABEL, type ReportTemplateInput } from './types.ts';
 
 /** Where things are on the visible sheet of a template this module writes (the parser does not rely on it). */
 export const TEMPLATE_LAYOUT = Object.freeze({ groupRow: 7, headerRow: 8, targetsRow: 9, firstDataRow: 10, nameColumn: 1, firstIndicatorColumn: 2 });
@@ -57,7 +57,7 @@ function showVillageTargets(ws: ExcelJS.Worksheet, input: ReportTemplateInput, f
   ws.getCell(groupRow, firstCol).value = VILLAGE_TARGETS_LABEL;
   indicators.forEach((ind, i) => {
     ws.getColumn(firstCol + i).width = 16;
-    ws.getCell(headerRow, firstCol + i).value = `Chỉ tiêu giao: ${headerText(ind)}`;
+    ws.getCell(headerRow, firstCol + i).value = `${VILLAGE_TARGET_HEADER_PREFIX}${headerText(ind)}`;
   });
   for (const r of [groupRow, headerRow]) {
     for (let c = firstCol; c <= lastCol; c++) {

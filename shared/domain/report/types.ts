@@ -160,3 +160,5 @@ export const TEMPLATE_VERSION = 1;
 export const TARGETS_ROW_LABEL = 'Chỉ tiêu được giao';
 /** Over the columns that show each village's own target (locked, right of the indicators; the parser skips them). */
 export const VILLAGE_TARGETS_LABEL = 'Chỉ tiêu giao cho thôn';
+/** How each of those columns' headers starts: the parser knows them as the template's own, not the officer's. */
+export const VILLAGE_TARGET_HEADER_PREFIX = 'Chỉ tiêu giao: ';
