@@ -111,6 +111,7 @@ describe('a commune officer on a phone (story 2)', () => {
   it('sets its villages’ targets: a split that falls short is refused with the figures, a right one is stored', async () => {
     // Prepare
     const { context, page, violations } = await signedIn(browser, flow.stack, OFFICER, PHONE);
+    const home = await page.locator('main').innerText();
     await page.goto(new URL('/targets', flow.stack.console!.url).href);
     await page.getByRole('link', { name: 'Chỉ thị số 23-CT/TU' }).click();
     await page.waitForURL((u) => u.pathname === SPLIT);
@@ -127,6 +128,7 @@ describe('a commune officer on a phone (story 2)', () => {
     await page.locator('.flash.ok').waitFor();
 
     // Assess
+    expect(home).toContain('Báo cáo cần nộp\nQuý I/2027 – Xã Hàm Liêm 1: hạn 19/03/2027');
     expect(refused).toBe('Chỉ tiêu "Làm mới, nâng cấp đường giao thông nông thôn" (km): tổng chỉ tiêu của các thôn là 1,5, chưa đạt chỉ tiêu của xã là 2');
     expect(storedAfterRefusal.size).toBe(0);
     expect(await page.locator('.flash.ok').innerText()).toBe('Đã lưu chỉ tiêu của 2 thôn. Mẫu báo cáo và kết quả của các thôn dùng chỉ tiêu này.');

@@ -90,12 +90,12 @@ ${form}
   return page(body, { title: `Báo cáo ${o.periodLabel}`, nonce: c.get('nonce'), session, ...(mayUpload ? { script: UPLOAD_SCRIPT } : {}) });
 }
 
-/** What needs the officer now: the reports still owed, earliest deadline first. */
+/** What needs the officer now: the next reports still owed (overdue ones first: the earliest deadline leads). */
 const officerHome: HomeSection = async (c) => {
   const session = sessionOf(c);
   const ids = unitsFor(session.person, 'report.upload');
   if (!ids.length) return '';
-  const owed = (await officerReports(ids, c.get('deps'))).filter((r) => r.obligation.status === 'open' && r.state.tone !== 'info').slice(0, 5);
+  const owed = (await officerReports(ids, c.get('deps'))).filter((r) => r.obligation.status === 'open').slice(0, 5);
   const list = owed.length ? `<ul>${owed.map((r) => `<li><a href="${esc(reportPath(r.obligation))}">${esc(r.obligation.periodLabel)} – ${esc(r.unit.name)}</a>: hạn ${dateVi(r.obligation.dueDate)} <span class="badge ${r.state.tone}">${esc(r.state.labelVi)}</span></li>`).join('')}</ul>` : '<p>Không có báo cáo nào đang chờ nộp.</p>';
   return `<div class="card"><h2>Báo cáo cần nộp</h2>${list}<p><a href="/my-reports">Tất cả báo cáo của đơn vị</a> · <a href="/targets">Giao chỉ tiêu cho các thôn</a></p></div>`;
 };
