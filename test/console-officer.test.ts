@@ -198,6 +198,8 @@ describe('a commune officer on a phone (story 2)', () => {
 
     // Assess: column I is "bhyt" (the 8th indicator from column B), row 11 is Thôn 2
     expect(await page.locator('#verdict li').allInnerTexts()).toEqual([expect.stringMatching(/^Ô I11: .*140/)]);
+    const mail = await eventually('the rejection email', async () => (await flow.stack.inbox()).find((m) => m.destination.to.includes('ubnd.x0@ov.test.vn') && m.subject.startsWith('[thidua] Báo cáo Quý I/2027 chưa hợp lệ')));
+    expect(mail.body.text).toContain('I11');
     await context.close();
   });
 
