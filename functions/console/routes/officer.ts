@@ -14,7 +14,6 @@ import { dataHeaders } from '../../../shared/web/html.ts';
 import { audit, authorize, sessionOf, type ConsoleContext, type ConsoleEnv } from '../context.ts';
 import { dateVi, esc, jsonForHtml, page, timeVi } from '../layout.ts';
 import type { HomeSection } from './home.ts';
-import type { RouteGroup } from '../app.ts';
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const reportPath = (r: ReportRef) => `/my-reports/${encodeURIComponent(r.directiveId)}/${encodeURIComponent(r.periodId)}/${encodeURIComponent(r.unitId)}`;
@@ -137,4 +136,5 @@ function officerRoutes(app: Hono<ConsoleEnv>): void {
   });
 }
 
-export const officerGroup: RouteGroup = { routes: officerRoutes, home: officerHome };
+/** The officer's part of the console: its routes, and the reports still owed on the home page. */
+export const officerGroup = { routes: officerRoutes, home: officerHome };
