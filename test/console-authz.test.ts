@@ -5,7 +5,7 @@
  * checks and how to ask for a resource inside the person's subtree and outside it. A role the policy gives that
  * action must get through inside (served, or refused for the request's own content with a 400 naming what to fix); every other role gets 403; outside, everyone gets 403 (or, for a file whose lines
  * fall outside, the per-line refusal, with nothing written). Signed out, every route but the public ones sends to the
- * sign-in page (GET) or answers 401.
+ * sign-in page (a page) or answers 401 (a change, an API call).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsOf, Role, type Action } from '../shared/domain/access.ts';
@@ -111,6 +111,16 @@ const MATRIX: Record<string, Row> = {
   'POST /directives/:id/status/:unitId/remind': { action: 'report.remind', ask: (s) => ({ method: 'POST', path: `/directives/${directiveOf(s)}/status/${unitOf(s)}-x1/remind`, form: { period: PERIOD } }) },
   'GET /directives/:id/results': { action: 'results.read', ask: (s) => ({ method: 'GET', path: `/directives/${directiveOf(s)}/results?period=${PERIOD}` }) },
   'GET /directives/:id/results.xlsx': { action: 'results.read', ask: (s) => ({ method: 'GET', path: `/directives/${directiveOf(s)}/results.xlsx?period=${PERIOD}` }) },
+  'GET /my-reports': { action: 'report.upload', ask: () => ({ method: 'GET', path: '/my-reports' }), noOutside: 'lists the reports of the units the person is the officer of' },
+  'GET /my-reports/:directiveId/:periodId/:unitId': { action: 'report.read', ask: (s) => ({ method: 'GET', path: `/my-reports/${directiveOf(s)}/${PERIOD}/${unitOf(s)}-x1` }) },
+  'GET /my-reports/:directiveId/:periodId/:unitId/template': { action: 'report.read', ask: (s) => ({ method: 'GET', path: `/my-reports/${directiveOf(s)}/${PERIOD}/${unitOf(s)}-x1/template` }) },
+  'POST /api/reports/:directiveId/:periodId/:unitId/presign': { action: 'report.upload', ask: (s) => ({ method: 'POST', path: `/api/reports/${directiveOf(s)}/${PERIOD}/${unitOf(s)}-x1/presign`, json: { fileName: 'bao-cao.xlsx', size: 1000 } }) },
+  'GET /api/reports/:directiveId/:periodId/:unitId/status': { action: 'report.read', ask: (s) => ({ method: 'GET', path: `/api/reports/${directiveOf(s)}/${PERIOD}/${unitOf(s)}-x1/status?key=none` }) },
+  'GET /targets': { action: 'targets.split', ask: () => ({ method: 'GET', path: '/targets' }), noOutside: 'lists the communes the person splits targets for' },
+  'GET /targets/:directiveId/:communeId': { action: 'targets.split', ask: (s) => ({ method: 'GET', path: `/targets/${directiveOf(s)}/${unitOf(s)}-x0` }) },
+  'POST /targets/:directiveId/:communeId': { action: 'targets.split', ask: (s) => ({ method: 'POST', path: `/targets/${directiveOf(s)}/${unitOf(s)}-x0`, form: {} }) },
+  'GET /targets/:directiveId/:communeId/xlsx': { action: 'targets.split', ask: (s) => ({ method: 'GET', path: `/targets/${directiveOf(s)}/${unitOf(s)}-x0/xlsx` }) },
+  'POST /targets/:directiveId/:communeId/xlsx': { action: 'targets.split', ask: (s) => ({ method: 'POST', path: `/targets/${directiveOf(s)}/${unitOf(s)}-x0/xlsx`, form: {} }) },
   'POST /directives/:id/extend': { action: 'deadline.extend', ask: (s) => ({ method: 'POST', path: `/directives/${directiveOf(s)}/extend`, form: { periodId: PERIOD, until: '', reason: '' } }) },
 };
 
@@ -203,7 +213,8 @@ describe('the console’s authorization matrix', () => {
         const res = await send(anonymous, row.ask('inside', 'admin'));
 
         // Assess
-        if (row.ask('inside', 'admin').method === 'GET') {
+        const ask = row.ask('inside', 'admin');
+        if (ask.method === 'GET' && !ask.path.startsWith('/api/')) {
           expect(res.status).toBe(303);
           expect(res.headers.get('location')).toMatch(/^\/sign-in\?next=/);
         } else expect([401, 403]).toContain(res.status);

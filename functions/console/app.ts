@@ -20,6 +20,8 @@ import { approvalsHome, approvalsRoutes } from './routes/approvals.ts';
 import { directiveRoutes, officeHome } from './routes/directives.ts';
 import { statusRoutes } from './routes/status.ts';
 import { resultsHome, resultsRoutes } from './routes/results.ts';
+import { officerGroup } from './routes/officer.ts';
+import { targetRoutes } from './routes/targets.ts';
 
 /** A part of the console: its routes, and what it adds to the home page (what needs the person now). */
 export interface RouteGroup {
@@ -31,6 +33,7 @@ export const ROUTE_GROUPS: RouteGroup[] = [{ routes: authRoutes }, { routes: adm
 ROUTE_GROUPS.push({ routes: approvalsRoutes, home: approvalsHome });
 ROUTE_GROUPS.push({ routes: directiveRoutes, home: officeHome });
 ROUTE_GROUPS.push({ routes: statusRoutes }, { routes: resultsRoutes, home: resultsHome });
+ROUTE_GROUPS.push(officerGroup, { routes: targetRoutes });
 
 export function createConsoleApp(deps: ConsoleDeps, opts: { groups?: RouteGroup[]; log?: (m: string) => void } = {}): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();

@@ -26,6 +26,7 @@ import type {
   TokenVerifier,
   UnitDirectory,
   ApprovalStore,
+  VillageTargetStore,
 } from '../../shared/app/ports.ts';
 
 export interface ConsoleDeps {
@@ -60,6 +61,10 @@ export interface ConsoleDeps {
   approvals: ApprovalStore;
   /** What was emailed (remind now checks its step's key). */
   mailLog: MailLog;
+  /** Villages' targets split by their communes. */
+  villageTargets: VillageTargetStore;
+  /** Uploads per report and clock hour, shared with the signed-link page (the same counter). */
+  maxUploadsPerHour: number;
 }
 
 export interface Session {

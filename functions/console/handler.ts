@@ -12,6 +12,7 @@ import { requireEnv } from '../../shared/adapters/aws.ts';
 import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, maxReportBytes, reportStorage, repository, resultsStore, uploadSecret } from '../../shared/adapters/wiring.ts';
 import { powertools, wrap } from '../../shared/lambda/powertools.ts';
 import { ENV } from '../../shared/contract/catalog.ts';
+import { DEFAULT_MAX_UPLOADS_PER_HOUR } from '../../shared/app/uploads.ts';
 import { asViewerSent, fromCloudFront } from './edge.ts';
 import { createConsoleApp } from './app.ts';
 import type { ConsoleDeps } from './context.ts';
@@ -49,6 +50,8 @@ async function deps(): Promise<ConsoleDeps> {
     secureCookies: true,
     approvals: repo,
     mailLog: repo,
+    villageTargets: repo,
+    maxUploadsPerHour: Number(process.env[ENV.maxUploadsPerHour] ?? DEFAULT_MAX_UPLOADS_PER_HOUR),
   };
 }
 

@@ -54,6 +54,7 @@ const NAV: NavItem[] = [
   { href: '/', label: 'Trang chủ', show: () => true },
   { href: '/directives', label: 'Chỉ thị', show: (p) => hasRole(p, 'office') || hasRole(p, 'leader') || hasRole(p, 'approver') },
   { href: '/my-reports', label: 'Báo cáo của đơn vị', show: (p) => hasRole(p, 'officer') },
+  { href: '/targets', label: 'Chỉ tiêu các thôn', show: (p) => hasRole(p, 'officer') },
   { href: '/approvals', label: 'Duyệt báo cáo', show: (p) => hasRole(p, 'approver') },
   { href: '/admin', label: 'Quản trị', show: (p) => hasRole(p, 'admin') },
   { href: '/audit', label: 'Nhật ký', show: (p) => hasRole(p, 'office') || hasRole(p, 'admin') },

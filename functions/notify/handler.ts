@@ -21,7 +21,7 @@ export const handler = sqsConsumer({
   schema: NotificationMessage,
   process: async ({ event }, { metrics, logger }) => {
     const baseUrl = process.env[ENV.uploadBaseUrl];
-    const uploads = baseUrl ? { baseUrl, secret: await uploadSecret(), storage: reportStorage(), assignments: repo } : undefined;
+    const uploads = baseUrl ? { baseUrl, secret: await uploadSecret(), storage: reportStorage(), assignments: repo, villageTargets: repo } : undefined;
     const result = await notifyUnit(event, { obligations: repo, units: repo, directives: repo, mail, ...(uploads ? { uploads } : {}) });
     if (result.sent) metrics.addMetric('NotificationsQueued', MetricUnit.Count, 1);
     else logger.info('Nothing to send', { ...result });

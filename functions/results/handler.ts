@@ -37,7 +37,7 @@ export const handler = sqsConsumer({
     // Before the period's results are out, a report is simply part of them when they are computed; after, a
     // late one (or one within an extension) computes them again.
     if (!work.digests && !(await repo.resultsComputedAt(work.directiveId, work.periodId))) return { key: work.key, recomputed: false };
-    const deps = { directives: repo, units: repo, assignments: repo, obligations: repo, reports: repo, results, clock: systemClock };
+    const deps = { directives: repo, units: repo, assignments: repo, obligations: repo, reports: repo, results, clock: systemClock, villageTargets: repo };
     const computed = await computePeriodResults(work.directiveId, work.periodId, deps, new Date(work.asOf));
     metrics.addMetric('ResultsComputed', MetricUnit.Count, 1);
     if (!work.digests) return { key: work.key, recomputed: true };

@@ -34,6 +34,7 @@ const deps = async (): Promise<UploadDeps> => ({
   clock: currentClock(),
   maxBytes: maxReportBytes(),
   quota: repo,
+  villageTargets: repo,
   maxUploadsPerHour: Number(process.env[ENV.maxUploadsPerHour] ?? DEFAULT_MAX_UPLOADS_PER_HOUR),
 });
 

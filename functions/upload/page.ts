@@ -6,6 +6,7 @@
 import type { UploadContext } from '../../shared/app/uploads.ts';
 import { formatDateVi } from '../../shared/domain/calendar/index.ts';
 import { esc, jsonForHtml } from '../../shared/web/html.ts';
+import { UPLOAD_SCRIPT, type UploadScriptData } from '../../shared/web/upload-script.ts';
 
 const STYLE = `
 body{font-family:Arial,Helvetica,sans-serif;max-width:680px;margin:24px auto;padding:0 16px;color:#1f2933;line-height:1.45}
@@ -16,87 +17,14 @@ input[type=file]{font-size:16px;max-width:100%}
 #verdict li{margin:4px 0}
 `;
 
-/**
- * The page's behaviour: presign, PUT, then poll the verdict. Every failure (a refused presign, a failed PUT, no
- * network) ends in a Vietnamese message; the button is given back. Static text: no value is interpolated into it.
- */
-const SCRIPT = `
-(() => {
-  const data = JSON.parse(document.getElementById('upload-data').textContent);
-  const form = document.getElementById('f');
-  const input = document.getElementById('file');
-  const button = form.querySelector('button');
-  const msg = document.getElementById('msg');
-  const verdict = document.getElementById('verdict');
-  const say = (text, tone) => { msg.textContent = text; msg.className = tone || ''; };
-  const list = (items) => {
-    const ul = document.createElement('ul');
-    for (const item of items) { const li = document.createElement('li'); li.textContent = item; ul.append(li); }
-    verdict.replaceChildren(ul);
-  };
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const readJson = async (r) => { try { return await r.json(); } catch { return {}; } };
-
-  async function waitForVerdict(key) {
-    const deadline = Date.now() + 120000;
-    while (Date.now() < deadline) {
-      await sleep(1500);
-      let v;
-      try {
-        const r = await fetch('status?t=' + encodeURIComponent(data.token) + '&key=' + encodeURIComponent(key));
-        if (!r.ok) continue;
-        v = await r.json();
-      } catch { continue; }
-      if (v.state === 'accepted') {
-        say('Báo cáo đã được tiếp nhận' + (v.onTime ? ' đúng hạn' : ' (nộp muộn)') + (v.resubmission ? ', thay cho bản nộp trước' : '') + '. Biên nhận đã được gửi qua email.', 'ok');
-        list(['Số dòng số liệu đã đọc: ' + v.rows].concat(v.notes || []));
-        return;
-      }
-      if (v.state === 'rejected') {
-        say('Báo cáo chưa hợp lệ (' + v.problems.length + ' lỗi). Hãy sửa các lỗi dưới đây rồi nộp lại:', 'error');
-        list(v.problems);
-        return;
-      }
-    }
-    say('Hệ thống vẫn đang kiểm tra tệp. Kết quả (biên nhận hoặc danh sách lỗi) sẽ được gửi qua email trong ít phút.', '');
-  }
-
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const file = input.files[0];
-    if (!file) { say('Hãy chọn tệp báo cáo trước khi bấm Nộp.', 'error'); return; }
-    button.disabled = true;
-    verdict.replaceChildren();
-    try {
-      say('Đang chuẩn bị tải lên…');
-      const r = await fetch('presign', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ t: data.token, fileName: file.name, size: file.size }) });
-      const p = await readJson(r);
-      if (!r.ok) {
-        say((p.error || ('Không tải lên được (mã lỗi ' + r.status + ')')) + (p.details && p.details.length ? '. ' + p.details.join(' ') : ''), 'error');
-        return;
-      }
-      say('Đang tải lên…');
-      const put = await fetch(p.url, { method: 'PUT', headers: p.headers, body: file });
-      if (!put.ok) {
-        say('Tải tệp lên không thành công (mã lỗi ' + put.status + '). Vui lòng bấm Nộp lại; nếu vẫn lỗi, hãy báo cho văn phòng cấp trên.', 'error');
-        return;
-      }
-      say('Đã tải lên. Hệ thống đang kiểm tra tệp…');
-      await waitForVerdict(p.key);
-    } catch (err) {
-      say('Không kết nối được tới máy chủ (' + ((err && err.message) || 'lỗi mạng') + '). Hãy kiểm tra kết nối mạng rồi bấm Nộp lại.', 'error');
-    } finally {
-      button.disabled = false;
-    }
-  });
-})();
-`;
-
 function htmlDocument(title: string, body: string, nonce: string, extraHead = ''): string {
   return `<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style nonce="${nonce}">${STYLE}</style>${extraHead}</head><body>${body}</body></html>`;
 }
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The link's token goes with every call: it is the page's only authority. */
+const linkScriptData = (token: string): UploadScriptData => ({ presign: 'presign', status: `status?t=${encodeURIComponent(token)}`, body: { t: token }, headers: {} });
 
 /** The upload page of one report. */
 export function uploadPage(ctx: UploadContext, nonce: string): string {
@@ -110,8 +38,8 @@ Số liệu từ ${formatDateVi(o.periodStart)} đến ${formatDateVi(o.periodEn
 <form id="f"><label for="file">Tệp báo cáo</label><br><input type="file" id="file" accept=".xlsx,.csv,.json" required><br><button type="submit">Nộp báo cáo</button></form>
 <p id="msg" role="status" aria-live="polite"></p>
 <div id="verdict"></div>
-<script type="application/json" id="upload-data">${jsonForHtml({ token: ctx.token })}</script>
-<script nonce="${nonce}">${SCRIPT}</script>`;
+<script type="application/json" id="upload-data">${jsonForHtml(linkScriptData(ctx.token))}</script>
+<script nonce="${nonce}">${UPLOAD_SCRIPT}</script>`;
   return htmlDocument(`Nộp báo cáo – thidua`, body, nonce);
 }
 

@@ -434,7 +434,7 @@ async function main(argv: string[]): Promise<number> {
         const periodId = requireOption(values.period, '--period');
         const r = await withSession(out, verbose, async () => {
           const repo = repository();
-          const deps = { directives: repo, units: repo, assignments: repo, obligations: repo, reports: repo, results: resultsStore(), clock: systemClock };
+          const deps = { directives: repo, units: repo, assignments: repo, obligations: repo, reports: repo, results: resultsStore(), clock: systemClock, villageTargets: repo };
           return values.recompute ? computePeriodResults(sub, periodId, deps) : periodResults(sub, periodId, deps);
         });
         const focus = String(values.unit ?? r.rootIds[0] ?? '');

@@ -52,5 +52,5 @@ export async function templateFor(ref: Ref): Promise<Uint8Array> {
   const { token } = await link(ref);
   const repo = repository();
   const ctx = await openUpload(token, { secret: await uploadSecret(), obligations: repo, directives: repo, units: repo, clock: currentClock() });
-  return reportTemplate(ctx, { units: repo, assignments: repo });
+  return reportTemplate(ctx, { units: repo, assignments: repo, villageTargets: repo });
 }

@@ -12,6 +12,8 @@ import type { ConsoleDeps } from '../../functions/console/context.ts';
 import { CognitoIdentity, localTokenVerifier } from '../../shared/adapters/cognito.ts';
 import { currentClock } from '../../shared/adapters/clock.ts';
 import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, maxReportBytes, reportStorage, repository, resultsStore } from '../../shared/adapters/wiring.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
+import { DEFAULT_MAX_UPLOADS_PER_HOUR } from '../../shared/app/uploads.ts';
 import type { LocalCognito } from './cognito.ts';
 
 export interface LocalConsole {
@@ -59,6 +61,8 @@ export function localConsoleDeps(opts: { cognito: LocalCognito; uploadBaseUrl: s
     secureCookies: true,
     approvals: repo,
     mailLog: repo,
+    villageTargets: repo,
+    maxUploadsPerHour: Number(process.env[ENV.maxUploadsPerHour] ?? DEFAULT_MAX_UPLOADS_PER_HOUR),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Obligation } from '../domain/assignment.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { renderReportMail, type ReportNotice } from '../mail/report-email.ts';
-import type { AssignmentStore, DirectiveStore, MailQueue, ObligationIndex, ReportStorage, UnitDirectory } from './ports.ts';
+import type { AssignmentStore, DirectiveStore, MailQueue, ObligationIndex, ReportStorage, UnitDirectory, VillageTargetStore } from './ports.ts';
 import { storeTemplate, uploadLink, XLSX_CONTENT_TYPE } from './uploads.ts';
 
 export interface NotifyDeps {
@@ -12,7 +12,7 @@ export interface NotifyDeps {
   directives: DirectiveStore;
   mail: MailQueue;
   /** Where units upload: with it, emails carry each report's signed link and requests its blank template. */
-  uploads?: { baseUrl: string; secret: string; storage: ReportStorage; assignments: AssignmentStore };
+  uploads?: { baseUrl: string; secret: string; storage: ReportStorage; assignments: AssignmentStore; villageTargets?: VillageTargetStore };
 }
 
 export type NotifyResult = { key: string; sent: false; reason: string } | { key: string; sent: true; items: number; to: string[] };

@@ -1,7 +1,7 @@
 /** What the use cases need from the outside world. Adapters in shared/adapters implement these. */
 import type { DirectiveDraft, DraftSource } from '../domain/document/draft.ts';
 import type { Assignment, Obligation, ObligationStatus } from '../domain/assignment.ts';
-import type { Directive } from '../domain/directive.ts';
+import type { Directive, TargetValue } from '../domain/directive.ts';
 import type { Unit, UnitLevel } from '../domain/units.ts';
 import type { Person, Role } from '../domain/access.ts';
 import type { CalendarAdjustmentsFile, CalendarOptions } from '../domain/calendar/index.ts';
@@ -60,6 +60,8 @@ export interface ObligationIndex {
   /** Every obligation of a period, whatever its status (results). */
   obligationsOfPeriod(directive: Pick<Directive, 'id' | 'shardCount'>, periodId: string): Promise<Obligation[]>;
   getObligations(refs: readonly { directiveId: string; unitId: string; periodId: string }[], opts?: { consistent?: boolean }): Promise<Obligation[]>;
+  /** Every obligation of one unit, of every directive and period (one Query in the unit's partition): an officer's list. */
+  obligationsOfUnit(unitId: string): Promise<Obligation[]>;
 }
 
 export interface DirectiveStatusReader {
@@ -314,4 +316,23 @@ export interface ApprovalStore {
    * accepted reports and the previous decision): 'conflict' when it changed meanwhile (read again and decide again).
    */
   putDecision(read: Obligation, decided: Obligation): Promise<'recorded' | 'conflict'>;
+}
+
+/** A commune's targets split over its villages for one directive (seed 002 §2), as its officer last saved them. */
+export interface VillageTargets {
+  directiveId: string;
+  communeId: string;
+  /** The directive's version the split was checked against. */
+  directiveVersion: number;
+  /** Village id → indicator id → target. */
+  targets: Record<string, Record<string, TargetValue>>;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface VillageTargetStore {
+  /** The splits of these communes for a directive (BatchGetItem); a commune without one is absent. */
+  getVillageTargets(directiveId: string, communeIds: readonly string[]): Promise<Map<string, VillageTargets>>;
+  /** Replaces the commune's split whole. */
+  putVillageTargets(split: VillageTargets): Promise<void>;
 }

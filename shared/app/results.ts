@@ -6,7 +6,7 @@ import { computeResults, type PeriodResults } from '../domain/results/index.ts';
 import type { Unit, UnitLevel } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
 import { mapLimit } from '../retry.ts';
-import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ResultsStore, UnitDirectory } from './ports.ts';
+import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ResultsStore, UnitDirectory, VillageTargetStore } from './ports.ts';
 
 export interface ResultsDeps {
   directives: DirectiveStore;
@@ -16,6 +16,8 @@ export interface ResultsDeps {
   reports: ReportLog;
   results: ResultsStore;
   clock: Clock;
+  /** Villages' targets split by their communes; absent: the village rows carry no target. */
+  villageTargets?: VillageTargetStore;
 }
 
 const LEVELS: UnitLevel[] = ['province', 'district', 'commune', 'village'];
@@ -57,6 +59,7 @@ export async function computePeriodResults(directiveId: string, periodId: string
       return current?.rows ? [{ unitId: o.unitId, rows: current.rows as { unitId: string; values: Record<string, number | boolean | null> }[] }] : [];
     })
   ).flat();
+  const villageTargets = await villageTargetsOf(directive.id, assignments, deps);
   const previousId = previousPeriodId(periodId, directive.cutoff);
   const previous = previousId ? await deps.results.getResults(directive.id, previousId) : undefined;
   const weights = Object.fromEntries(
@@ -67,6 +70,7 @@ export async function computePeriodResults(directiveId: string, periodId: string
     periodId,
     units,
     targets: Object.fromEntries(assignments.filter((a) => a.status === 'active').map((a) => [a.unitId, a.targets])),
+    villageTargets,
     obligations,
     reports,
     weights,
@@ -87,6 +91,13 @@ function countedAs(o: Obligation, approval: Directive['approval']): Obligation {
   if (o.status !== 'submitted' || countsInResults(o, approval)) return o;
   const { submittedAt: _at, onTime: _onTime, ...rest } = o;
   return { ...rest, status: 'open' };
+}
+
+/** Every village's target its commune gave it (BatchGet of the assigned communes' splits), by village id. */
+async function villageTargetsOf(directiveId: string, assignments: readonly { unitId: string; status: string }[], deps: Pick<ResultsDeps, 'villageTargets'>) {
+  if (!deps.villageTargets) return {};
+  const splits = await deps.villageTargets.getVillageTargets(directiveId, assignments.filter((a) => a.status === 'active').map((a) => a.unitId));
+  return Object.assign({}, ...[...splits.values()].map((s) => s.targets)) as Record<string, Record<string, number | boolean>>;
 }
 
 /** Stored results, or computed now when there are none yet. */

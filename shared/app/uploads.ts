@@ -8,7 +8,7 @@ import { buildReportTemplate } from '../domain/report/index.ts';
 import { parseReportKey, reportKey, templateKey } from '../contract/bucket.ts';
 import { InputError } from '../domain/errors.ts';
 import { isApproved, lockedNoticeVi } from '../domain/approval.ts';
-import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ReportStorage, UnitDirectory, RateCounter } from './ports.ts';
+import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, ReportLog, ReportStorage, UnitDirectory, RateCounter, VillageTargetStore } from './ports.ts';
 
 /** A link stays valid until 60 days after the deadline: late reports and corrections still have a way in. */
 const LINK_VALID_AFTER_DUE_DAYS = 60;
@@ -32,6 +32,15 @@ export interface UploadDeps {
   /** Presigned uploads per report and clock hour; one link must not flood a unit's inbox or the SES quota. */
   quota: RateCounter;
   maxUploadsPerHour: number;
+  /** Villages' targets split by their communes, shown in the template's village rows. */
+  villageTargets?: VillageTargetStore;
+}
+
+/** Which report: a unit's, for one period of one directive. */
+export interface ReportRef {
+  directiveId: string;
+  periodId: string;
+  unitId: string;
 }
 
 export interface UploadContext {
@@ -106,14 +115,18 @@ export async function openUpload(token: string, deps: Pick<UploadDeps, 'secret' 
       ['Hãy dùng đường dẫn trong thư đề nghị hoặc nhắc nộp báo cáo mới nhất của đơn vị.'],
     );
   }
-  const { grant } = verified;
-  const [obligation] = await deps.obligations.getObligations([grant]);
-  const directive = await deps.directives.getDirective(grant.directiveId, { consistent: false });
-  const unit = (await deps.units.getUnits([grant.unitId])).get(grant.unitId);
-  if (!obligation || !directive || !unit) throw new LinkRefused('not-found', 'Không tìm thấy kỳ báo cáo của đường dẫn này');
+  return { ...(await openReport(verified.grant, deps)), grant: verified.grant, token: verified.token };
+}
+
+/** One unit's report of a directive's period, as stored; refused like a link when it is unknown or no longer wanted. */
+export async function openReport(ref: ReportRef, deps: Pick<UploadDeps, 'obligations' | 'directives' | 'units'>): Promise<Omit<UploadContext, 'grant' | 'token'>> {
+  const [obligation] = await deps.obligations.getObligations([ref]);
+  const directive = await deps.directives.getDirective(ref.directiveId, { consistent: false });
+  const unit = (await deps.units.getUnits([ref.unitId])).get(ref.unitId);
+  if (!obligation || !directive || !unit) throw new LinkRefused('not-found', 'Không tìm thấy kỳ báo cáo này');
   if (directive.status === 'withdrawn') throw new LinkRefused('withdrawn', withdrawnNoticeVi(directive));
   if (obligation.status === 'cancelled') throw new LinkRefused('cancelled', `Kỳ báo cáo ${obligation.periodLabel} đã bị hủy; không cần nộp báo cáo.`);
-  return { grant, token: verified.token, obligation, directive, unit };
+  return { obligation, directive, unit };
 }
 
 /** "15:00 ngày 16/03/2027" in Vietnam's time. */
@@ -128,23 +141,42 @@ function timeOfDayVi(at: Date): string {
  * create it once (`If-None-Match: *`): nothing is overwritten, and one URL is one upload. At most
  * `maxUploadsPerHour` uploads per report and clock hour (counted before presigning).
  */
-export async function presignUpload(token: string, file: { name: string; size: number }, deps: UploadDeps): Promise<{ method: 'PUT'; url: string; key: string; headers: Record<string, string> }> {
+export async function presignUpload(token: string, file: { name: string; size: number }, deps: UploadDeps): Promise<PresignedUpload> {
   const ctx = await openUpload(token, deps);
-  if (isApproved(ctx.obligation)) throw new ReportLocked(lockedNoticeVi(ctx.obligation), [`Người duyệt: ${ctx.obligation.approval?.by ?? ''}.`]);
+  refuseIfLocked(ctx.obligation);
+  return presignReportFile(ctx.grant, file, deps);
+}
+
+/** An approved report is locked: a new file needs the level above to return it first (the link and the console alike). */
+export function refuseIfLocked(obligation: Obligation): void {
+  if (isApproved(obligation)) throw new ReportLocked(lockedNoticeVi(obligation), [`Người duyệt: ${obligation.approval?.by ?? ''}.`]);
+}
+
+export interface PresignedUpload {
+  method: 'PUT';
+  url: string;
+  key: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The presigned PUT of one file for a report already opened (by a signed link, or by a signed-in officer the console
+ * authorized): the file checked, the report's hourly quota taken, a fresh key under the report's own prefix.
+ */
+export async function presignReportFile(ref: ReportRef, file: { name: string; size: number }, deps: Pick<UploadDeps, 'storage' | 'clock' | 'maxBytes' | 'quota' | 'maxUploadsPerHour'>): Promise<PresignedUpload> {
   const ext = /\.([a-z0-9]{1,5})$/i.exec(file.name)?.[1]?.toLowerCase() ?? '';
   if (!CONTENT_TYPES[ext]) throw new InputError(`Tệp "${file.name}" không đúng loại`, ['Nộp tệp .xlsx (mẫu báo cáo), .csv hoặc .json']);
   if (!Number.isInteger(file.size) || file.size <= 0) throw new InputError('Tệp rỗng', ['Chọn tệp báo cáo đã điền số liệu']);
   if (file.size > deps.maxBytes) throw new InputError(`Tệp quá lớn (${(file.size / 1048576).toFixed(1)} MB)`, [`Giới hạn là ${(deps.maxBytes / 1048576).toFixed(0)} MB cho mỗi báo cáo`]);
   const now = deps.clock.now();
-  const g = ctx.grant;
-  const slot = await deps.quota.takeSlot(`upload#${g.directiveId}#${g.periodId}#${g.unitId}`, now, 3600, deps.maxUploadsPerHour);
+  const slot = await deps.quota.takeSlot(`upload#${ref.directiveId}#${ref.periodId}#${ref.unitId}`, now, 3600, deps.maxUploadsPerHour);
   if (!slot.ok) {
     throw new UploadQuotaExceeded(slot.retryAt, `Báo cáo này đã có ${deps.maxUploadsPerHour} lần tải lên trong giờ này, mức tối đa cho mỗi giờ`, [
       `Vui lòng thử lại sau ${timeOfDayVi(slot.retryAt)} (giờ Việt Nam). Kết quả kiểm tra các tệp đã tải lên được gửi qua email.`,
     ]);
   }
   const uploadId = `${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-  const key = reportKey({ ...ctx.grant, uploadId, ext });
+  const key = reportKey({ directiveId: ref.directiveId, periodId: ref.periodId, unitId: ref.unitId, uploadId, ext });
   const contentType = CONTENT_TYPES[ext] as string;
   const url = await deps.storage.presignPut(key, { contentType, contentLength: file.size, expiresInSeconds: PRESIGNED_URL_SECONDS, createOnly: true });
   return { method: 'PUT', url, key, headers: { 'content-type': contentType, 'if-none-match': '*' } };
@@ -157,7 +189,7 @@ export type UploadVerdict =
   | { state: 'rejected'; problems: string[] };
 
 /** The verdict on an upload of this link (a key under the link's own report only). */
-export async function uploadVerdict(ctx: Pick<UploadContext, 'grant'>, key: string, deps: { reports: ReportLog }): Promise<UploadVerdict> {
+export async function uploadVerdict(ctx: { grant: ReportRef }, key: string, deps: { reports: ReportLog }): Promise<UploadVerdict> {
   const ref = parseReportKey(key);
   const g = ctx.grant;
   if (!ref || ref.directiveId !== g.directiveId || ref.periodId !== g.periodId || ref.unitId !== g.unitId) {
@@ -177,22 +209,29 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
   return all;
 }
 
-/** The unit's blank report for the period: one row per village (or the unit itself), targets pre-filled. */
-export async function reportTemplate(ctx: Pick<UploadContext, 'obligation' | 'directive' | 'unit'>, deps: Pick<UploadDeps, 'units' | 'assignments'>): Promise<Uint8Array> {
+/**
+ * The unit's blank report for the period: one row per village (or the unit itself), targets pre-filled: the unit's,
+ * and each village's when the commune split them (`villageTargets`; without the store, none).
+ */
+export async function reportTemplate(
+  ctx: Pick<UploadContext, 'obligation' | 'directive' | 'unit'>,
+  deps: Pick<UploadDeps, 'units' | 'assignments'> & { villageTargets?: VillageTargetStore },
+): Promise<Uint8Array> {
   const villages = await collect(deps.units.childrenOf(ctx.unit.id));
   const targets = (await deps.assignments.getAssignments(ctx.directive.id, [ctx.unit.id])).get(ctx.unit.id)?.targets ?? {};
+  const split = (await deps.villageTargets?.getVillageTargets(ctx.directive.id, [ctx.unit.id]))?.get(ctx.unit.id)?.targets ?? {};
   const o = ctx.obligation;
   return buildReportTemplate({
     directive: ctx.directive,
     unit: { id: ctx.unit.id, name: ctx.unit.name },
     period: { id: o.periodId, label: o.periodLabel, start: o.periodStart, end: o.periodEnd, due: o.dueDate },
-    rows: (villages.length ? villages : [ctx.unit]).map((u) => ({ unitId: u.id, name: u.name })),
+    rows: (villages.length ? villages : [ctx.unit]).map((u) => ({ unitId: u.id, name: u.name, ...(split[u.id] ? { targets: split[u.id] } : {}) })),
     targets,
   });
 }
 
 /** The template stored where the mail sender can attach it (a message cannot carry it). */
-export async function storeTemplate(ctx: Pick<UploadContext, 'obligation' | 'directive' | 'unit'>, deps: Pick<UploadDeps, 'units' | 'assignments' | 'storage'>): Promise<string> {
+export async function storeTemplate(ctx: Pick<UploadContext, 'obligation' | 'directive' | 'unit'>, deps: Pick<UploadDeps, 'units' | 'assignments' | 'storage'> & { villageTargets?: VillageTargetStore }): Promise<string> {
   const key = templateKey(ctx.directive.id, ctx.obligation.periodId, ctx.unit.id);
   await deps.storage.put(key, await reportTemplate(ctx, deps), CONTENT_TYPES.xlsx as string);
   return key;

@@ -97,4 +97,9 @@ export const keys = {
 
   mailLog: (key: string) => ({ PK: `MAIL#${key}`, SK: META }),
   mailLogOfDirective: (directiveId: string, shard: number) => `DIRM#${directiveId}#${shard}`,
+
+  /** Every obligation of a unit, all directives: the officer's list is one Query in the unit's partition. */
+  obligationsOfAnyDirectivePrefix: 'OBL#',
+  /** A commune's targets split over its villages for one directive, in the commune's partition. */
+  villageTargets: (communeId: string, directiveId: string) => ({ PK: `UNIT#${communeId}`, SK: `VTARGETS#${directiveId}` }),
 };

@@ -34,6 +34,8 @@ import type {
   AuditLog,
   AuditEntry,
   ApprovalStore,
+  VillageTargets,
+  VillageTargetStore,
 } from '../../app/ports.ts';
 import type { Person, Role } from '../../domain/access.ts';
 import { shardOf } from '../../domain/assignment.ts';
@@ -54,7 +56,7 @@ const isConditionFailure = (e: unknown) =>
   e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** The single-table adapter. It knows keys and conditions; the rules live in shared/app and shared/domain. */
-export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog, RateCounter, RejectionMailGate, PeopleDirectory, AuditLog, ApprovalStore {
+export class DynamoRepository implements UnitDirectory, DirectiveStore, AssignmentStore, ObligationIndex, DirectiveStatusReader, MailLog, CalendarSource, ReportLog, RateCounter, RejectionMailGate, PeopleDirectory, AuditLog, ApprovalStore, VillageTargetStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -783,6 +785,35 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
 
   async putCalendarAdjustments(file: CalendarAdjustmentsFile): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.calendar(file.year), type: 'calendar', ...file } }));
+  }
+
+  // ---- an officer's obligations, a commune's village targets
+
+  async obligationsOfUnit(unitId: string): Promise<Obligation[]> {
+    const out: Obligation[] = [];
+    for await (const page of this.pages(
+      {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `UNIT#${unitId}`, ':prefix': keys.obligationsOfAnyDirectivePrefix },
+      },
+      (item) => strip<Obligation>(item),
+    ))
+      out.push(...page);
+    return out;
+  }
+
+  async getVillageTargets(directiveId: string, communeIds: readonly string[]): Promise<Map<string, VillageTargets>> {
+    const found = await batchGet(this.doc, this.tableName, communeIds.map((c) => keys.villageTargets(c, directiveId)), { consistent: true });
+    const out = new Map<string, VillageTargets>();
+    for (const item of found.values()) {
+      const split = strip<VillageTargets>(item);
+      out.set(split.communeId, split);
+    }
+    return out;
+  }
+
+  async putVillageTargets(split: VillageTargets): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.villageTargets(split.communeId, split.directiveId), type: 'village-targets', ...split } }));
   }
 
   // ---- paging

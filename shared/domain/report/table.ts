@@ -2,7 +2,7 @@ import type { Indicator } from '../directive.ts';
 import { foldVi } from '../text.ts';
 import { isTargetsRow, isTotalRow, rowMatcher, type ExpectedRow } from './rows.ts';
 import { columnLetter } from './template.ts';
-import type { ExpectedReport, ParsedReportRow, ReportLimits, ReportProblem, ReportValue } from './types.ts';
+import { VILLAGE_TARGET_HEADER_PREFIX, type ExpectedReport, type ParsedReportRow, type ReportLimits, type ReportProblem, type ReportValue } from './types.ts';
 import { interpret, isTick, looksLikeValue, quote, formatDateCell, formatNumberVi, type RawCell } from './values.ts';
 
 /** A sheet or a CSV file as cells: row number (spreadsheet row or CSV line) → column (1-based) → cell. */
@@ -342,7 +342,8 @@ export function readTable(grid: Grid, ctx: TableContext, hints?: GridHints): Tab
     }
   }
 
-  const unknownHeaders = headerCells.filter(([c, raw]) => !indicatorAt.has(c) && c !== nameColumn && cellText(raw).trim());
+  // The template's own columns of the villages' targets are not the officer's doing: nothing to tell.
+  const unknownHeaders = headerCells.filter(([c, raw]) => !indicatorAt.has(c) && c !== nameColumn && cellText(raw).trim() && !cellText(raw).startsWith(VILLAGE_TARGET_HEADER_PREFIX));
   if (unknownHeaders.length) {
     notes.push(`Bỏ qua ${unknownHeaders.length} cột không phải chỉ tiêu: ${unknownHeaders.slice(0, 5).map(([c]) => columnLabel(c).replace(/^Cột/, 'cột')).join(', ')}${unknownHeaders.length > 5 ? ', …' : ''}`);
   }

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { formatDateVi } from '../calendar/index.ts';
 import type { Indicator } from '../directive.ts';
-import { META_FORMAT, META_SHEET, REPORT_SHEET, TARGETS_ROW_LABEL, TEMPLATE_VERSION, type ReportTemplateInput } from './types.ts';
+import { META_FORMAT, META_SHEET, REPORT_SHEET, TARGETS_ROW_LABEL, TEMPLATE_VERSION, VILLAGE_TARGET_HEADER_PREFIX, VILLAGE_TARGETS_LABEL, type ReportTemplateInput } from './types.ts';
 
 /** Where things are on the visible sheet of a template this module writes (the parser does not rely on it). */
 export const TEMPLATE_LAYOUT = Object.freeze({ groupRow: 7, headerRow: 8, targetsRow: 9, firstDataRow: 10, nameColumn: 1, firstIndicatorColumn: 2 });
@@ -42,6 +42,44 @@ const BORDER: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, 
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
 const TARGET_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEDEDED' } };
 const INPUT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFFFF0' } };
+
+const shownTarget = (v: number | boolean | undefined) => (typeof v === 'boolean' ? (v ? 'Có' : 'Không') : (v ?? null));
+
+/**
+ * Each village's own target, locked, in a block of columns right of the indicators: what the officer fills stays
+ * where the parser reads it, and the headers ("Chỉ tiêu giao: …") name no indicator, so the parser skips the block.
+ */
+function showVillageTargets(ws: ExcelJS.Worksheet, input: ReportTemplateInput, firstCol: number): void {
+  const { groupRow, headerRow, firstDataRow } = TEMPLATE_LAYOUT;
+  const indicators = input.directive.indicators;
+  const lastCol = firstCol + indicators.length - 1;
+  ws.mergeCells(`${columnLetter(firstCol)}${groupRow}:${columnLetter(lastCol)}${groupRow}`);
+  ws.getCell(groupRow, firstCol).value = VILLAGE_TARGETS_LABEL;
+  indicators.forEach((ind, i) => {
+    ws.getColumn(firstCol + i).width = 16;
+    ws.getCell(headerRow, firstCol + i).value = `${VILLAGE_TARGET_HEADER_PREFIX}${headerText(ind)}`;
+  });
+  for (const r of [groupRow, headerRow]) {
+    for (let c = firstCol; c <= lastCol; c++) {
+      const cell = ws.getCell(r, c);
+      cell.font = { bold: true, size: 10 };
+      cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+      cell.fill = TARGET_FILL;
+      cell.border = BORDER;
+    }
+  }
+  input.rows.forEach((village, k) => {
+    indicators.forEach((ind, i) => {
+      const cell = ws.getCell(firstDataRow + k, firstCol + i);
+      cell.value = shownTarget(village.targets?.[ind.id]);
+      cell.font = { italic: true, size: 10 };
+      cell.fill = TARGET_FILL;
+      cell.border = BORDER;
+      cell.alignment = { horizontal: 'center', vertical: 'middle' };
+      cell.protection = { locked: true };
+    });
+  });
+}
 
 /**
  * The XLSX report template of one unit for one period: a protected sheet "Báo cáo" where only the village × indicator
@@ -153,6 +191,8 @@ export async function buildReportTemplate(input: ReportTemplateInput): Promise<U
       cell.dataValidation = validationFor(ind);
     });
   });
+
+  if (rows.some((r) => r.targets)) showVillageTargets(ws, input, lastCol + 1);
 
   await ws.protect('', {
     selectLockedCells: true,

@@ -147,7 +147,8 @@ export interface ReportTemplateInput {
   directive: Directive;
   unit: Pick<Unit, 'id' | 'name'>;
   period: ReportPeriodInput;
-  rows: { unitId: string; name: string }[];
+  /** `targets`: the village's own targets, when its commune split the commune's over its villages. */
+  rows: { unitId: string; name: string; targets?: Record<string, number | boolean> }[];
   targets: Record<string, number | boolean>;
 }
 
@@ -157,3 +158,7 @@ export const META_SHEET = 'thidua';
 export const META_FORMAT = 'thidua-report';
 export const TEMPLATE_VERSION = 1;
 export const TARGETS_ROW_LABEL = 'Chỉ tiêu được giao';
+/** Over the columns that show each village's own target (locked, right of the indicators; the parser skips them). */
+export const VILLAGE_TARGETS_LABEL = 'Chỉ tiêu giao cho thôn';
+/** How each of those columns' headers starts: the parser knows them as the template's own, not the officer's. */
+export const VILLAGE_TARGET_HEADER_PREFIX = 'Chỉ tiêu giao: ';

@@ -241,7 +241,9 @@ export function computeResults(input: ResultsInput): PeriodResults {
       }
       // target
       let target: IndicatorValue = null;
+      const split = input.villageTargets?.[unit.id]?.[ind.id];
       if (active(unit.id)) target = ownTarget.get(unit.id)![ind.id] ?? null;
+      else if (split !== undefined && validValue(ind, split)) target = split;
       else {
         const withTarget = kids.filter((k) => k.cells[ind.id]!.target !== null);
         if (withTarget.length) {

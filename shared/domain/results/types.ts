@@ -64,7 +64,7 @@ export interface ReportingRates {
 export interface IndicatorResult {
   /** Villages: the report row; above: rolled up from the children by the indicator's aggregation. Null when nothing below reported a value. */
   actual: IndicatorValue;
-  /** Reporting units: their assigned target; above: rolled up; villages: null (targets are assigned to communes). */
+  /** Reporting units: their assigned target; above: rolled up; villages: their commune's split, else null. */
   target: IndicatorValue;
   /** `actual` against `target`, respecting the direction; null when either is null. */
   met: boolean | null;
@@ -174,6 +174,8 @@ export interface ResultsInput {
   units: readonly Unit[];
   /** Targets per reporting unit (commune); a missing one falls back to the directive's (`targetsFor`). */
   targets: Record<string, Record<string, number | boolean>>;
+  /** Targets of villages, by village id, where their commune split its own over them (the village rows show them). */
+  villageTargets?: Record<string, Record<string, number | boolean>>;
   /** One per reporting unit for this period. */
   obligations: readonly Obligation[];
   /** The current accepted report of each reporting unit that has one. */

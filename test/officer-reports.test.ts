@@ -1,0 +1,36 @@
+/** Where a report stands on the officer's list (shared/app/officer-reports.ts `reportState`), by the Vietnam date. */
+import { describe, expect, it } from 'vitest';
+import { reportState } from '../shared/app/officer-reports.ts';
+import type { Obligation } from '../shared/domain/assignment.ts';
+
+const Q1: Obligation = {
+  directiveId: 'd',
+  unitId: 'u',
+  periodId: '2027-Q1',
+  cadence: 'quarterly',
+  periodLabel: 'Quý I/2027',
+  periodStart: '2026-12-15',
+  periodEnd: '2027-03-14',
+  dueDate: '2027-03-19',
+  status: 'open',
+  version: 1,
+  shard: 0,
+};
+
+describe('the state of a report on the officer’s list', () => {
+  it('tells not yet due, awaiting and overdue by days apart', () => {
+    // Act / Assess
+    expect(reportState(Q1, '2027-02-01').labelVi).toBe('Chưa đến kỳ báo cáo');
+    expect(reportState(Q1, '2027-03-19').labelVi).toBe('Đang chờ nộp');
+    expect(reportState(Q1, '2027-04-02')).toEqual({ labelVi: 'Quá hạn 14 ngày', tone: 'error' });
+  });
+
+  it('tells submitted on time or late, approved, returned and cancelled', () => {
+    // Act / Assess
+    expect(reportState({ ...Q1, status: 'submitted', onTime: true }, '2027-04-02').labelVi).toBe('Đã nộp đúng hạn');
+    expect(reportState({ ...Q1, status: 'submitted', onTime: false }, '2027-04-02').labelVi).toBe('Đã nộp (muộn)');
+    expect(reportState({ ...Q1, status: 'submitted', approval: { state: 'approved', by: 'a@b.vn', at: '2027-03-20T01:00:00Z' } }, '2027-04-02').labelVi).toBe('Đã được duyệt');
+    expect(reportState({ ...Q1, approval: { state: 'returned', by: 'a@b.vn', at: '2027-03-20T01:00:00Z', reasonVi: 'Thiếu số liệu' } }, '2027-04-02').labelVi).toBe('Bị trả lại, cần nộp lại');
+    expect(reportState({ ...Q1, status: 'cancelled' }, '2027-04-02').labelVi).toBe('Đã hủy');
+  });
+});
