@@ -98,6 +98,7 @@ describe('the issuing office in the console', () => {
     expect(await page.locator('.missing').count()).toBeGreaterThanOrEqual(11);
     expect(await page.locator('main').innerText()).toContain('Triển khai Chỉ thị số 23-CT/TU');
     expect(await page.locator('#draft-review').innerText()).toMatch(/^Cần kiểm tra lại\n/);
+    if (process.env.UPDATE_DOCS_PNG === '1') await page.screenshot({ path: fileURLToPath(new URL('../docs/console-draft.png', import.meta.url)), fullPage: false });
 
     // Act: complete it in the form, one commune with a target of its own, and confirm
     await page.getByLabel('Số, ký hiệu').fill('15-CV/TU');
@@ -119,6 +120,11 @@ describe('the issuing office in the console', () => {
     }
     expect((await flow.stack.console!.deps.drafts.getDraft(draftId))!).toMatchObject({ status: 'confirmed', directiveId });
     expect(await page.getByRole('link', { name: 'Tình hình báo cáo' }).getAttribute('href')).toBe(`/directives/${directiveId}/status`);
+    if (process.env.UPDATE_DOCS_PNG === '1') {
+      await page.screenshot({ path: fileURLToPath(new URL('../docs/console-directive.png', import.meta.url)) });
+      await page.goto(new URL('/directives?year=2020', flow.stack.console!.url).href);
+      await page.screenshot({ path: fileURLToPath(new URL('../docs/console-directives.png', import.meta.url)) });
+    }
     expect(violations).toEqual([]);
     await context.close();
   }, 240_000);

@@ -6,6 +6,7 @@
  * every one of those actions with who, which unit and the request id.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { issueDirective } from '../shared/app/directives.ts';
@@ -113,6 +114,7 @@ describe('story 5: another commune is refused, and the audit trail lists every a
     const audit = await signedIn(browser, flow.stack, OFFICE);
     await audit.page.goto(new URL(`/audit?unit=st&month=${month}`, flow.stack.console!.url).href);
     const rows = await audit.page.locator('table.data tbody tr').allInnerTexts();
+    if (process.env.UPDATE_DOCS_PNG === '1') await audit.page.screenshot({ path: fileURLToPath(new URL('../docs/console-audit.png', import.meta.url)) });
 
     // Assess: refused, nothing served
     expect(pageResponse?.status()).toBe(403);

@@ -14,6 +14,7 @@ import { sleep } from '../../shared/retry.ts';
 import { addWorkingDays, vietnamDate } from '../../shared/domain/calendar/index.ts';
 import { templateFor, uploadReport } from './report.ts';
 import { uploadDocument } from './drafts.ts';
+import { playConsoleStory, type ConsoleStory } from './demo-console.ts';
 import { draftStore } from '../../shared/adapters/wiring.ts';
 import { fillTemplate, goodValue } from '../sample/reports.ts';
 import { fire, firingsBetween } from '../stack/scheduler.ts';
@@ -36,6 +37,7 @@ const KINDS: [RegExp, string][] = [
   [/^\[thidua\] Đã đọc văn bản/, 'Bản nháp chỉ thị từ văn bản'],
   [/^\[thidua\] Văn bản .* đã có bản nháp/, 'Văn bản đã tải lên trước đó'],
   [/^\[thidua\] Không đọc được văn bản/, 'Văn bản không đọc được'],
+  [/^\[thidua\] Báo cáo .* được trả lại/, 'Báo cáo được cấp trên trả lại'],
 ];
 
 function countKinds(subjects: readonly string[]): Record<string, number> {
@@ -218,6 +220,14 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       `6. Huyện Hàm Thuận Bắc tải lên công văn năm 2020 (PDF): bản nháp ${documents.draftId ?? '—'} với ${documents.indicators} chỉ tiêu đề xuất, còn ${documents.missing} mục cần bổ sung; ` +
         `bản DOCX của cùng văn bản ${documents.sameDocument ? 'được nhận ra, không lập bản nháp mới' : 'KHÔNG được nhận ra'}.`,
     );
+    // The console's part: an officer splits its town's targets over its villages, the district decides on the quarter.
+    const consoleStory: ConsoleStory | undefined = stack.console && samples.length ? await playConsoleStory(stack, issued.directive.id) : undefined;
+    if (consoleStory) {
+      out.note(
+        `7. Trên bảng điều khiển: cán bộ Thị trấn Ma Lâm giao chỉ tiêu cho ${consoleStory.villages} khu phố; Huyện Hàm Thuận Bắc duyệt ${consoleStory.approved} báo cáo Quý I/2027` +
+          (consoleStory.returned ? ` và trả lại báo cáo của ${consoleStory.returned.unitName} kèm lý do.` : '.'),
+      );
+    }
     const status = await directiveStatus(issued.directive.id, { directives: repo, status: repo });
     const inbox = await stack.inbox();
     const deadLetters = (['assignment', 'notify', 'intake', 'results', 'mail', 'documents', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
@@ -231,6 +241,7 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       emailsByKind: countKinds(inbox.map((m) => m.subject)),
       quarter,
       documents,
+      console: consoleStory ?? null,
       emailsRecorded: status.mailSent,
       deadLetters,
       fanOutSeconds,
@@ -264,6 +275,9 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       documents.pdf === 'drafted' &&
       documents.sameDocument &&
       samples.length === 6 &&
+      (consoleStory?.villages ?? 0) > 0 &&
+      (consoleStory?.approved ?? 0) > 0 &&
+      summary.emailsByKind['Báo cáo được cấp trên trả lại'] === 1 &&
       deadLetters === 0;
     const keep = opts.keep ?? (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI);
     if (keep) {

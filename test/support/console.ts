@@ -7,7 +7,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { Person } from '../../shared/domain/access.ts';
 import type { LocalStack } from '../../local/stack/stack.ts';
 
-export const PASSWORD = 'Thidua@2027';
+/** The sample people's password (cognito-local only): tests sign in with it too. */
+import { SAMPLE_PASSWORD } from '../../local/cli/samples.ts';
+export const PASSWORD = SAMPLE_PASSWORD;
 
 /** Writes the people (their grants in the table) and their accounts (a known password at cognito-local). */
 export async function seedPeople(stack: LocalStack, people: readonly Person[]): Promise<void> {
@@ -41,50 +43,4 @@ export async function signedIn(browser: Browser, stack: LocalStack, email: strin
   return { context, page, violations };
 }
 
-/** A minimal HTTP client with cookies, signed in through the sign-in form (no browser). */
-export class ConsoleClient {
-  private cookies = new Map<string, string>();
-  csrf = '';
-  constructor(readonly base: string) {}
-
-  private cookieHeader() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  private keep(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [k, ...v] = pair!.split('=');
-      const value = v.join('=');
-      if (/max-age=0|expires=thu, 01 jan 1970/i.test(c) || value === '') this.cookies.delete(k!.trim());
-      else this.cookies.set(k!.trim(), value);
-    }
-  }
-
-  async request(method: string, path: string, opts: { form?: Record<string, string> | URLSearchParams; json?: unknown; multipart?: FormData; headers?: Record<string, string> } = {}): Promise<Response> {
-    const headers: Record<string, string> = { cookie: this.cookieHeader(), origin: new URL(this.base).origin, ...opts.headers };
-    let body: string | FormData | undefined;
-    if (opts.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(opts.form).toString();
-    } else if (opts.multipart) {
-      body = opts.multipart; // fetch sets the multipart content type with its boundary
-    } else if (opts.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(opts.json);
-    }
-    const res = await fetch(new URL(path, this.base), { method, headers, ...(body !== undefined ? { body } : {}), redirect: 'manual' });
-    this.keep(res);
-    return res;
-  }
-
-  async signIn(email: string, password = PASSWORD): Promise<Response> {
-    const res = await this.request('POST', '/sign-in', { form: { email, password, next: '/' } });
-    if (res.status === 303) {
-      const home = await this.request('GET', '/');
-      const html = await home.text();
-      this.csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-    }
-    return res;
-  }
-}
+export { ConsoleClient } from '../../local/cli/console-client.ts';
