@@ -2,7 +2,10 @@
  * Reading an official document (plain text): header, references, numbered items, reporting duty, target groups.
  * What cannot be read is null, never invented.
  */
+import { collapse, fold1, readColumns, readHeader } from './header.ts';
 import { normalizeDocument } from './normalize.ts';
+
+export { fold1 };
 
 export type DocumentKind =
   | 'thông báo'
@@ -40,17 +43,6 @@ export interface ExtractedDocument {
   targets: LabelledText[];
 }
 
-/** Length-preserving fold of NFC text (one char in, one char out), so indices found in the fold slice the original. */
-export function fold1(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const f = ch === 'đ' || ch === 'Đ' ? 'd' : ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-    out += f.length === ch.length ? f : ch;
-  }
-  return out;
-}
-
-const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 const KINDS: [string, DocumentKind][] = [
   ['thong bao', 'thông báo'],
@@ -169,85 +161,21 @@ const TARGET = /^\((\d{1,2})\)\s*[-–]?\s*(.*)$/;
 
 export function extractDocument(raw: string): ExtractedDocument {
   const { text } = normalizeDocument(raw);
-  // Two-column layouts put the right column after wide gaps; keep the left part for the header.
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  // The header's columns read one after the other, whatever the extraction did to them.
+  const lines = readColumns(text.split('\n').filter((l) => l.trim() !== ''));
   const fl = lines.map(fold1);
+  const joined = lines.join('\n');
 
   // ---- Header ---------------------------------------------------------------------------------
-  const headerEnd = Math.min(lines.length, 20);
-  let kindLine = -1;
-  let kind: DocumentKind | null = null;
-  let firstBodyLine = 0;
-  let recipientLine = -1;
-  for (let i = 0; i < headerEnd; i++) {
-    const f = fl[i] as string;
-    if (/^kinh gui\b/.test(f)) {
-      recipientLine = i;
-      if (kind === null) kind = 'công văn';
-      break;
-    }
-    if (kindLine < 0 && isCaps(lines[i] as string)) {
-      const k = KINDS.find(([w]) => f === w || f.startsWith(w + ' '));
-      if (k) {
-        kind = k[1];
-        kindLine = i;
-      }
-    }
-    if (/^-{3,}|^\*{3,}|^_{3,}/.test(f)) {
-      firstBodyLine = i + 1;
-      break;
-    }
-  }
-
-  let number: string | null = null;
-  let issuedOn: string | null = null;
-  let place: string | null = null;
-  const issuerParts: string[] = [];
-  let issuer: string | null = null;
-  let subject: string | null = null;
-  const headerLimit = kindLine >= 0 ? kindLine : recipientLine >= 0 ? recipientLine : Math.min(lines.length, 10);
-  for (let i = 0; i < headerLimit; i++) {
-    // Two-column headers come through as one line with wide gaps: read each cell.
-    const cells = (lines[i] as string).split(/\s{3,}|\t/).map((c) => c.trim()).filter(Boolean);
-    for (const cell of cells) {
-      const f = fold1(cell);
-      const n = /^so\s*:?\s*/.exec(f);
-      if (n) {
-        const m = new RegExp(NUMBER_RE.source).exec(cell.slice(n[0].length));
-        if (m && number === null) number = officialNumber(m[0]);
-        continue;
-      }
-      const at = f.search(/ngay\s+\d{1,2}\s*(thang|[/.-])/);
-      if (at >= 0 && issuedOn === null) {
-        issuedOn = dateAt(f.slice(at));
-        const before = cell.slice(0, at).replace(/,\s*$/, '').trim();
-        if (before) place = restoreVi(before);
-        continue;
-      }
-      if (/dang cong san viet nam|cong hoa xa hoi|doc lap|^\*+$/.test(f)) continue;
-      if (isCaps(cell) && cells.indexOf(cell) === 0) issuerParts.push(cell);
-    }
-  }
-  if (issuerParts.length > 0) {
-    // "TỈNH ỦY BÌNH THUẬN" over "VĂN PHÒNG" reads "Văn phòng Tỉnh ủy Bình Thuận".
-    const restored = issuerParts.map(restoreVi);
-    const [top, ...subs] = restored as [string, ...string[]];
-    if (subs.length === 0) issuer = top;
-    else if (/^(tinh|huyen|thanh pho|thi xa|xa|phuong|thi tran)\b/.test(fold1(subs[0] as string)))
-      // "ỦY BAN NHÂN DÂN" over "HUYỆN HÀM THUẬN BẮC" reads "Ủy ban nhân dân huyện Hàm Thuận Bắc".
-      issuer = [top, ...subs.map((x) => x.charAt(0).toLowerCase() + x.slice(1))].join(' ');
-    else issuer = [...subs.reverse(), top].join(' ');
-  }
-  if (kindLine >= 0) {
-    const parts: string[] = [];
-    for (let i = kindLine + 1; i < lines.length && i < kindLine + 6; i++) {
-      const f = fl[i] as string;
-      if (/^-{3,}|^\*{3,}|^_{3,}|^kinh gui/.test(f) || SECTION.test(lines[i] as string) || ITEM.test(lines[i] as string)) break;
-      parts.push(lines[i] as string);
-    }
-    if (parts.length) subject = collapse(parts.join(' '));
-    if (firstBodyLine === 0) firstBodyLine = kindLine + 1 + parts.length;
-  }
+  const head = readHeader(joined, KINDS.map(([w]) => w), restoreVi);
+  const { number, issuedOn, place, issuer } = head;
+  let kind: DocumentKind | null = KINDS.find(([w]) => w === head.kindWord)?.[1] ?? null;
+  let subject = head.subject;
+  // The body starts on the line where the header ended (the same line, when the header was flattened into it).
+  const headLine = joined.slice(0, head.end).split('\n').length - 1;
+  let firstBodyLine = head.end === 0 ? 0 : /^\s*(\n|$)/.test(joined.slice(head.end)) ? headLine + 1 : headLine;
+  const recipientLine = fl.findIndex((f, i) => i < 40 && /^kinh gui\b/.test(f));
+  if (recipientLine >= 0 && kind === null) kind = 'công văn';
   for (let i = 0; i < Math.min(lines.length, 20); i++) {
     const m = /^v\/v\s*:?\s*/.exec(fl[i] as string);
     if (m && subject === null) subject = collapse((lines[i] as string).slice(m[0].length));

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { extractDocument } from '../shared/domain/document/index.ts';
+
+// Inputs written for these tests, one class of miss each (issue 14); none is taken from the corpus.
+
+describe('class: header columns interleaved or separated by "|" lines', () => {
+  it('reads two columns flattened into "|" rows: issuer, number, place and date, the subject under them', () => {
+    // Prepare: a district plan whose header table came through as "|" rows; no kind line, no issuer's second line
+    const text = [
+      'Trang chủ » Văn bản',
+      'ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |',
+      'Số: 77/KH-UBND | Tánh Linh, ngày 03 tháng 02 năm 2023 |',
+      'TỔ CHỨC PHONG TRÀO THI ĐUA XÂY DỰNG KHU DÂN CƯ KIỂU MẪU',
+      'CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN TÁNH LINH',
+      'Căn cứ Kế hoạch số 12/KH-UBND ngày 10/01/2023 của Ủy ban nhân dân tỉnh;',
+    ].join('\n');
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.number).toBe('77/KH-UBND');
+    expect(doc.place).toBe('Tánh Linh');
+    expect(doc.issuedOn).toBe('2023-02-03');
+    expect(doc.kind).toBe('kế hoạch');
+    expect(doc.issuer).toBe('Ủy ban nhân dân huyện Tánh Linh');
+    expect(doc.subject).toBe('TỔ CHỨC PHONG TRÀO THI ĐUA XÂY DỰNG KHU DÂN CƯ KIỂU MẪU');
+  });
+
+  it('reads each column of an interleaved header (the issuer beside the motto, "|" lines between the cells)', () => {
+    // Prepare: the left column's lines alternate with the right column's, split by lone "|" lines
+    const text = [
+      'Đang tải văn bản...',
+      'ỦY BAN NHÂN DÂN',
+      'HUYỆN ĐỨC LINH',
+      '-------',
+      '|',
+      'CỘNG HÒA XÃ HỘI',
+      'CHỦ NGHĨA VIỆT NAM',
+      'Độc lập - Tự do - Hạnh phúc',
+      '---------------',
+      '|',
+      'Số:',
+      '15/CT-UBND',
+      '|',
+      'Đức Linh, ngày 08',
+      'tháng 3 năm 2024',
+      '|',
+      'CHỈ THỊ',
+      'VỀ VIỆC ĐẨY MẠNH PHONG TRÀO THI ĐUA',
+      'TRÊN ĐỊA BÀN HUYỆN ĐỨC LINH',
+      'Thời gian qua, phong trào thi đua trên địa bàn huyện đạt nhiều kết quả.',
+    ].join('\n');
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.issuer).toBe('Ủy ban nhân dân huyện Đức Linh');
+    expect(doc.number).toBe('15/CT-UBND');
+    expect(doc.place).toBe('Đức Linh');
+    expect(doc.issuedOn).toBe('2024-03-08');
+    expect(doc.kind).toBe('chỉ thị');
+    expect(doc.subject).toBe('VỀ VIỆC ĐẨY MẠNH PHONG TRÀO THI ĐUA TRÊN ĐỊA BÀN HUYỆN ĐỨC LINH');
+  });
+
+  it('reads a two-column header printed side by side with wide gaps, a department under its parent body', () => {
+    // Prepare: site boilerplate above; the left column (parent body, department) beside the motto
+    const text = [
+      'Ngày đăng: 08:15 12/05/2022',
+      '   UBND TỈNH BÌNH THUẬN          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+      '     SỞ NỘI VỤ                        Độc lập - Tự do - Hạnh phúc',
+      '  Số: 301/HD-SNV                          Phan Thiết, ngày 12 tháng 5 năm 2022',
+      '',
+      'HƯỚNG DẪN',
+      'Tổ chức phong trào thi đua yêu nước',
+      ' năm 2022',
+      'Thực hiện Kế hoạch số 20/KH-UBND ngày 05/01/2022 của Ủy ban nhân dân tỉnh,',
+    ].join('\n');
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.issuer).toBe('Sở Nội vụ tỉnh Bình Thuận');
+    expect(doc.number).toBe('301/HD-SNV');
+    expect(doc.place).toBe('Phan Thiết');
+    expect(doc.issuedOn).toBe('2022-05-12');
+    expect(doc.kind).toBe('hướng dẫn');
+    expect(doc.subject).toBe('Tổ chức phong trào thi đua yêu nước năm 2022');
+  });
+
+  it('reads a header flattened into one paragraph', () => {
+    // Prepare: the whole header on one line, as some web pages give it
+    const text =
+      'ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập Tự do Hạnh phúc Số: 12/2023/QĐ-UBND Phan Thiết, ngày 20 tháng 4 năm 2023 QUYẾT ĐỊNH BAN HÀNH QUY CHẾ THI ĐUA, KHEN THƯỞNG ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;';
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.issuer).toBe('Ủy ban nhân dân tỉnh Bình Thuận');
+    expect(doc.number).toBe('12/2023/QĐ-UBND');
+    expect(doc.place).toBe('Phan Thiết');
+    expect(doc.issuedOn).toBe('2023-04-20');
+    expect(doc.kind).toBe('quyết định');
+    expect(doc.subject).toBe('BAN HÀNH QUY CHẾ THI ĐUA, KHEN THƯỞNG');
+  });
+});
