@@ -107,3 +107,39 @@ describe('class: header columns interleaved or separated by "|" lines', () => {
     expect(doc.subject).toBe('BAN HÀNH QUY CHẾ THI ĐUA, KHEN THƯỞNG');
   });
 });
+
+describe('class: dates and numbers broken by spaces or line ends inside them', () => {
+  it('reads a header date whose day and year a stray space broke in two, over a line end', () => {
+    // Prepare
+    const text = ['ỦY BAN NHÂN DÂN', 'TỈNH BÌNH THUẬN', 'Số: 42/KH-UBND', 'Phan Thiết, ngày 1 5 tháng', '6 năm 20 23', 'KẾ HOẠCH', 'THI ĐUA NĂM 2023', 'Thực hiện ...'].join('\n');
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.issuedOn).toBe('2023-06-15');
+    expect(doc.place).toBe('Phan Thiết');
+  });
+
+  it('reads reference dates broken by spaces, line ends and OCR letters for digits ("2O22", "0l")', () => {
+    // Prepare
+    const text = [
+      'Căn cứ Thông tư số 10/2022/TT-BLĐTBXH ngày 31/5/2O22 của Bộ Lao động - Thương binh và Xã hội;',
+      'Căn cứ Quyết định số 34/QĐ-UBND ngày 12/0l/2022 của Ủy ban nhân dân tỉnh;',
+      'Căn cứ Nghị định số 27/2022/NĐ-CP ngày 19 / 4 / 2022 của Chính phủ;',
+      'Thực hiện Kế hoạch số 1700/QĐ-UBND ngày 18',
+      'tháng 10 năm 20 22 của UBND tỉnh;',
+    ].join('\n');
+
+    // Act
+    const refs = extractDocument(text).references.map((r) => [r.number, r.date]);
+
+    // Assess
+    expect(refs).toEqual([
+      ['10/2022/TT-BLĐTBXH', '2022-05-31'],
+      ['34/QĐ-UBND', '2022-01-12'],
+      ['27/2022/NĐ-CP', '2022-04-19'],
+      ['1700/QĐ-UBND', '2022-10-18'],
+    ]);
+  });
+});

@@ -2,7 +2,7 @@
  * Reading an official document (plain text): header, references, numbered items, reporting duty, target groups.
  * What cannot be read is null, never invented.
  */
-import { collapse, fold1, readColumns, readHeader } from './header.ts';
+import { collapse, dateAt, fold1, readColumns, readHeader } from './header.ts';
 import { normalizeDocument } from './normalize.ts';
 
 export { fold1 };
@@ -132,23 +132,6 @@ export function officialNumber(n: string): string {
     .replace(/-TTG\b/g, '-TTg');
 }
 
-const pad = (n: string): string => n.padStart(2, '0');
-function isoDate(d: string, m: string, y: string): string | null {
-  const day = Number(d);
-  const month = Number(m);
-  if (day < 1 || day > 31 || month < 1 || month > 12) return null;
-  return `${y}-${pad(m)}-${pad(d)}`;
-}
-
-/** A date at the start of folded text: "21/4/2017", "ngay 21/4/2017", "ngay 07 thang 4 nam 2021". */
-function dateAt(f: string): string | null {
-  const a = /^\s*,?\s*(?:ngay\s*)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})/.exec(f);
-  if (a) return isoDate(a[1] as string, a[2] as string, a[3] as string);
-  const b = /^\s*,?\s*ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})/.exec(f);
-  if (b) return isoDate(b[1] as string, b[2] as string, b[3] as string);
-  return null;
-}
-
 const isCaps = (s: string): boolean => {
   const letters = s.replace(/[^\p{L}]/gu, '');
   return letters.length >= 2 && letters === letters.toUpperCase();
@@ -264,7 +247,7 @@ export function extractDocument(raw: string): ExtractedDocument {
       const code = /^\d+[-/](?:\d{4}\/)?([A-ZĐ]+)/.exec(num)?.[1];
       refKind = (code && KIND_CODES[code]) || null;
     }
-    const date = dateAt(ff.slice(idx + m[0].length, idx + m[0].length + 40));
+    const date = dateAt(ff.slice(idx + m[0].length, idx + m[0].length + 60))?.iso ?? null;
     const prev = references.find((r) => r.number === num);
     if (prev) {
       if (prev.date === null) prev.date = date;

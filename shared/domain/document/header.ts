@@ -87,7 +87,29 @@ export function isoDate(d: string, m: string, y: string): string | null {
 
 /** The header's place and date: "<Place>, ngày 21 tháng 10 năm 2021" (or "ngày 21/10/2021"), over any line breaks. */
 const PLACE_DATE = /(?<![\p{L}\p{M}\d/-])((?:\p{Lu}[\p{Ll}\p{M}]*[ \t]+){0,3}\p{Lu}[\p{Ll}\p{M}]*)[ \t]*,\s*ng[àa]y\b/gu;
-const HEADER_DATE = /^\s*(\d{1,2})\s*(?:thang\s*(\d{1,2})?\s*nam\s*(\d(?:\s?\d){3})|[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}))/;
+
+/** Day, month and year, each allowed one stray space inside ("1 5", "20 21"), as OCR and web pages leave them. */
+const DAY = '(\\d(?:[ \\t]?\\d)?)';
+const YEAR = '(\\d(?:[ \\t]?\\d){3})';
+const WORDS_DATE = new RegExp(`^\\s*,?\\s*(?:ngay\\s*)?${DAY}\\s*thang\\s*${DAY}?\\s*nam\\s*${YEAR}`);
+const NUMERIC_DATE = new RegExp(`^\\s*,?\\s*(?:ngay\\s*)?${DAY}\\s*[/.-]\\s*${DAY}\\s*[/.-]\\s*${YEAR}`);
+const digits = (s: string): string => s.replace(/\s/g, '');
+
+/** OCR's letters for digits inside a number ("2o22", "0l", "3i"), one char for one, so offsets still hold. */
+const ocrDigits = (f: string): string => f.replace(/(?<=\d)o|o(?=\d)/g, '0').replace(/(?<=[\d/])[li]|[li](?=\d)/g, '1');
+
+/**
+ * A date at the start of folded text: "21/4/2017", "ngay 21/4/2017", "ngay 07 thang 4 nam 2021", with the breaks and
+ * OCR letters above. `iso` is null when the date is there but incomplete ("ngày 05 tháng năm 2018" has no month).
+ */
+export function dateAt(f: string): { iso: string | null; length: number } | null {
+  const g = ocrDigits(f.slice(0, 80));
+  const w = WORDS_DATE.exec(g);
+  if (w) return { iso: w[2] ? isoDate(digits(w[1] as string), digits(w[2]), digits(w[3] as string)) : null, length: w[0].length };
+  const n = NUMERIC_DATE.exec(g);
+  if (n) return { iso: isoDate(digits(n[1] as string), digits(n[2] as string), digits(n[3] as string)), length: n[0].length };
+  return null;
+}
 
 // ---- Issuer ---------------------------------------------------------------------------------------------
 
@@ -232,15 +254,15 @@ function kindAt(text: string, fold: string, from: number, kinds: readonly string
 export function readHeader(text: string, kinds: readonly string[], restore: (s: string) => string): HeaderFields {
   const fold = fold1(text);
   const scope = Math.min(text.length, 4000);
-  const date = [...text.slice(0, scope).matchAll(PLACE_DATE)].find((m) => HEADER_DATE.test(fold.slice(m.index + m[0].length)));
+  const date = [...text.slice(0, scope).matchAll(PLACE_DATE)].find((m) => dateAt(fold.slice(m.index + m[0].length)) !== null);
   let issuedOn: string | null = null;
   let place: string | null = null;
   let end = 0;
   if (date) {
-    const d = HEADER_DATE.exec(fold.slice(date.index + date[0].length)) as RegExpExecArray;
+    const d = dateAt(fold.slice(date.index + date[0].length)) as { iso: string | null; length: number };
     place = restore(text.slice(date.index, date.index + (date[1] as string).length));
-    issuedOn = d[2] ? isoDate(d[1] as string, d[2], (d[3] as string).replace(/\s/g, '')) : d[4] ? isoDate(d[1] as string, d[4], d[5] as string) : null;
-    end = date.index + date[0].length + d[0].length;
+    issuedOn = d.iso;
+    end = date.index + date[0].length + d.length;
   }
   // The number beside the date: the last "Số: …" before it, else the first one.
   const numbers = [...text.slice(0, scope).matchAll(DOC_NUMBER)];
