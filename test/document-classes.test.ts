@@ -143,3 +143,39 @@ describe('class: dates and numbers broken by spaces or line ends inside them', (
     ]);
   });
 });
+
+describe('class: references of every family, with and without "ngày"', () => {
+  it('reads party, Prime Minister, ministry and local numbers, spaced or run together, each once with its date', () => {
+    // Prepare
+    const text = [
+      'HUYỆN ỦY HÀM TÂN',
+      'Số 12-KH/HU',
+      'Hàm Tân, ngày 02 tháng 3 năm 2023',
+      'KẾ HOẠCH',
+      'THỰC HIỆN KẾT LUẬN SỐ 43-KL/TW',
+      'Căn cứ Kết luận số 43-KL/TW, ngày 07/01/2019 của Ban Bí thư và Kế hoạch số 158-KH/TU 09/9/2019 của Tỉnh ủy;',
+      'Căn cứ Nghị quyết 13-NQ/TƯ của Tỉnh ủy (khóa XIV);',
+      'Căn cứ Quyết định số 263/QĐ-TTg ngày 22 tháng 2 năm 2022 của Thủ tướng Chính phủ;',
+      'Căn cứ Thông tư số 10/2022/TT-BLĐTBXH ngày 31/5/2022 và Thông tư số 23/2012/TT - BCA ngày 27/4/2012;',
+      'Căn cứ Nghị định số 65/2014/NĐ- CP ngày 01/7/2014 và Nghị định số 09/2019/NĐCP ngày 24 tháng 01 năm 2019;',
+      'Căn cứ Công văn số 32/ UBND-VHTT ngày 07/01/2021 của UBND huyện; Kế hoạch này thay Kế hoạch số 12 - KH/HU cũ.',
+    ].join('\n');
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess: the document's own number, however spaced, is not a reference
+    expect(doc.number).toBe('12-KH/HU');
+    expect(doc.references.map((r) => [r.number, r.date])).toEqual([
+      ['43-KL/TW', '2019-01-07'],
+      ['158-KH/TU', '2019-09-09'],
+      ['13-NQ/TƯ', null],
+      ['263/QĐ-TTg', '2022-02-22'],
+      ['10/2022/TT-BLĐTBXH', '2022-05-31'],
+      ['23/2012/TT - BCA', '2012-04-27'],
+      ['65/2014/NĐ- CP', '2014-07-01'],
+      ['09/2019/NĐCP', '2019-01-24'],
+      ['32/ UBND-VHTT', '2021-01-07'],
+    ]);
+  });
+});

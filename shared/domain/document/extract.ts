@@ -2,7 +2,9 @@
  * Reading an official document (plain text): header, references, numbered items, reporting duty, target groups.
  * What cannot be read is null, never invented.
  */
-import { collapse, dateAt, fold1, readColumns, readHeader } from './header.ts';
+import { collapse, dateAt, fold1, numberRe, officialNumber, readColumns, readHeader, sameNumber } from './header.ts';
+
+export { officialNumber } from './header.ts';
 import { normalizeDocument } from './normalize.ts';
 
 export { fold1 };
@@ -122,15 +124,8 @@ export function restoreVi(text: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const NUMBER_RE = /(?<![\w/])\d{1,5}(?:\/\d{4})?[-/][A-ZĐ]{1,6}[-/][A-ZĐ][A-ZĐa-z]{0,9}(?:-[A-ZĐ]{1,8})?(?![\w/])/g;
-
-/** Official spelling of a number and symbol read from text that lost Đ or case: "1980/QD-TTG" → "1980/QĐ-TTg". */
-export function officialNumber(n: string): string {
-  return n
-    .replace(/([/-])QD(?=[-/])/g, '$1QĐ')
-    .replace(/([/-])ND(?=-CP)/g, '$1NĐ')
-    .replace(/-TTG\b/g, '-TTg');
-}
+/** The kind code of a number: "KH" in "594/KH-UBND", "KL" in "445-KL/TƯ", "TB" in "281  / TB – HTS". */
+const codeOf = (n: string): string | undefined => /^\d+\s*[-/]\s*(?:\d{4}\s*\/\s*)?(\p{Lu}+)/u.exec(n)?.[1];
 
 const isCaps = (s: string): boolean => {
   const letters = s.replace(/[^\p{L}]/gu, '');
@@ -164,7 +159,7 @@ export function extractDocument(raw: string): ExtractedDocument {
     if (m && subject === null) subject = collapse((lines[i] as string).slice(m[0].length));
   }
   if (kind === null && number !== null) {
-    const code = /^\d+[-/](?:\d{4}\/)?([A-ZĐ]+)/.exec(number)?.[1];
+    const code = codeOf(number);
     const k = code ? KIND_CODES[code] : undefined;
     const found = KINDS.find(([, v]) => v === k);
     if (found) kind = found[1];
@@ -235,16 +230,16 @@ export function extractDocument(raw: string): ExtractedDocument {
   const flat = lines.join(' ');
   const ff = fold1(flat);
   const references: DocumentReference[] = [];
-  for (const m of flat.matchAll(NUMBER_RE)) {
+  for (const m of flat.matchAll(numberRe())) {
     const num = officialNumber(m[0]);
-    if (num === number) continue;
+    if (number !== null && sameNumber(num, number)) continue;
     const idx = m.index;
     const before = ff.slice(Math.max(0, idx - 30), idx);
     let refKind: string | null = null;
     const kw = Object.keys(REF_KINDS).map((k) => ({ k, at: before.lastIndexOf(k) })).filter((x) => x.at >= 0).sort((a, b) => b.at - a.at)[0];
     if (kw && /^\s*(so\s*)?$/.test(before.slice(kw.at + kw.k.length))) refKind = REF_KINDS[kw.k] ?? null;
     if (refKind === null) {
-      const code = /^\d+[-/](?:\d{4}\/)?([A-ZĐ]+)/.exec(num)?.[1];
+      const code = codeOf(num);
       refKind = (code && KIND_CODES[code]) || null;
     }
     const date = dateAt(ff.slice(idx + m[0].length, idx + m[0].length + 60))?.iso ?? null;
