@@ -179,3 +179,61 @@ describe('class: references of every family, with and without "ngày"', () => {
     ]);
   });
 });
+
+describe('class: the kind of a letter without a kind line, and its recipients', () => {
+  it('reads a công văn from "V/v" and "Kính gửi:" (recipients over several lines), its subject without "V/v"', () => {
+    // Prepare
+    const text = [
+      'SỞ NỘI VỤ TỈNH BÌNH THUẬN        CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+      'Số: 512/SNV-TĐKT                 Phan Thiết, ngày 04 tháng 8 năm 2023',
+      '“V/v hướng dẫn tổng kết công tác thi đua',
+      ' năm 2023”',
+      '      Kính gửi:     Ủy ban nhân dân các huyện, thị xã, thành phố;',
+      '                    Các sở, ban, ngành tỉnh,',
+      '                    các hội đặc thù',
+      '',
+      'Thực hiện Kế hoạch số 20/KH-UBND ngày 05/01/2023 của Ủy ban nhân dân tỉnh, Sở Nội vụ hướng dẫn như sau:',
+    ].join('\n');
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.kind).toBe('công văn');
+    expect(doc.subject).toBe('hướng dẫn tổng kết công tác thi đua năm 2023');
+    expect(doc.recipients).toEqual(['Ủy ban nhân dân các huyện, thị xã, thành phố', 'Các sở, ban, ngành tỉnh', 'các hội đặc thù']);
+  });
+
+  it('keeps the kind its symbol names (TB) though the letter has V/v and Kính gửi; reads "Kính gửi: - … ; - …" on one line', () => {
+    // Prepare: a flattened page
+    const text =
+      'HỘI CỰU CHIẾN BINH TỈNH BÌNH THUẬN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Số: 45/TB-HCCB Phan Thiết, ngày 10 tháng 9 năm 2023 V/v báo cáo tổng kết phong trào thi đua năm 2023 Kính gửi: - Hội Cựu chiến binh các huyện, thành phố; - Các chi hội trực thuộc; Căn cứ Kế hoạch số 7/KH-HCCB ngày 02/01/2023, Hội đề nghị:';
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.kind).toBe('thông báo');
+    expect(doc.subject).toBe('báo cáo tổng kết phong trào thi đua năm 2023');
+    expect(doc.recipients).toEqual(['Hội Cựu chiến binh các huyện, thành phố', 'Các chi hội trực thuộc']);
+  });
+
+  it('takes the executors of a quyết định from its last article when it has no Kính gửi', () => {
+    // Prepare
+    const text = [
+      'ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN',
+      'Số: 9/QĐ-UBND',
+      'Phan Thiết, ngày 05 tháng 01 năm 2024',
+      'QUYẾT ĐỊNH',
+      'VỀ VIỆC KHEN THƯỞNG',
+      'Điều 1. Tặng Bằng khen cho 5 tập thể.',
+      'Điều 2. Chánh Văn phòng Ủy ban nhân dân tỉnh; Giám đốc Sở Nội vụ; Chủ tịch Ủy ban nhân dân các huyện, thị xã và các tập thể có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.',
+    ].join('\n');
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.recipients).toEqual(['Chánh Văn phòng Ủy ban nhân dân tỉnh', 'Giám đốc Sở Nội vụ', 'Chủ tịch Ủy ban nhân dân các huyện, thị xã', 'các tập thể có tên tại Điều 1']);
+  });
+});

@@ -5,6 +5,7 @@
 import { collapse, dateAt, fold1, numberRe, officialNumber, readColumns, readHeader, sameNumber } from './header.ts';
 
 export { officialNumber } from './header.ts';
+import { executors, readAddressees, vvSubject } from './letter.ts';
 import { normalizeDocument } from './normalize.ts';
 
 export { fold1 };
@@ -152,18 +153,16 @@ export function extractDocument(raw: string): ExtractedDocument {
   // The body starts on the line where the header ended (the same line, when the header was flattened into it).
   const headLine = joined.slice(0, head.end).split('\n').length - 1;
   let firstBodyLine = head.end === 0 ? 0 : /^\s*(\n|$)/.test(joined.slice(head.end)) ? headLine + 1 : headLine;
-  const recipientLine = fl.findIndex((f, i) => i < 40 && /^kinh gui\b/.test(f));
-  if (recipientLine >= 0 && kind === null) kind = 'công văn';
-  for (let i = 0; i < Math.min(lines.length, 20); i++) {
-    const m = /^v\/v\s*:?\s*/.exec(fl[i] as string);
-    if (m && subject === null) subject = collapse((lines[i] as string).slice(m[0].length));
-  }
+  const addressees = readAddressees(lines, fl);
+  // A letter without a kind line: the kind its symbol names, else a công văn (it has V/v or Kính gửi).
   if (kind === null && number !== null) {
     const code = codeOf(number);
     const k = code ? KIND_CODES[code] : undefined;
     const found = KINDS.find(([, v]) => v === k);
     if (found) kind = found[1];
   }
+  subject ??= vvSubject(joined, addressees.line >= 0 ? lines.slice(0, addressees.line + 1).join('\n').length : Math.min(joined.length, 3000));
+  if (kind === null && (addressees.line >= 0 || (subject !== null && head.subject === null))) kind = 'công văn';
 
   // ---- Footer: recipients and signer ----------------------------------------------------------
   const recipients: string[] = [];
@@ -174,15 +173,9 @@ export function extractDocument(raw: string): ExtractedDocument {
     recipients.push(t);
   };
   let bodyEnd = lines.length;
-  if (recipientLine >= 0) {
-    const first = (lines[recipientLine] as string).replace(/^\S+\s+\S+\s*:?\s*/, '');
-    if (first) first.split(/\n/).forEach(addRecipient);
-    firstBodyLine = Math.max(firstBodyLine, recipientLine + 1);
-    // Further "- X," lines belong to the same list.
-    for (let i = recipientLine + 1; i < lines.length && /^[-–]\s/.test(lines[i] as string); i++) {
-      addRecipient(lines[i] as string);
-      firstBodyLine = i + 1;
-    }
+  if (addressees.line >= 0) {
+    addressees.recipients.forEach(addRecipient);
+    firstBodyLine = Math.max(firstBodyLine, addressees.end);
   }
   let signerTitle: string | null = null;
   let signerName: string | null = null;
@@ -228,6 +221,9 @@ export function extractDocument(raw: string): ExtractedDocument {
 
   // ---- Body: flat text for references and reporting ------------------------------------------
   const flat = lines.join(' ');
+  // A quyết định is addressed by its last article: those who "chịu trách nhiệm thi hành" it.
+  const executing = kind === 'quyết định' && addressees.line < 0 ? executors(flat) : [];
+  if (executing.length) recipients.splice(0, recipients.length, ...executing);
   const ff = fold1(flat);
   const references: DocumentReference[] = [];
   for (const m of flat.matchAll(numberRe())) {
