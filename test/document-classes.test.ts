@@ -237,3 +237,26 @@ describe('class: the kind of a letter without a kind line, and its recipients', 
     expect(doc.recipients).toEqual(['Chánh Văn phòng Ủy ban nhân dân tỉnh', 'Giám đốc Sở Nội vụ', 'Chủ tịch Ủy ban nhân dân các huyện, thị xã', 'các tập thể có tên tại Điều 1']);
   });
 });
+
+describe('class: monthly reporting, and the body reports go to ("gửi về", "qua")', () => {
+  const duty = (sentence: string) => extractDocument(`KẾ HOẠCH\nTHI ĐUA NĂM 2024\n-----\n1. Triển khai kế hoạch.\n2. ${sentence}\n`).reporting;
+
+  it('reads "trước ngày 20 hằng tháng" and the body after "gửi về"', () => {
+    expect(duty('Các xã báo cáo kết quả thực hiện, gửi về Phòng Nội vụ huyện trước ngày 20 hằng tháng.')).toEqual({ cadences: ['monthly'], to: 'Phòng Nội vụ huyện' });
+  });
+
+  it('reads "hằng tháng" and "hằng quý" without "định kỳ", and the body after "qua"', () => {
+    expect(duty('Hằng tháng, các đơn vị báo cáo kết quả qua Ban Thi đua - Khen thưởng tỉnh để tổng hợp.')).toEqual({ cadences: ['monthly'], to: 'Ban Thi đua - Khen thưởng tỉnh' });
+    expect(duty('Hằng quý, các cơ quan gửi báo cáo về Sở Nội vụ.')).toEqual({ cadences: ['quarterly'], to: 'Sở Nội vụ' });
+  });
+
+  it('reads "định kỳ hằng tháng" with the report sent "về" a body named after it, and an OCR "hang narn"', () => {
+    expect(duty('Định kỳ hằng tháng, Ủy ban nhân dân các xã gửi báo cáo về Văn phòng HĐND và UBND huyện trước ngày 25.')).toEqual({ cadences: ['monthly'], to: 'Văn phòng HĐND và UBND huyện' });
+    expect(duty('Kiem tra, giam sat phai duoc thuc hien dinh ky 6 thang, hang narn.')).toEqual({ cadences: ['half-year', 'year'], to: null });
+  });
+
+  it('reads a yearly tổng kết report; a one-off report or a review of several years sets no cadence', () => {
+    expect(duty('Các trường báo cáo tổng kết công tác thi đua năm học 2023-2024.')).toEqual({ cadences: ['year'], to: null });
+    expect(duty('Đề nghị các đơn vị báo cáo sơ kết 03 năm thực hiện Chương trình.')).toBeNull();
+  });
+});

@@ -7,6 +7,9 @@ import { collapse, dateAt, fold1, numberRe, officialNumber, readColumns, readHea
 export { officialNumber } from './header.ts';
 import { executors, readAddressees, vvSubject } from './letter.ts';
 import { normalizeDocument } from './normalize.ts';
+import { readReporting, type Cadence } from './reporting.ts';
+
+export type { Cadence };
 
 export { fold1 };
 
@@ -20,7 +23,6 @@ export type DocumentKind =
   | 'hướng dẫn'
   | 'nghị quyết'
   | 'kết luận';
-export type Cadence = 'monthly' | 'quarterly' | 'half-year' | 'year';
 
 export interface DocumentReference {
   kind: string | null;
@@ -303,28 +305,7 @@ export function extractDocument(raw: string): ExtractedDocument {
   }
 
   // ---- Reporting duty --------------------------------------------------------------------------
-  let reporting: ExtractedDocument['reporting'] = null;
-  for (const m of ff.matchAll(/dinh ky/g)) {
-    const start = m.index;
-    const stop = ff.slice(start).search(/[;]|\.(\s|\/|$)/);
-    const sentence = ff.slice(start, stop < 0 ? undefined : start + stop);
-    const near = sentence.slice(0, 60);
-    if (!/bao cao|so ket|tong ket|hang|quy|thang|nam/.test(near)) continue;
-    const cadences: Cadence[] = [];
-    if (/(hang|moi) thang/.test(near)) cadences.push('monthly');
-    if (/quy\b/.test(near)) cadences.push('quarterly');
-    if (/(6|sau) thang/.test(near)) cadences.push('half-year');
-    if (/cuoi nam|hang nam|moi nam|(^|\s)nam\b/.test(near)) cadences.push('year');
-    let to: string | null = null;
-    const g = /gui\s+(.+?)(?=\s+de\s|\s*$)/.exec(sentence);
-    if (g) to = collapse(flat.slice(start + g.index + g[0].length - (g[1] as string).length, start + g.index + g[0].length));
-    else {
-      const q = /\(qua\s+([^)]+)\)/.exec(sentence);
-      if (q) to = collapse(flat.slice(start + q.index + 5, start + q.index + q[0].length - 1));
-    }
-    reporting = { cadences, to: to ? to.replace(/[,.;]+$/, '') : null };
-    break;
-  }
+  const reporting = readReporting(flat, ff);
 
   return {
     kind,
