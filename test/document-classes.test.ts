@@ -260,3 +260,37 @@ describe('class: monthly reporting, and the body reports go to ("gửi về", "q
     expect(duty('Đề nghị các đơn vị báo cáo sơ kết 03 năm thực hiện Chương trình.')).toBeNull();
   });
 });
+
+describe('class: signer from an OCR’d scan, and numbered tasks in OCR text', () => {
+  const body = 'KE HOACH\nTHI DUA NAM 2024\n-----\n1. Trien khai ke hoach.\n2. Bao cao ket qua.\n';
+
+  it('reads title and name without diacritics: "KT." over two lines, "T/M", a "CHÁNH VĂN PHÒNG" split in two', () => {
+    const kt = extractDocument(`${body}Noi nhan:\n- Nhu tren;\n- Luu VT.\nKT. CHU TICH\nPHO CHU TICH\n(da ky)\nNguyen Van Hai\n`);
+    expect(kt.signer).toEqual({ name: 'Nguyen Van Hai', title: 'KT. Chủ tịch Phó Chủ tịch' });
+    const tm = extractDocument(`${body}Noi nhan:\n- Luu VT.\nT/M BAN THUONG VU\nPHO BI THU\nTran Van Binh\n`);
+    expect(tm.signer).toEqual({ name: 'Tran Van Binh', title: 'T/M Ban Thường vụ Phó Bí thư' });
+    const split = extractDocument(`${body}Noi nhan:\n- Luu VT.\nCHANH VAN\nPHONG\nLe Thi Hoa\n`);
+    expect(split.signer).toEqual({ name: 'Le Thi Hoa', title: 'Chánh Văn phòng' });
+  });
+
+  it('invents no signer where the text stops before the signature (a heading in capitals is no title)', () => {
+    const cut = extractDocument('KẾ HOẠCH\nTHI ĐUA NĂM 2024\n-----\n1. Triển khai kế hoạch.\nII. TỔ CHỨC THỰC HIỆN\nCÁC NHIỆM VỤ TRỌNG TÂM\n');
+    expect(cut.signer).toEqual({ name: null, title: null });
+  });
+
+  it('takes the name from a "Người ký:" line of the page when no signature is printed', () => {
+    const doc = extractDocument('Số hiệu: 20/HD-SNV Loại văn bản: Hướng dẫn\nNơi ban hành: Thành phố Đà Nẵng Người ký: Lê Văn Bình\nHƯỚNG DẪN\nKHEN THƯỞNG\nCăn cứ …');
+    expect(doc.signer).toEqual({ name: 'Lê Văn Bình', title: null });
+  });
+
+  it('reads numbered tasks whose labels OCR misread ("Il.", "l.") and the articles of a quyết định, inline or not', () => {
+    const ocr = extractDocument('KE HOACH\nTHI DUA\n-----\nI. MUC DICH\nNang cao nhan thuc.\nIl. NHIEM VU\nl. Tuyen truyen sau rong.\n2. To chuc ky ket giao uoc.\n3. Bao cao ket qua.\n');
+    expect(ocr.items.map((i) => i.label)).toEqual(['1', '2', '3']);
+    const decision = extractDocument(
+      'QUYẾT ĐỊNH\nBAN HÀNH QUY CHẾ\nỦY BAN NHÂN DÂN TỈNH\nCăn cứ Luật Thi đua, khen thưởng; QUYẾT ĐỊNH: Điều 1. Ban hành kèm theo Quyết định này Quy chế thi đua. Điều 2. Quyết định này có hiệu lực kể từ ngày ký. Điều 3. Chánh Văn phòng chịu trách nhiệm thi hành Quyết định này.',
+    );
+    expect(decision.items.map((i) => i.label)).toEqual(['1', '2', '3']);
+    const sections = extractDocument('KẾT LUẬN\nVỀ HẠ TẦNG\n-----\nI. ĐÁNH GIÁ TÌNH HÌNH\nSau 10 năm thực hiện Nghị quyết.\nII. NHIỆM VỤ\nTiếp tục đầu tư.');
+    expect(sections.items.map((i) => i.label)).toEqual(['I', 'II']);
+  });
+});

@@ -137,13 +137,24 @@ const isCaps = (s: string): boolean => {
 
 const CLOSING = /^(noi nhan|van phong .{0,40}thong bao|can cu (thong bao|ke hoach|chi thi|cong van|van ban|nghi quyet)|nhan duoc .{0,40}(nay|tren))/;
 const SECTION = /^([IVX]{1,4})\s*[.\-–)]\s*(.*)$/;
+/** The articles of a quyết định: "Điều 1. Ban hành …". */
+const ARTICLE = /^Điều\s+(\d{1,2})\s*[.:]\s+(.*)$/;
+/** Where a flattened paragraph holds the next article ("… Cao Bằng Điều 2. Quyết định …"), not a citation ("tại Điều 3."). */
+const INLINE_ARTICLE = /(?<!(?:tại|theo|của|và|khoản|tai|cua|va|khoan),?)\s+(?=Điều \d{1,2}\.\s+\p{Lu})/u;
+/** OCR's labels: "l." for "1.", "Il." for "II.". */
+const ocrLabel = (l: string): string =>
+  l.replace(/^([IVX]*l[IVXl]*)(?=\s*[.\-–)]\s)/, (lab) => (/[IVX]/.test(lab) ? lab.replace(/l/g, 'I') : lab === 'l' ? '1' : lab));
+const SIGN_START =
+  /^(t\/m|tm\.?|k\/t|kt\.?|tl\.?|tuq\.?|chu tich|pho chu tich|giam doc|pho giam doc|tong giam doc|bi thu|pho bi thu|chanh van phong|pho chanh van phong|truong ban|pho truong ban|truong phong|pho truong phong|thu truong|chu nhiem|thu tuong|bo truong|cuc truong|vu truong|hieu truong)\b/;
 const ITEM = /^(\d{1,2})\s*[.\-–)]\s+(.*)$/;
 const TARGET = /^\((\d{1,2})\)\s*[-–]?\s*(.*)$/;
 
 export function extractDocument(raw: string): ExtractedDocument {
   const { text } = normalizeDocument(raw);
   // The header's columns read one after the other, whatever the extraction did to them.
-  const lines = readColumns(text.split('\n').filter((l) => l.trim() !== ''));
+  const lines = readColumns(text.split('\n').filter((l) => l.trim() !== ''))
+    .flatMap((l) => l.split(INLINE_ARTICLE))
+    .map(ocrLabel);
   const fl = lines.map(fold1);
   const joined = lines.join('\n');
 
@@ -200,17 +211,23 @@ export function extractDocument(raw: string): ExtractedDocument {
   } else {
     after = Math.max(firstBodyLine, lines.length - 8);
   }
-  const titleLines: string[] = [];
+  // The signature: a run of capital lines that opens with a signing word ("T/M", "KT.", "CHỦ TỊCH", "CHÁNH VĂN
+  // PHÒNG"…); a heading in capitals where the text stops is no title.
+  let titleLines: string[] = [];
   let t = after;
   for (; t < lines.length; t++) {
     const l = lines[t] as string;
-    if (isCaps(l) && !/\d/.test(l)) titleLines.push(l);
-    else if (titleLines.length) break;
-    else if (noiNhan < 0) continue;
-    else break;
+    if (isCaps(l) && !/\d/.test(l)) {
+      titleLines.push(l);
+      continue;
+    }
+    if (titleLines.length && SIGN_START.test(fold1(titleLines.join(' ')))) break;
+    titleLines = [];
+    if (noiNhan >= 0) break;
   }
+  if (titleLines.length && !SIGN_START.test(fold1(titleLines.join(' ')))) titleLines = [];
   if (titleLines.length) {
-    signerTitle = titleLines.map(restoreVi).join(' ').replace(/^(T\/M|K\/T|TM\.|KT\.)\s+(\S)/, (_, a: string, c: string) => `${a} ${c.toUpperCase()}`);
+    signerTitle = restoreVi(titleLines.join(' ')).replace(/^(T\/M|K\/T|TM\.|KT\.)\s+(\S)/, (_, a: string, c: string) => `${a} ${c.toUpperCase()}`);
     for (let i = lines.length - 1; i >= t; i--) {
       const l = lines[i] as string;
       const words = l.split(/\s+/);
@@ -219,6 +236,9 @@ export function extractDocument(raw: string): ExtractedDocument {
         break;
       }
     }
+  } else {
+    // A web page's own record of the document: "Người ký: Nguyễn Kim Dũng".
+    signerName = /Người ký[ \t]*:[ \t]*((?:\p{Lu}\p{Ll}*[ \t]+){1,4}\p{Lu}\p{Ll}*)/u.exec(lines.slice(0, 40).join('\n'))?.[1] ?? null;
   }
 
   // ---- Body: flat text for references and reporting ------------------------------------------
@@ -251,6 +271,7 @@ export function extractDocument(raw: string): ExtractedDocument {
   // ---- Items and targets -----------------------------------------------------------------------
   interface Item { label: string; lines: string[]; section: number }
   const sections: string[] = [];
+  const headings: LabelledText[] = [];
   const items: Item[] = [];
   const targets: Item[] = [];
   let current: Item | null = null;
@@ -262,8 +283,9 @@ export function extractDocument(raw: string): ExtractedDocument {
     const l = lines[i] as string;
     const f = fl[i] as string;
     const sec = SECTION.exec(l);
-    if (sec && isCaps(sec[1] as string) && (sec[2] as string).length > 0) {
+    if (sec && (sec[2] as string).length > 0) {
       sections.push(fold1(l));
+      headings.push({ label: sec[1] as string, text: collapse(sec[2] as string) });
       // a heading may run onto the next line; it is not item text either way
       current = null;
       currentTarget = null;
@@ -275,7 +297,7 @@ export function extractDocument(raw: string): ExtractedDocument {
       currentTarget = null;
       continue;
     }
-    const it = ITEM.exec(l);
+    const it = ITEM.exec(l) ?? ARTICLE.exec(l);
     if (it && (Number(it[1]) === lastNo + 1 || Number(it[1]) === 1)) {
       if (Number(it[1]) === 1) run++;
       lastNo = Number(it[1]);
@@ -317,7 +339,8 @@ export function extractDocument(raw: string): ExtractedDocument {
     recipients,
     signer: { name: signerName, title: signerTitle },
     references,
-    items: chosen.map(({ it }) => ({ label: it.label, text: collapse(it.lines.join(' ')) })),
+    // Without numbered items, the Roman-numeral sections are what the document asks.
+    items: chosen.length ? chosen.map(({ it }) => ({ label: it.label, text: collapse(it.lines.join(' ')) })) : headings,
     reporting,
     targets: targets.map((x) => ({ label: x.label, text: collapse(x.lines.join(' ')) })),
   };
