@@ -294,3 +294,23 @@ describe('class: signer from an OCR’d scan, and numbered tasks in OCR text', (
     expect(sections.items.map((i) => i.label)).toEqual(['I', 'II']);
   });
 });
+
+describe('class: header columns flattened into "|" rows that lost the title', () => {
+  it('takes the subject from the sentence in which the issuer "ban hành" the document, not from a cited one', () => {
+    // Prepare: no kind line, no title; a cited decision also "ban hành" a plan
+    const text = [
+      'UY BAN NHAN DAN | CONG HOA XA HOI CHU NGHIA VIET NAM |',
+      'S6: 88/KH-UBND | Tanh Linh, ngay 02 thang 7 nam 2023 |',
+      'Can cu Quyet dinh so 12/QD-UBND ngay 02/6/2023 cua UBND tinh ve ban hanh Ke hoach to chuc Phong trao thi dua;',
+      'Uy ban nhan dan huyen ban hanh Ke hoach thi dua “Chung tay vi nguoi ngheo” nam 2023 tren dia ban huyen Tanh Linh (viet tat la Phong trao), cu the nhu sau:',
+      '1. Muc dich',
+    ].join('\n');
+
+    // Act
+    const doc = extractDocument(text);
+
+    // Assess
+    expect(doc.kind).toBe('kế hoạch');
+    expect(doc.subject).toBe('Thi dua “Chung tay vi nguoi ngheo” nam 2023 tren dia ban huyen Tanh Linh');
+  });
+});

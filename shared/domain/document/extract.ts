@@ -149,6 +149,24 @@ const SIGN_START =
 const ITEM = /^(\d{1,2})\s*[.\-–)]\s+(.*)$/;
 const TARGET = /^\((\d{1,2})\)\s*[-–]?\s*(.*)$/;
 
+const LOCAL_LEVEL = '(?:tinh|huyen|xa|thanh pho|thi xa|quan|phuong|thi tran)';
+
+/**
+ * A title lost with the header: the sentence in which the issuer itself "ban hành" the document ("UBND tỉnh ban
+ * hành Kế hoạch giám sát …"), not a cited one ("… của UBND tỉnh về ban hành Kế hoạch …").
+ */
+function issuedSubject(flat: string, ff: string, kind: DocumentKind): string | null {
+  const re = new RegExp(`(?:ubnd|uy ban nhan dan)(?: ${LOCAL_LEVEL}(?: [a-z]+){0,2})? ban hanh ${fold1(kind)} `, 'g');
+  for (const m of ff.matchAll(re)) {
+    if (/(cua|ve)\s*$/.test(ff.slice(Math.max(0, m.index - 5), m.index)) || / ve ban hanh /.test(m[0])) continue;
+    const from = m.index + m[0].length;
+    const stop = ff.slice(from).search(/\s*\(|, cu the|\s+voi cac noi dung|\s+nhu sau|:|\.\s/);
+    const title = collapse(flat.slice(from, stop < 0 ? undefined : from + stop));
+    if (title) return title.charAt(0).toUpperCase() + title.slice(1);
+  }
+  return null;
+}
+
 export function extractDocument(raw: string): ExtractedDocument {
   const { text } = normalizeDocument(raw);
   // The header's columns read one after the other, whatever the extraction did to them.
@@ -328,6 +346,7 @@ export function extractDocument(raw: string): ExtractedDocument {
 
   // ---- Reporting duty --------------------------------------------------------------------------
   const reporting = readReporting(flat, ff);
+  if (subject === null && kind !== null) subject = issuedSubject(flat, ff, kind);
 
   return {
     kind,
