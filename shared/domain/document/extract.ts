@@ -175,9 +175,11 @@ export function extractDocument(raw: string): ExtractedDocument {
     .map(ocrLabel);
   const fl = lines.map(fold1);
   const joined = lines.join('\n');
+  // The fold is per character, so the folded lines joined are the fold of the joined text.
+  const foldedText = fl.join('\n');
 
   // ---- Header ---------------------------------------------------------------------------------
-  const head = readHeader(joined, KINDS.map(([w]) => w), restoreVi);
+  const head = readHeader(joined, KINDS.map(([w]) => w), restoreVi, foldedText);
   const { number, issuedOn, place, issuer } = head;
   let kind: DocumentKind | null = KINDS.find(([w]) => w === head.kindWord)?.[1] ?? null;
   let subject = head.subject;
@@ -192,7 +194,7 @@ export function extractDocument(raw: string): ExtractedDocument {
     const found = KINDS.find(([, v]) => v === k);
     if (found) kind = found[1];
   }
-  subject ??= vvSubject(joined, addressees.line >= 0 ? lines.slice(0, addressees.line + 1).join('\n').length : Math.min(joined.length, 3000));
+  subject ??= vvSubject(joined, addressees.line >= 0 ? lines.slice(0, addressees.line + 1).join('\n').length : Math.min(joined.length, 3000), foldedText);
   if (kind === null && (addressees.line >= 0 || (subject !== null && head.subject === null))) kind = 'công văn';
 
   // ---- Footer: recipients and signer ----------------------------------------------------------
@@ -261,10 +263,10 @@ export function extractDocument(raw: string): ExtractedDocument {
 
   // ---- Body: flat text for references and reporting ------------------------------------------
   const flat = lines.join(' ');
+  const ff = fl.join(' ');
   // A quyết định is addressed by its last article: those who "chịu trách nhiệm thi hành" it.
-  const executing = kind === 'quyết định' && addressees.line < 0 ? executors(flat) : [];
+  const executing = kind === 'quyết định' && addressees.line < 0 ? executors(flat, ff) : [];
   if (executing.length) recipients.splice(0, recipients.length, ...executing);
-  const ff = fold1(flat);
   const references: DocumentReference[] = [];
   for (const m of flat.matchAll(numberRe())) {
     const num = officialNumber(m[0]);

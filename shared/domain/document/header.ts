@@ -9,11 +9,18 @@
 export function fold1(text: string): string {
   let out = '';
   for (const ch of text) {
-    const f = ch === 'đ' || ch === 'Đ' ? 'd' : ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-    out += f.length === ch.length ? f : ch;
+    let f = FOLDED.get(ch);
+    if (f === undefined) {
+      const d = ch === 'đ' || ch === 'Đ' ? 'd' : ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+      f = d.length === ch.length ? d : ch;
+      FOLDED.set(ch, f);
+    }
+    out += f;
   }
   return out;
 }
+/** Each character's fold, computed once: a document folds the same few hundred characters again and again. */
+const FOLDED = new Map<string, string>();
 
 export const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
@@ -251,8 +258,7 @@ function kindAt(text: string, fold: string, from: number, kinds: readonly string
  * Reads the header out of the text (lines joined by "\n", columns already read by readColumns).
  * `kinds` are the folded kind words ("ke hoach", …); `restore` gives proper case and diacritics.
  */
-export function readHeader(text: string, kinds: readonly string[], restore: (s: string) => string): HeaderFields {
-  const fold = fold1(text);
+export function readHeader(text: string, kinds: readonly string[], restore: (s: string) => string, fold = fold1(text)): HeaderFields {
   const scope = Math.min(text.length, 4000);
   const date = [...text.slice(0, scope).matchAll(PLACE_DATE)].find((m) => dateAt(fold.slice(m.index + m[0].length)) !== null);
   let issuedOn: string | null = null;

@@ -51,8 +51,7 @@ const clean = (r: string): string =>
  * The trích yếu after "V/v" nearest before `before` (the addressees), within the header: up to a closing quote,
  * "Kính gửi", the place and date, or a line that does not carry on in lower case.
  */
-export function vvSubject(text: string, before: number): string | null {
-  const fold = fold1(text);
+export function vvSubject(text: string, before: number, fold = fold1(text)): string | null {
   const all = [...fold.slice(0, before).matchAll(/(?:^|[\s“"])v\/v\s*:?\s*/g)];
   const m = all.at(-1);
   if (!m) return null;
@@ -73,8 +72,7 @@ export function vvSubject(text: string, before: number): string | null {
 }
 
 /** "Điều 3. A; B; C và D chịu trách nhiệm thi hành Quyết định này": A, B, C and D. */
-export function executors(flat: string): string[] {
-  const fold = fold1(flat);
+export function executors(flat: string, fold = fold1(flat)): string[] {
   const duty = [...fold.matchAll(/\s*chiu trach nhiem thi hanh/g)].at(-1);
   if (!duty) return [];
   const article = [...fold.slice(0, duty.index).matchAll(/dieu \d+\s*[.:]\s*/g)].at(-1);
