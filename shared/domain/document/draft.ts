@@ -197,9 +197,18 @@ interface KnownTarget {
 const KNOWN_TARGETS: KnownTarget[] = [
   { re: / thu cac loai quy | huy dong suc dan /, indicator: { id: 'thu-quy', name: 'Huy động sức dân thu các loại quỹ theo quy định', measure: '% kế hoạch', kind: 'percent', direction: 'reach', aggregation: 'mean' } },
   { re: / giao thong nong thon /, indicator: { id: 'giao-thong', name: 'Làm mới, nâng cấp đường giao thông nông thôn', measure: 'km', kind: 'number', direction: 'increase', aggregation: 'sum' } },
-  { re: / ho ngheo /, indicator: { id: 'ho-ngheo', name: 'Tỷ lệ hộ nghèo', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'households' } },
+  // New countryside (nông thôn mới): communes meeting the standard, criteria met, income.
+  { re: / (xa|xa phuong|xa thi tran)( [a-z]+){0,3} (dat chuan )?nong thon moi /, indicator: { id: 'xa-nong-thon-moi', name: 'Số xã đạt chuẩn nông thôn mới', measure: 'xã', kind: 'count', direction: 'increase', aggregation: 'sum' } },
+  { re: / tieu chi nong thon moi /, indicator: { id: 'tieu-chi-ntm', name: 'Số tiêu chí nông thôn mới đạt được (bình quân mỗi xã)', measure: 'tiêu chí', kind: 'number', direction: 'increase', aggregation: 'mean' } },
+  { re: / thu nhap binh quan /, indicator: { id: 'thu-nhap-binh-quan', name: 'Thu nhập bình quân đầu người', measure: 'triệu đồng/người/năm', kind: 'number', direction: 'increase', aggregation: 'weighted-mean', weightBy: 'population' } },
+  // Poverty reduction (giảm nghèo): the multidimensional rate, near-poor households, households leaving poverty.
+  { re: / ngheo da chieu /, indicator: { id: 'ngheo-da-chieu', name: 'Tỷ lệ hộ nghèo đa chiều', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'households' } },
+  { re: / ho can ngheo /, indicator: { id: 'ho-can-ngheo', name: 'Tỷ lệ hộ cận nghèo', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'households' } },
+  { re: / thoat ngheo /, indicator: { id: 'thoat-ngheo', name: 'Số hộ thoát nghèo', measure: 'hộ', kind: 'count', direction: 'increase', aggregation: 'sum' } },
+  { re: / ho ngheo (?!da chieu)/, indicator: { id: 'ho-ngheo', name: 'Tỷ lệ hộ nghèo', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'households' } },
   { re: / suy dinh duong /, indicator: { id: 'suy-dinh-duong', name: 'Tỷ lệ trẻ dưới 5 tuổi suy dinh dưỡng', measure: '%', kind: 'percent', direction: 'decrease', aggregation: 'weighted-mean', weightBy: 'population' } },
-  { re: / (thon|khu pho|to dan pho|ap)( [a-z]+){0,3} van hoa /, indicator: { id: 'thon-van-hoa', name: 'Tỷ lệ thôn, khu phố đạt danh hiệu văn hóa', measure: '%', kind: 'percent', direction: 'reach', aggregation: 'mean' } },
+  // Cultural villages: thôn, làng, bản, ấp, khu phố, khu dân cư (not the "nhà văn hóa", a building).
+  { re: / (thon|lang ban|lang|khu pho|to dan pho|ap|khu dan cu)( [a-z]+){0,3} van hoa /, indicator: { id: 'thon-van-hoa', name: 'Tỷ lệ thôn, khu phố đạt danh hiệu văn hóa', measure: '%', kind: 'percent', direction: 'reach', aggregation: 'mean' } },
   { re: / gia dinh van hoa /, indicator: { id: 'gia-dinh-van-hoa', name: 'Tỷ lệ hộ gia đình đạt danh hiệu gia đình văn hóa', measure: '%', kind: 'percent', direction: 'reach', aggregation: 'weighted-mean', weightBy: 'households' } },
   { re: / thu gom rac /, indicator: { id: 'thu-gom-rac', name: 'Tỷ lệ hộ dân đăng ký tham gia thu gom rác thải', measure: '%', kind: 'percent', direction: 'increase', aggregation: 'weighted-mean', weightBy: 'households' } },
   { re: / bao hiem y te /, indicator: { id: 'bhyt', name: 'Tỷ lệ người dân tham gia bảo hiểm y tế', measure: '%', kind: 'percent', direction: 'increase', aggregation: 'weighted-mean', weightBy: 'population' } },

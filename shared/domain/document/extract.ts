@@ -2,7 +2,16 @@
  * Reading an official document (plain text): header, references, numbered items, reporting duty, target groups.
  * What cannot be read is null, never invented.
  */
+import { collapse, dateAt, fold1, numberRe, officialNumber, readColumns, readHeader, sameNumber } from './header.ts';
+
+export { officialNumber } from './header.ts';
+import { executors, readAddressees, vvSubject } from './letter.ts';
 import { normalizeDocument } from './normalize.ts';
+import { readReporting, type Cadence } from './reporting.ts';
+
+export type { Cadence };
+
+export { fold1 };
 
 export type DocumentKind =
   | 'thông báo'
@@ -14,7 +23,6 @@ export type DocumentKind =
   | 'hướng dẫn'
   | 'nghị quyết'
   | 'kết luận';
-export type Cadence = 'monthly' | 'quarterly' | 'half-year' | 'year';
 
 export interface DocumentReference {
   kind: string | null;
@@ -40,17 +48,6 @@ export interface ExtractedDocument {
   targets: LabelledText[];
 }
 
-/** Length-preserving fold of NFC text (one char in, one char out), so indices found in the fold slice the original. */
-export function fold1(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const f = ch === 'đ' || ch === 'Đ' ? 'd' : ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-    out += f.length === ch.length ? f : ch;
-  }
-  return out;
-}
-
-const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 const KINDS: [string, DocumentKind][] = [
   ['thong bao', 'thông báo'],
@@ -130,32 +127,8 @@ export function restoreVi(text: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const NUMBER_RE = /(?<![\w/])\d{1,5}(?:\/\d{4})?[-/][A-ZĐ]{1,6}[-/][A-ZĐ][A-ZĐa-z]{0,9}(?:-[A-ZĐ]{1,8})?(?![\w/])/g;
-
-/** Official spelling of a number and symbol read from text that lost Đ or case: "1980/QD-TTG" → "1980/QĐ-TTg". */
-export function officialNumber(n: string): string {
-  return n
-    .replace(/([/-])QD(?=[-/])/g, '$1QĐ')
-    .replace(/([/-])ND(?=-CP)/g, '$1NĐ')
-    .replace(/-TTG\b/g, '-TTg');
-}
-
-const pad = (n: string): string => n.padStart(2, '0');
-function isoDate(d: string, m: string, y: string): string | null {
-  const day = Number(d);
-  const month = Number(m);
-  if (day < 1 || day > 31 || month < 1 || month > 12) return null;
-  return `${y}-${pad(m)}-${pad(d)}`;
-}
-
-/** A date at the start of folded text: "21/4/2017", "ngay 21/4/2017", "ngay 07 thang 4 nam 2021". */
-function dateAt(f: string): string | null {
-  const a = /^\s*,?\s*(?:ngay\s*)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})/.exec(f);
-  if (a) return isoDate(a[1] as string, a[2] as string, a[3] as string);
-  const b = /^\s*,?\s*ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})/.exec(f);
-  if (b) return isoDate(b[1] as string, b[2] as string, b[3] as string);
-  return null;
-}
+/** The kind code of a number: "KH" in "594/KH-UBND", "KL" in "445-KL/TƯ", "TB" in "281  / TB – HTS". */
+const codeOf = (n: string): string | undefined => /^\d+\s*[-/]\s*(?:\d{4}\s*\/\s*)?(\p{Lu}+)/u.exec(n)?.[1];
 
 const isCaps = (s: string): boolean => {
   const letters = s.replace(/[^\p{L}]/gu, '');
@@ -164,100 +137,65 @@ const isCaps = (s: string): boolean => {
 
 const CLOSING = /^(noi nhan|van phong .{0,40}thong bao|can cu (thong bao|ke hoach|chi thi|cong van|van ban|nghi quyet)|nhan duoc .{0,40}(nay|tren))/;
 const SECTION = /^([IVX]{1,4})\s*[.\-–)]\s*(.*)$/;
+/** The articles of a quyết định: "Điều 1. Ban hành …". */
+const ARTICLE = /^Điều\s+(\d{1,2})\s*[.:]\s+(.*)$/;
+/** Where a flattened paragraph holds the next article ("… Cao Bằng Điều 2. Quyết định …"), not a citation ("tại Điều 3."). */
+const INLINE_ARTICLE = /(?<!(?:tại|theo|của|và|khoản|tai|cua|va|khoan),?)\s+(?=Điều \d{1,2}\.\s+\p{Lu})/u;
+/** OCR's labels: "l." for "1.", "Il." for "II.". */
+const ocrLabel = (l: string): string =>
+  l.replace(/^([IVX]*l[IVXl]*)(?=\s*[.\-–)]\s)/, (lab) => (/[IVX]/.test(lab) ? lab.replace(/l/g, 'I') : lab === 'l' ? '1' : lab));
+const SIGN_START =
+  /^(t\/m|tm\.?|k\/t|kt\.?|tl\.?|tuq\.?|chu tich|pho chu tich|giam doc|pho giam doc|tong giam doc|bi thu|pho bi thu|chanh van phong|pho chanh van phong|truong ban|pho truong ban|truong phong|pho truong phong|thu truong|chu nhiem|thu tuong|bo truong|cuc truong|vu truong|hieu truong)\b/;
 const ITEM = /^(\d{1,2})\s*[.\-–)]\s+(.*)$/;
 const TARGET = /^\((\d{1,2})\)\s*[-–]?\s*(.*)$/;
 
+const LOCAL_LEVEL = '(?:tinh|huyen|xa|thanh pho|thi xa|quan|phuong|thi tran)';
+
+/**
+ * A title lost with the header: the sentence in which the issuer itself "ban hành" the document ("UBND tỉnh ban
+ * hành Kế hoạch giám sát …"), not a cited one ("… của UBND tỉnh về ban hành Kế hoạch …").
+ */
+function issuedSubject(flat: string, ff: string, kind: DocumentKind): string | null {
+  const re = new RegExp(`(?:ubnd|uy ban nhan dan)(?: ${LOCAL_LEVEL}(?: [a-z]+){0,2})? ban hanh ${fold1(kind)} `, 'g');
+  for (const m of ff.matchAll(re)) {
+    if (/(cua|ve)\s*$/.test(ff.slice(Math.max(0, m.index - 5), m.index)) || / ve ban hanh /.test(m[0])) continue;
+    const from = m.index + m[0].length;
+    const stop = ff.slice(from).search(/\s*\(|, cu the|\s+voi cac noi dung|\s+nhu sau|:|\.\s/);
+    const title = collapse(flat.slice(from, stop < 0 ? undefined : from + stop));
+    if (title) return title.charAt(0).toUpperCase() + title.slice(1);
+  }
+  return null;
+}
+
 export function extractDocument(raw: string): ExtractedDocument {
   const { text } = normalizeDocument(raw);
-  // Two-column layouts put the right column after wide gaps; keep the left part for the header.
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  // The header's columns read one after the other, whatever the extraction did to them.
+  const lines = readColumns(text.split('\n').filter((l) => l.trim() !== ''))
+    .flatMap((l) => l.split(INLINE_ARTICLE))
+    .map(ocrLabel);
   const fl = lines.map(fold1);
+  const joined = lines.join('\n');
+  // The fold is per character, so the folded lines joined are the fold of the joined text.
+  const foldedText = fl.join('\n');
 
   // ---- Header ---------------------------------------------------------------------------------
-  const headerEnd = Math.min(lines.length, 20);
-  let kindLine = -1;
-  let kind: DocumentKind | null = null;
-  let firstBodyLine = 0;
-  let recipientLine = -1;
-  for (let i = 0; i < headerEnd; i++) {
-    const f = fl[i] as string;
-    if (/^kinh gui\b/.test(f)) {
-      recipientLine = i;
-      if (kind === null) kind = 'công văn';
-      break;
-    }
-    if (kindLine < 0 && isCaps(lines[i] as string)) {
-      const k = KINDS.find(([w]) => f === w || f.startsWith(w + ' '));
-      if (k) {
-        kind = k[1];
-        kindLine = i;
-      }
-    }
-    if (/^-{3,}|^\*{3,}|^_{3,}/.test(f)) {
-      firstBodyLine = i + 1;
-      break;
-    }
-  }
-
-  let number: string | null = null;
-  let issuedOn: string | null = null;
-  let place: string | null = null;
-  const issuerParts: string[] = [];
-  let issuer: string | null = null;
-  let subject: string | null = null;
-  const headerLimit = kindLine >= 0 ? kindLine : recipientLine >= 0 ? recipientLine : Math.min(lines.length, 10);
-  for (let i = 0; i < headerLimit; i++) {
-    // Two-column headers come through as one line with wide gaps: read each cell.
-    const cells = (lines[i] as string).split(/\s{3,}|\t/).map((c) => c.trim()).filter(Boolean);
-    for (const cell of cells) {
-      const f = fold1(cell);
-      const n = /^so\s*:?\s*/.exec(f);
-      if (n) {
-        const m = new RegExp(NUMBER_RE.source).exec(cell.slice(n[0].length));
-        if (m && number === null) number = officialNumber(m[0]);
-        continue;
-      }
-      const at = f.search(/ngay\s+\d{1,2}\s*(thang|[/.-])/);
-      if (at >= 0 && issuedOn === null) {
-        issuedOn = dateAt(f.slice(at));
-        const before = cell.slice(0, at).replace(/,\s*$/, '').trim();
-        if (before) place = restoreVi(before);
-        continue;
-      }
-      if (/dang cong san viet nam|cong hoa xa hoi|doc lap|^\*+$/.test(f)) continue;
-      if (isCaps(cell) && cells.indexOf(cell) === 0) issuerParts.push(cell);
-    }
-  }
-  if (issuerParts.length > 0) {
-    // "TỈNH ỦY BÌNH THUẬN" over "VĂN PHÒNG" reads "Văn phòng Tỉnh ủy Bình Thuận".
-    const restored = issuerParts.map(restoreVi);
-    const [top, ...subs] = restored as [string, ...string[]];
-    if (subs.length === 0) issuer = top;
-    else if (/^(tinh|huyen|thanh pho|thi xa|xa|phuong|thi tran)\b/.test(fold1(subs[0] as string)))
-      // "ỦY BAN NHÂN DÂN" over "HUYỆN HÀM THUẬN BẮC" reads "Ủy ban nhân dân huyện Hàm Thuận Bắc".
-      issuer = [top, ...subs.map((x) => x.charAt(0).toLowerCase() + x.slice(1))].join(' ');
-    else issuer = [...subs.reverse(), top].join(' ');
-  }
-  if (kindLine >= 0) {
-    const parts: string[] = [];
-    for (let i = kindLine + 1; i < lines.length && i < kindLine + 6; i++) {
-      const f = fl[i] as string;
-      if (/^-{3,}|^\*{3,}|^_{3,}|^kinh gui/.test(f) || SECTION.test(lines[i] as string) || ITEM.test(lines[i] as string)) break;
-      parts.push(lines[i] as string);
-    }
-    if (parts.length) subject = collapse(parts.join(' '));
-    if (firstBodyLine === 0) firstBodyLine = kindLine + 1 + parts.length;
-  }
-  for (let i = 0; i < Math.min(lines.length, 20); i++) {
-    const m = /^v\/v\s*:?\s*/.exec(fl[i] as string);
-    if (m && subject === null) subject = collapse((lines[i] as string).slice(m[0].length));
-  }
+  const head = readHeader(joined, KINDS.map(([w]) => w), restoreVi, foldedText);
+  const { number, issuedOn, place, issuer } = head;
+  let kind: DocumentKind | null = KINDS.find(([w]) => w === head.kindWord)?.[1] ?? null;
+  let subject = head.subject;
+  // The body starts on the line where the header ended (the same line, when the header was flattened into it).
+  const headLine = joined.slice(0, head.end).split('\n').length - 1;
+  let firstBodyLine = head.end === 0 ? 0 : /^\s*(\n|$)/.test(joined.slice(head.end)) ? headLine + 1 : headLine;
+  const addressees = readAddressees(lines, fl);
+  // A letter without a kind line: the kind its symbol names, else a công văn (it has V/v or Kính gửi).
   if (kind === null && number !== null) {
-    const code = /^\d+[-/](?:\d{4}\/)?([A-ZĐ]+)/.exec(number)?.[1];
+    const code = codeOf(number);
     const k = code ? KIND_CODES[code] : undefined;
     const found = KINDS.find(([, v]) => v === k);
     if (found) kind = found[1];
   }
+  subject ??= vvSubject(joined, addressees.line >= 0 ? lines.slice(0, addressees.line + 1).join('\n').length : Math.min(joined.length, 3000), foldedText);
+  if (kind === null && (addressees.line >= 0 || (subject !== null && head.subject === null))) kind = 'công văn';
 
   // ---- Footer: recipients and signer ----------------------------------------------------------
   const recipients: string[] = [];
@@ -268,15 +206,9 @@ export function extractDocument(raw: string): ExtractedDocument {
     recipients.push(t);
   };
   let bodyEnd = lines.length;
-  if (recipientLine >= 0) {
-    const first = (lines[recipientLine] as string).replace(/^\S+\s+\S+\s*:?\s*/, '');
-    if (first) first.split(/\n/).forEach(addRecipient);
-    firstBodyLine = Math.max(firstBodyLine, recipientLine + 1);
-    // Further "- X," lines belong to the same list.
-    for (let i = recipientLine + 1; i < lines.length && /^[-–]\s/.test(lines[i] as string); i++) {
-      addRecipient(lines[i] as string);
-      firstBodyLine = i + 1;
-    }
+  if (addressees.line >= 0) {
+    addressees.recipients.forEach(addRecipient);
+    firstBodyLine = Math.max(firstBodyLine, addressees.end);
   }
   let signerTitle: string | null = null;
   let signerName: string | null = null;
@@ -299,17 +231,23 @@ export function extractDocument(raw: string): ExtractedDocument {
   } else {
     after = Math.max(firstBodyLine, lines.length - 8);
   }
-  const titleLines: string[] = [];
+  // The signature: a run of capital lines that opens with a signing word ("T/M", "KT.", "CHỦ TỊCH", "CHÁNH VĂN
+  // PHÒNG"…); a heading in capitals where the text stops is no title.
+  let titleLines: string[] = [];
   let t = after;
   for (; t < lines.length; t++) {
     const l = lines[t] as string;
-    if (isCaps(l) && !/\d/.test(l)) titleLines.push(l);
-    else if (titleLines.length) break;
-    else if (noiNhan < 0) continue;
-    else break;
+    if (isCaps(l) && !/\d/.test(l)) {
+      titleLines.push(l);
+      continue;
+    }
+    if (titleLines.length && SIGN_START.test(fold1(titleLines.join(' ')))) break;
+    titleLines = [];
+    if (noiNhan >= 0) break;
   }
+  if (titleLines.length && !SIGN_START.test(fold1(titleLines.join(' ')))) titleLines = [];
   if (titleLines.length) {
-    signerTitle = titleLines.map(restoreVi).join(' ').replace(/^(T\/M|K\/T|TM\.|KT\.)\s+(\S)/, (_, a: string, c: string) => `${a} ${c.toUpperCase()}`);
+    signerTitle = restoreVi(titleLines.join(' ')).replace(/^(T\/M|K\/T|TM\.|KT\.)\s+(\S)/, (_, a: string, c: string) => `${a} ${c.toUpperCase()}`);
     for (let i = lines.length - 1; i >= t; i--) {
       const l = lines[i] as string;
       const words = l.split(/\s+/);
@@ -318,25 +256,31 @@ export function extractDocument(raw: string): ExtractedDocument {
         break;
       }
     }
+  } else {
+    // A web page's own record of the document: "Người ký: Nguyễn Kim Dũng".
+    signerName = /Người ký[ \t]*:[ \t]*((?:\p{Lu}\p{Ll}*[ \t]+){1,4}\p{Lu}\p{Ll}*)/u.exec(lines.slice(0, 40).join('\n'))?.[1] ?? null;
   }
 
   // ---- Body: flat text for references and reporting ------------------------------------------
   const flat = lines.join(' ');
-  const ff = fold1(flat);
+  const ff = fl.join(' ');
+  // A quyết định is addressed by its last article: those who "chịu trách nhiệm thi hành" it.
+  const executing = kind === 'quyết định' && addressees.line < 0 ? executors(flat, ff) : [];
+  if (executing.length) recipients.splice(0, recipients.length, ...executing);
   const references: DocumentReference[] = [];
-  for (const m of flat.matchAll(NUMBER_RE)) {
+  for (const m of flat.matchAll(numberRe())) {
     const num = officialNumber(m[0]);
-    if (num === number) continue;
+    if (number !== null && sameNumber(num, number)) continue;
     const idx = m.index;
     const before = ff.slice(Math.max(0, idx - 30), idx);
     let refKind: string | null = null;
     const kw = Object.keys(REF_KINDS).map((k) => ({ k, at: before.lastIndexOf(k) })).filter((x) => x.at >= 0).sort((a, b) => b.at - a.at)[0];
     if (kw && /^\s*(so\s*)?$/.test(before.slice(kw.at + kw.k.length))) refKind = REF_KINDS[kw.k] ?? null;
     if (refKind === null) {
-      const code = /^\d+[-/](?:\d{4}\/)?([A-ZĐ]+)/.exec(num)?.[1];
+      const code = codeOf(num);
       refKind = (code && KIND_CODES[code]) || null;
     }
-    const date = dateAt(ff.slice(idx + m[0].length, idx + m[0].length + 40));
+    const date = dateAt(ff.slice(idx + m[0].length, idx + m[0].length + 60))?.iso ?? null;
     const prev = references.find((r) => r.number === num);
     if (prev) {
       if (prev.date === null) prev.date = date;
@@ -347,6 +291,7 @@ export function extractDocument(raw: string): ExtractedDocument {
   // ---- Items and targets -----------------------------------------------------------------------
   interface Item { label: string; lines: string[]; section: number }
   const sections: string[] = [];
+  const headings: LabelledText[] = [];
   const items: Item[] = [];
   const targets: Item[] = [];
   let current: Item | null = null;
@@ -358,8 +303,9 @@ export function extractDocument(raw: string): ExtractedDocument {
     const l = lines[i] as string;
     const f = fl[i] as string;
     const sec = SECTION.exec(l);
-    if (sec && isCaps(sec[1] as string) && (sec[2] as string).length > 0) {
+    if (sec && (sec[2] as string).length > 0) {
       sections.push(fold1(l));
+      headings.push({ label: sec[1] as string, text: collapse(sec[2] as string) });
       // a heading may run onto the next line; it is not item text either way
       current = null;
       currentTarget = null;
@@ -371,7 +317,7 @@ export function extractDocument(raw: string): ExtractedDocument {
       currentTarget = null;
       continue;
     }
-    const it = ITEM.exec(l);
+    const it = ITEM.exec(l) ?? ARTICLE.exec(l);
     if (it && (Number(it[1]) === lastNo + 1 || Number(it[1]) === 1)) {
       if (Number(it[1]) === 1) run++;
       lastNo = Number(it[1]);
@@ -401,28 +347,8 @@ export function extractDocument(raw: string): ExtractedDocument {
   }
 
   // ---- Reporting duty --------------------------------------------------------------------------
-  let reporting: ExtractedDocument['reporting'] = null;
-  for (const m of ff.matchAll(/dinh ky/g)) {
-    const start = m.index;
-    const stop = ff.slice(start).search(/[;]|\.(\s|\/|$)/);
-    const sentence = ff.slice(start, stop < 0 ? undefined : start + stop);
-    const near = sentence.slice(0, 60);
-    if (!/bao cao|so ket|tong ket|hang|quy|thang|nam/.test(near)) continue;
-    const cadences: Cadence[] = [];
-    if (/(hang|moi) thang/.test(near)) cadences.push('monthly');
-    if (/quy\b/.test(near)) cadences.push('quarterly');
-    if (/(6|sau) thang/.test(near)) cadences.push('half-year');
-    if (/cuoi nam|hang nam|moi nam|(^|\s)nam\b/.test(near)) cadences.push('year');
-    let to: string | null = null;
-    const g = /gui\s+(.+?)(?=\s+de\s|\s*$)/.exec(sentence);
-    if (g) to = collapse(flat.slice(start + g.index + g[0].length - (g[1] as string).length, start + g.index + g[0].length));
-    else {
-      const q = /\(qua\s+([^)]+)\)/.exec(sentence);
-      if (q) to = collapse(flat.slice(start + q.index + 5, start + q.index + q[0].length - 1));
-    }
-    reporting = { cadences, to: to ? to.replace(/[,.;]+$/, '') : null };
-    break;
-  }
+  const reporting = readReporting(flat, ff);
+  if (subject === null && kind !== null) subject = issuedSubject(flat, ff, kind);
 
   return {
     kind,
@@ -434,7 +360,8 @@ export function extractDocument(raw: string): ExtractedDocument {
     recipients,
     signer: { name: signerName, title: signerTitle },
     references,
-    items: chosen.map(({ it }) => ({ label: it.label, text: collapse(it.lines.join(' ')) })),
+    // Without numbered items, the Roman-numeral sections are what the document asks.
+    items: chosen.length ? chosen.map(({ it }) => ({ label: it.label, text: collapse(it.lines.join(' ')) })) : headings,
     reporting,
     targets: targets.map((x) => ({ label: x.label, text: collapse(x.lines.join(' ')) })),
   };
