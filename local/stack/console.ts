@@ -2,18 +2,14 @@
  * The console on one machine: the same Hono app the Lambda serves, on a local server (@hono/node-server), with the
  * stack's adapters and cognito-local's tokens. Its port is kept in the data folder, like the upload page's.
  */
-import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createConsoleApp, ROUTE_GROUPS, type RouteGroup } from '../../functions/console/app.ts';
 import type { ConsoleDeps } from '../../functions/console/context.ts';
+import { consoleDeps } from '../../functions/console/deps.ts';
 import { CognitoIdentity, localTokenVerifier } from '../../shared/adapters/cognito.ts';
-import { currentClock } from '../../shared/adapters/clock.ts';
-import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, maxReportBytes, reportStorage, repository, resultsStore } from '../../shared/adapters/wiring.ts';
-import { ENV } from '../../shared/contract/catalog.ts';
-import { DEFAULT_MAX_UPLOADS_PER_HOUR } from '../../shared/app/uploads.ts';
 import type { LocalCognito } from './cognito.ts';
 
 export interface LocalConsole {
@@ -32,38 +28,12 @@ function keptPort(dataDir: string | undefined): number | undefined {
 
 /** The console's dependencies on the local stack: the composition root's adapters, cognito-local for sign-in. */
 export function localConsoleDeps(opts: { cognito: LocalCognito; uploadBaseUrl: string; uploadSecret: string }): ConsoleDeps {
-  const repo = repository();
-  return {
-    units: repo,
-    directives: repo,
-    assignments: repo,
-    obligations: repo,
-    status: repo,
-    reports: repo,
-    results: resultsStore(),
-    drafts: draftStore(),
-    calendar: repo,
-    storage: reportStorage(),
-    events: eventPublisher(),
-    mail: mailQueue(),
-    people: repo,
-    audit: repo,
-    rates: repo,
+  return consoleDeps({
     identity: new CognitoIdentity(opts.cognito.client, opts.cognito),
     tokens: localTokenVerifier({ issuer: opts.cognito.issuer, clientId: opts.cognito.clientId, jwks: opts.cognito.jwks }),
-    clock: currentClock(),
-    csrfKey: createHmac('sha256', opts.uploadSecret).update('thidua console csrf').digest('base64url'),
     uploadBaseUrl: opts.uploadBaseUrl,
     uploadSecret: opts.uploadSecret,
-    maxReportBytes: maxReportBytes(),
-    maxDocumentBytes: maxDocumentBytes(),
-    // Browsers treat http://127.0.0.1 as a secure context: the same Secure, __Host- cookies as on AWS.
-    secureCookies: true,
-    approvals: repo,
-    mailLog: repo,
-    villageTargets: repo,
-    maxUploadsPerHour: Number(process.env[ENV.maxUploadsPerHour] ?? DEFAULT_MAX_UPLOADS_PER_HOUR),
-  };
+  });
 }
 
 export async function startConsole(opts: { deps: ConsoleDeps; dataDir?: string; groups?: RouteGroup[]; log?: (m: string) => void }): Promise<LocalConsole> {
