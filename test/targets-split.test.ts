@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkVillageSplit, type SplitVillage } from '../shared/domain/targets-split.ts';
 import type { Indicator } from '../shared/domain/directive.ts';
+import { InputError } from '../shared/domain/errors.ts';
+import { buildSplitWorkbook } from '../shared/domain/village-targets-workbook.ts';
+import { readSplitWithinBudget } from '../shared/runtime/parse-budget.ts';
 
 const KM: Indicator = { id: 'giao-thong', name: 'Làm mới, nâng cấp đường giao thông nông thôn', measure: 'km', kind: 'number', direction: 'increase', aggregation: 'sum', target: 2 };
 const BHYT: Indicator = { id: 'bhyt', name: 'Tỷ lệ người dân tham gia bảo hiểm y tế', measure: '%', kind: 'percent', direction: 'increase', aggregation: 'weighted-mean', weightBy: 'population', target: 93 };
@@ -95,4 +98,23 @@ describe('splitting a commune’s targets over its villages', () => {
     expect(sum).toEqual({ ok: false, problems: ['Chỉ tiêu "Làm mới, nâng cấp đường giao thông nông thôn" (km): tổng chỉ tiêu của các thôn là 1,5, chưa đạt chỉ tiêu của xã là 2'] });
     expect(unweighted).toEqual({ ok: false, problems: ['Chỉ tiêu "Tỷ lệ người dân tham gia bảo hiểm y tế" (%): trung bình (thiếu số nhân khẩu của thôn để tính có trọng số) chỉ tiêu của các thôn là 92,5, chưa đạt chỉ tiêu của xã là 93'] });
   });
+});
+
+describe('reading a split workbook uploaded in the console', () => {
+  it('is read in a worker under the report budget: the file as filled, a wrong file named, an overrun ended as a message', async () => {
+    // Prepare
+    const bytes = await buildSplitWorkbook({ title: 'Chỉ tiêu các thôn', indicators: [KM], communeTargets: { 'giao-thong': 3 }, villages: VILLAGES, current: { t1: { 'giao-thong': 2 }, t2: { 'giao-thong': 1 } } });
+
+    // Act
+    const read = await readSplitWithinBudget(bytes, { indicators: [KM], villages: VILLAGES });
+    const notAWorkbook = await readSplitWithinBudget(new TextEncoder().encode('ma,ten\nt1,2'), { indicators: [KM], villages: VILLAGES }).catch((e: unknown) => e);
+    const stopped = await readSplitWithinBudget(bytes, { indicators: [KM], villages: VILLAGES }, { deadlineMs: 1 }).catch((e: unknown) => e);
+
+    // Assess
+    expect(read).toEqual({ t1: { 'giao-thong': 2 }, t2: { 'giao-thong': 1 } });
+    expect(notAWorkbook).toBeInstanceOf(InputError);
+    expect((notAWorkbook as InputError).messageVi).toBe('Không đọc được tệp');
+    expect(stopped).toBeInstanceOf(InputError);
+    expect((stopped as InputError).messageVi).toMatch(/^Tệp chỉ tiêu các thôn quá phức tạp để đọc: hệ thống đã dừng sau 0,001 giây/);
+  }, 60_000);
 });

@@ -3,10 +3,10 @@
  * checked against the commune's own targets by each indicator's roll-up, and stored whole only when every indicator
  * reaches the commune's figure; otherwise nothing is stored and every shortfall is told.
  */
-import type { Directive, TargetValue } from '../domain/directive.ts';
+import type { Directive, Indicator, TargetValue } from '../domain/directive.ts';
 import { InputError } from '../domain/errors.ts';
 import { checkVillageSplit, type RawSplit, type SplitVillage, type VillageTargetMap } from '../domain/targets-split.ts';
-import { buildSplitWorkbook, readSplitWorkbook } from '../domain/village-targets-workbook.ts';
+import { buildSplitWorkbook } from '../domain/village-targets-workbook.ts';
 import type { Unit } from '../domain/units.ts';
 import type { AssignmentStore, Clock, DirectiveStore, ObligationIndex, UnitDirectory, VillageTargets, VillageTargetStore } from './ports.ts';
 
@@ -84,4 +84,8 @@ export const splitWorkbook = (ctx: SplitContext): Promise<Uint8Array> =>
     current: ctx.saved?.targets ?? ({} as VillageTargetMap),
   });
 
-export const readSplitUpload = (ctx: SplitContext, bytes: Uint8Array): Promise<RawSplit> => readSplitWorkbook(bytes, ctx.directive.indicators, ctx.villages);
+/** How an uploaded split is read: the console passes the worker under the parse budget (shared/runtime/parse-budget.ts). */
+export type SplitReader = (bytes: Uint8Array, expected: { indicators: Indicator[]; villages: SplitVillage[] }) => Promise<RawSplit>;
+
+export const readSplitUpload = (ctx: SplitContext, bytes: Uint8Array, read: SplitReader): Promise<RawSplit> =>
+  read(bytes, { indicators: ctx.directive.indicators, villages: ctx.villages.map(({ id, name, households, population }) => ({ id, name, ...(households !== undefined ? { households } : {}), ...(population !== undefined ? { population } : {}) })) });

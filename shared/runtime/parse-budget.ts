@@ -8,6 +8,9 @@ import type { ReadResult } from '../domain/document/read.ts';
 import { DEFAULT_REPORT_LIMITS, type ExpectedReport, type ParseOutcome, type ReportFile, type ReportLimits } from '../domain/report/types.ts';
 import { formatNumberVi, quote } from '../domain/report/values.ts';
 import type { TargetsIndicator, TargetsReadResult } from '../domain/targets-workbook.ts';
+import type { Indicator } from '../domain/directive.ts';
+import { InputError } from '../domain/errors.ts';
+import type { RawSplit, SplitVillage } from '../domain/targets-split.ts';
 import { runInSandbox, type SandboxBudget, type SandboxOutcome } from './sandbox.ts';
 
 /**
@@ -109,4 +112,19 @@ export async function readTargetsWithinBudget(bytes: Uint8Array, expected: { ind
   if (outcome.kind === 'done') return outcome.value;
   logStopped('read-targets', 'targets.xlsx', outcome, budget);
   return { ok: false, problems: [`Tệp mục tiêu quá phức tạp để đọc: ${whyVi(outcome, budget)}; ${adviceFor('targets.xlsx')}`] };
+}
+
+/**
+ * readSplitWorkbook (a commune's targets split over its villages) in a worker within REPORT_BUDGET, as the office's
+ * targets are: read while the officer waits, so a hostile workbook ends as a message, never as a stuck console.
+ */
+export async function readSplitWithinBudget(bytes: Uint8Array, expected: { indicators: Indicator[]; villages: SplitVillage[] }, resources?: Partial<SandboxBudget>): Promise<RawSplit> {
+  const budget: SandboxBudget = { ...REPORT_BUDGET, ...resources };
+  const outcome = await runInSandbox('read-split', { bytes, ...expected }, budget);
+  if (outcome.kind === 'done') {
+    if (outcome.value.ok) return outcome.value.raw;
+    throw new InputError(outcome.value.messageVi, outcome.value.details);
+  }
+  logStopped('read-split', 'village-targets.xlsx', outcome, budget);
+  throw new InputError(`Tệp chỉ tiêu các thôn quá phức tạp để đọc: ${whyVi(outcome, budget)}`, ['Hãy tải tệp mẫu từ trang này, chỉ điền số vào các ô của thôn rồi tải lên lại.']);
 }

@@ -5,11 +5,17 @@
 import type { ReadResult } from '../domain/document/read.ts';
 import type { ExpectedReport, ParseOutcome, ReportFile, ReportLimits } from '../domain/report/types.ts';
 import type { TargetsIndicator, TargetsReadResult } from '../domain/targets-workbook.ts';
+import type { Indicator } from '../domain/directive.ts';
+import type { RawSplit, SplitVillage } from '../domain/targets-split.ts';
+
+/** A commune's split as read, or why the file cannot be read (an InputError does not cross the thread boundary). */
+export type SplitReadResult = { ok: true; raw: RawSplit } | { ok: false; messageVi: string; details: string[] };
 
 export interface ParseJobs {
   'parse-report': { input: { file: ReportFile; expected: ExpectedReport; limits?: Partial<ReportLimits> }; output: ParseOutcome };
   'read-document': { input: { bytes: Uint8Array; fileName?: string; maxBytes?: number }; output: ReadResult };
   'read-targets': { input: { bytes: Uint8Array; indicators: TargetsIndicator[]; units: { id: string; name: string }[] }; output: TargetsReadResult };
+  'read-split': { input: { bytes: Uint8Array; indicators: Indicator[]; villages: SplitVillage[] }; output: SplitReadResult };
 }
 export type ParseJobName = keyof ParseJobs;
 
@@ -29,6 +35,18 @@ export async function loadJob<N extends ParseJobName>(name: N): Promise<Runner<N
     'read-targets': async () => {
       const { readTargetsWorkbook } = await import('../domain/targets-workbook.ts');
       return ({ bytes, indicators, units }) => readTargetsWorkbook(bytes, { indicators, units });
+    },
+    'read-split': async () => {
+      const { readSplitWorkbook } = await import('../domain/village-targets-workbook.ts');
+      const { InputError } = await import('../domain/errors.ts');
+      return async ({ bytes, indicators, villages }) => {
+        try {
+          return { ok: true, raw: await readSplitWorkbook(bytes, indicators, villages) };
+        } catch (e) {
+          if (e instanceof InputError) return { ok: false, messageVi: e.messageVi, details: e.details };
+          throw e;
+        }
+      };
     },
   };
   const load = loaders[name] as (() => Promise<Runner<N>>) | undefined;

@@ -10,6 +10,7 @@ import type { Indicator, TargetValue } from '../../../shared/domain/directive.ts
 import { InputError } from '../../../shared/domain/errors.ts';
 import type { RawSplit } from '../../../shared/domain/targets-split.ts';
 import { formatNumberVi } from '../../../shared/domain/report/values.ts';
+import { readSplitWithinBudget } from '../../../shared/runtime/parse-budget.ts';
 import { openSplit, readSplitUpload, saveSplit, splitsOfCommune, splitWorkbook, type SplitContext } from '../../../shared/app/village-targets.ts';
 import { XLSX_CONTENT_TYPE } from '../../../shared/app/uploads.ts';
 import { dataHeaders } from '../../../shared/web/html.ts';
@@ -92,7 +93,7 @@ async function uploadedSplit(c: ConsoleContext, ctx: SplitContext): Promise<RawS
   const file = (await c.req.parseBody()).file;
   if (!(file instanceof File) || file.size === 0) throw new InputError('Chưa chọn tệp', ['Chọn tệp chỉ tiêu các thôn (.xlsx) rồi bấm Tải lên.']);
   if (file.size > MAX_SPLIT_UPLOAD_BYTES) throw new InputError('Tệp quá lớn', ['Tệp chỉ tiêu của các thôn không quá 1 MB.']);
-  return readSplitUpload(ctx, new Uint8Array(await file.arrayBuffer()));
+  return readSplitUpload(ctx, new Uint8Array(await file.arrayBuffer()), readSplitWithinBudget);
 }
 
 /** Stores the split and audits it, or shows the form again with what was entered and every problem (400). */
