@@ -126,7 +126,7 @@ describe('story 5: another commune is refused, and the audit trail lists every a
     // Assess: every action, with who did it, for which unit, and a request id
     const has = (actor: string, unit: string, words: RegExp) => rows.filter((r) => r.includes(actor) && r.includes(unit) && words.test(r));
     expect(has(OFFICE, 'st', /Tải lên văn bản chỉ đạo “cong-van-2020\.pdf”/)).toHaveLength(1);
-    expect(has(OFFICE, 'st', /Gia hạn kỳ 2027-Q1 .* Xã bị ảnh hưởng bão số 3/)).toHaveLength(1);
+    expect(has(OFFICE, 'st', /Gia hạn Quý I\/2027 của Chỉ thị số 23-CT\/TU cho Xã Hàm Trí đến .* Xã bị ảnh hưởng bão số 3/)).toHaveLength(1);
     expect(has(OFFICER, 'st-h-x0', /Tải lên báo cáo Quý I\/2027/)).toHaveLength(2);
     expect(has(APPROVER, 'st-h-x0', /Trả lại báo cáo Quý I\/2027 của Xã Hàm Liêm \(lý do: Thiếu số liệu Thôn 2\)/)).toHaveLength(1);
     expect(has(APPROVER, 'st-h-x0', /Duyệt báo cáo Quý I\/2027 của Xã Hàm Liêm/)).toHaveLength(1);

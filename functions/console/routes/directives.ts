@@ -11,7 +11,7 @@ import { can, unitsFor } from '../../../shared/domain/access.ts';
 import { InputError } from '../../../shared/domain/errors.ts';
 import { Aggregation, CADENCE_VI, Cadence, Direction, IndicatorKind, type Directive } from '../../../shared/domain/directive.ts';
 import { BLANK_INDICATOR_ROWS, formStateOf, missingVi, readDirectiveForm, shownTarget, type DirectiveFormState, type FormFields } from '../../../shared/domain/directive-form.ts';
-import { vietnamDate } from '../../../shared/domain/calendar/index.ts';
+import { periodById, vietnamDate } from '../../../shared/domain/calendar/index.ts';
 import type { DirectiveDraft } from '../../../shared/domain/document/index.ts';
 import { LEVEL_NAME_VI, UnitLevel, type Unit } from '../../../shared/domain/units.ts';
 import { applyEdits, getDraft } from '../../../shared/app/documents.ts';
@@ -319,11 +319,23 @@ const DRAFT_NOTICE: Record<string, string> = {
   duplicate: 'Văn bản này đã được tải lên trước đó: đây là bản nháp đã lập từ nó.',
 };
 
+/** "Quý I/2027" for 2027-Q1 under the directive's cut-off rule (the id itself if it is not one). */
+function periodLabel(periodId: string, directive: Directive): string {
+  try {
+    return periodById(periodId, directive.cutoff).label;
+  } catch {
+    return periodId;
+  }
+}
+
+/** A draft's note as the console says it: the CLI's hint of which JSON field to write gives way to the form below. */
+const forTheForm = (note: string) => note.replace(/; nhập "[A-Za-z]+".*$/, '; điền vào biểu mẫu bên dưới.');
+
 function draftIntro(draft: DirectiveDraft, unitNames: ReadonlyMap<string, string>): string {
   const view = describeDraft(draft, unitNames);
   const rows = view.rows.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('');
   const missing = view.missing.length
-    ? `<div class="flash warn" id="draft-missing"><b>Cần bổ sung (${view.missing.length})</b><ul>${view.missing.map((m) => `<li>${esc(m)}</li>`).join('')}</ul></div>`
+    ? `<div class="flash warn" id="draft-missing"><b>Cần bổ sung (${view.missing.length})</b><ul>${view.missing.map((m) => `<li>${esc(forTheForm(m))}</li>`).join('')}</ul></div>`
     : '<p class="flash ok">Bản nháp đã đủ thông tin để xác nhận.</p>';
   const review = view.review.length ? `<div class="flash" id="draft-review"><b>Cần kiểm tra lại</b><ul>${view.review.map((m) => `<li>${esc(m)}</li>`).join('')}</ul></div>` : '';
   const sources = draft.sources.map((s) => `<li>${esc(s.fileName)} <span class="muted">(${esc(s.format)})</span></li>`).join('');
@@ -648,8 +660,8 @@ ${drafts.length ? `<div class="card"><h2>Bản nháp chờ hoàn thiện (${draf
     try {
       const deps = c.get('deps');
       const result = await extendWithReason({ directiveId: directive.id, periodId, until: formText(body, 'until'), reason, ...(unitId ? { unitId } : {}) }, deps);
-      const who = unitId ? `đơn vị ${unitId}` : 'mọi đơn vị còn nợ báo cáo';
-      await audit(c, { action: 'deadline.extend', unit: issuer, target: `${directive.id}/${periodId}${unitId ? `/${unitId}` : ''}`, summaryVi: `Gia hạn kỳ ${periodId} của ${nameOf(directive)} cho ${who} đến ${dateVi(result.until)} (${result.extended} đơn vị). Lý do: ${reason}` });
+      const who = unitId ? ((await deps.units.getUnits([unitId])).get(unitId)?.name ?? `đơn vị ${unitId}`) : 'mọi đơn vị còn nợ báo cáo';
+      await audit(c, { action: 'deadline.extend', unit: issuer, target: `${directive.id}/${periodId}${unitId ? `/${unitId}` : ''}`, summaryVi: `Gia hạn ${periodLabel(periodId, directive)} của ${nameOf(directive)} cho ${who} đến ${dateVi(result.until)} (${result.extended} đơn vị). Lý do: ${reason}` });
       return c.redirect(`/directives/${encodeURIComponent(directive.id)}?done=extended&n=${result.extended}`, 303);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
