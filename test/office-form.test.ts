@@ -54,6 +54,16 @@ describe('the directive form', () => {
     expect(state.unitTargets).toEqual({ x0: { 'ho-ngheo': 3.5 }, x9: { 'ho-ngheo': 1 } });
   });
 
+  it('drops carried targets whose keys are not ids: a __proto__ key writes nowhere', () => {
+    // Act
+    const { state } = readDirectiveForm({ indicatorRows: '0', unitTargets: '{"__proto__":{"session":true,"polluted":1},"x9":{"ho-ngheo":4}}' }, UNITS);
+
+    // Assess
+    expect(state.unitTargets).toEqual({ x9: { 'ho-ngheo': 4 } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).session).toBeUndefined();
+  });
+
   it('names what cannot be read, with the indicator or the unit it belongs to', () => {
     // Act
     const { problems } = readDirectiveForm({ issuedOn: '31/02/2020', indicatorRows: '1', 'ind.0.id': 'ho-ngheo', 'ind.0.name': 'Tỷ lệ hộ nghèo', 'ind.0.kind': 'percent', 'ind.0.target': 'ba', 'ut.x0.ho-ngheo': 'abc' }, UNITS);

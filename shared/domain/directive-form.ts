@@ -177,7 +177,14 @@ export function readDirectiveForm(form: FormFields, gridUnits: readonly { id: st
   return { state, problems };
 }
 
-/** The per-unit targets the form carried in its hidden field (JSON the console wrote); anything else is dropped. */
+/** A unit's or an indicator's id as the console writes them: never `__proto__`, `constructor` or anything else. */
+const CARRIED_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * The per-unit targets the form carried in its hidden field (JSON the console wrote); anything else is dropped. The
+ * field comes back from the browser, so its keys are checked before they become keys here (a `__proto__` key
+ * would otherwise write into every object of the process).
+ */
 function carriedUnitTargets(json: string): Record<string, Record<string, TargetValue>> {
   if (!json) return {};
   try {
@@ -185,8 +192,10 @@ function carriedUnitTargets(json: string): Record<string, Record<string, TargetV
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
     const out: Record<string, Record<string, TargetValue>> = {};
     for (const [unitId, targets] of Object.entries(parsed as Record<string, unknown>)) {
-      if (!targets || typeof targets !== 'object') continue;
-      for (const [indId, v] of Object.entries(targets as Record<string, unknown>)) if (typeof v === 'number' || typeof v === 'boolean') (out[unitId] ??= {})[indId] = v;
+      if (!CARRIED_ID.test(unitId) || !targets || typeof targets !== 'object') continue;
+      for (const [indId, v] of Object.entries(targets as Record<string, unknown>)) {
+        if (CARRIED_ID.test(indId) && (typeof v === 'number' || typeof v === 'boolean')) (out[unitId] ??= {})[indId] = v;
+      }
     }
     return out;
   } catch {

@@ -243,7 +243,7 @@ interface Posted {
 
 async function posted(c: ConsoleContext): Promise<Posted> {
   const body = (await c.req.parseBody({ all: true })) as Posted['body'];
-  const fields: Record<string, string | string[]> = {};
+  const fields: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [k, v] of Object.entries(body)) {
     if (typeof v === 'string') fields[k] = v;
     else if (Array.isArray(v)) fields[k] = v.filter((x): x is string => typeof x === 'string');
