@@ -234,4 +234,33 @@ describe('the console’s authorization matrix', () => {
     expect(await res.text()).toContain('không thuộc phạm vi quản trị của bạn');
     expect(await flow.stack.console!.deps.people.getPerson(`ngoai@${OUTSIDE}.test.vn`)).toBeUndefined();
   });
+
+  it('lets an administrator change people and units only in their own scope: roles elsewhere kept, no unit taken or moved out', async () => {
+    // Prepare: an administrator of one commune, and the other province's administrator as stored
+    await seedPeople(flow.stack, [
+      { email: 'quantri@ca-x0.test.vn', name: 'Quản Trị Xã', grants: [{ role: 'admin', unitId: `${INSIDE}-x0` }] },
+      { email: `quantri@${OUTSIDE}.test.vn`, name: 'Quản Trị Tỉnh B', grants: [{ role: 'admin', unitId: OUTSIDE }] },
+    ]);
+    const communeAdmin = new ConsoleClient(flow.stack.console!.url);
+    expect((await communeAdmin.signIn('quantri@ca-x0.test.vn')).status).toBe(303);
+    const csv = (text: string) => ({ field: 'file', name: 'x.csv', text });
+
+    // Act
+    const people = await send(communeAdmin, { method: 'POST', path: '/admin/people', file: csv(`email,name,role,unit_id\nquantri@${OUTSIDE}.test.vn,Tên Bị Đổi,officer,${INSIDE}-x0-t0\n`) });
+    const takeVillage = await send(communeAdmin, { method: 'POST', path: '/admin/units', file: csv(`id,name,level,parent_id,emails,leader_emails\n${OUTSIDE}-x0-t0,Thôn Lấy Sang,village,${INSIDE}-x0,,\n`) });
+    const moveOwnRoot = await send(communeAdmin, { method: 'POST', path: '/admin/units', file: csv(`id,name,level,parent_id,emails,leader_emails\n${INSIDE}-x0,Xã Chuyển Đi,commune,${OUTSIDE},,\n`) });
+
+    // Assess: the role at the commune's village added, the other province's kept with the name as stored
+    expect(people.status).toBe(200);
+    expect(await flow.stack.console!.deps.people.getPerson(`quantri@${OUTSIDE}.test.vn`)).toMatchObject({
+      name: 'Quản Trị Tỉnh B',
+      grants: [{ role: 'admin', unitId: OUTSIDE }, { role: 'officer', unitId: `${INSIDE}-x0-t0` }],
+    });
+    // Assess: neither unit written
+    expect(takeVillage.status).toBe(400);
+    expect(moveOwnRoot.status).toBe(400);
+    const units = await flow.repo.getUnits([`${OUTSIDE}-x0-t0`, `${INSIDE}-x0`]);
+    expect(units.get(`${OUTSIDE}-x0-t0`)?.path).toEqual([OUTSIDE, `${OUTSIDE}-x0`, `${OUTSIDE}-x0-t0`]);
+    expect(units.get(`${INSIDE}-x0`)?.path).toEqual([INSIDE, `${INSIDE}-x0`]);
+  });
 });

@@ -21,6 +21,26 @@ export interface PeopleImport {
 }
 
 /**
+ * The people as the file gives them, with the roles they already hold outside the administrator's scope kept (and then
+ * their name as stored): an administrator changes a person's roles at their own units, never elsewhere.
+ */
+async function keepingGrantsOutside(people: Person[], within: (unitPath: readonly string[]) => boolean, deps: PeopleDeps): Promise<Person[]> {
+  return Promise.all(
+    people.map(async (p) => {
+      const stored = await deps.people.getPerson(p.email);
+      if (!stored) return p;
+      const units = await deps.units.getUnits([...new Set(stored.grants.map((g) => g.unitId))]);
+      const outside = stored.grants.filter((g) => {
+        const unit = units.get(g.unitId);
+        return !unit || !within(unit.path);
+      });
+      const grants = [...outside, ...p.grants.filter((g) => !outside.some((o) => o.role === g.role && o.unitId === g.unitId))];
+      return { ...p, name: outside.length ? stored.name : p.name, grants };
+    }),
+  );
+}
+
+/**
  * Imports or updates people. Every line is checked, and every unit must exist and lie within `within` (the
  * administrator's own units): nothing is written unless all lines are right.
  */
@@ -39,7 +59,7 @@ export async function importPeopleCsv(text: string, within: (unitPath: readonly 
   }
   if (problems.length) throw peopleRefusal(problems.sort((a, b) => a.line - b.line));
   if (!file.people.length) throw new InputError('Tệp người dùng không có dòng nào', ['Sau dòng tiêu đề, mỗi dòng là một vai trò của một người tại một đơn vị.']);
-  const people: Person[] = file.people.map(({ lines: _lines, ...p }) => p);
+  const people = await keepingGrantsOutside(file.people.map(({ lines: _lines, ...p }) => p), within, deps);
   await deps.people.putPeople(people);
   let invited = 0;
   for (const p of people) if ((await deps.identity.ensureUser(p.email, {})) === 'created') invited++;

@@ -24,6 +24,19 @@ export function checkUnitsFile(file: UnitsFile, stored: ReadonlyMap<string, Unit
 }
 
 /**
+ * Whether an administrator may write this unit over what is stored: a unit already stored must lie in their scope as
+ * it stands (not only where the file puts it), and may move to another parent only from a parent in their scope —
+ * so no unit is taken from another subtree, and the administrator's own root stays where it is.
+ */
+function mayChange(stored: Unit | undefined, next: Unit, allow: (unit: { id: string; path: readonly string[] }) => boolean): boolean {
+  if (!stored) return true;
+  if (!allow(stored)) return false;
+  if (stored.parentId === next.parentId) return true;
+  const parentPath = stored.path.slice(0, -1);
+  return parentPath.length > 0 && allow({ id: parentPath[parentPath.length - 1]!, path: parentPath });
+}
+
+/**
  * Imports or updates units from CSV. Parents may be in the file or already stored. All lines are checked before
  * anything is written; with `allow` (the console: an administrator's subtree), so is whether each unit may be written.
  */
@@ -37,7 +50,9 @@ export async function importUnitsCsv(
   checkUnitsFile(file, stored);
   const units = buildPaths(file.rows, stored);
   if (deps.allow) {
-    const refused = units.map((u, i) => ({ u, line: file.rows[i]?.line ?? 0 })).filter(({ u }) => !deps.allow!(u));
+    const allow = deps.allow;
+    const before = await deps.units.getUnits(units.map((u) => u.id));
+    const refused = units.map((u, i) => ({ u, line: file.rows[i]?.line ?? 0 })).filter(({ u }) => !allow(u) || !mayChange(before.get(u.id), u, allow));
     if (refused.length) {
       throw new InputError(
         `Tệp có ${refused.length} đơn vị ngoài phạm vi quản trị của bạn, chưa nhập đơn vị nào`,
