@@ -101,6 +101,7 @@ describe('story 5: another commune is refused, and the audit trail lists every a
     await eventually('the return email', async () => (await flow.stack.inbox()).find((m) => m.destination.to.includes('ubnd@st-h-x0.test.vn') && m.subject.includes('được trả lại')));
     await uploadFromConsole(officer);
     expect((await approver.request('POST', '/approvals/approve', { form: { _csrf: approver.csrf, one: ref, back: '/approvals' } })).status).toBe(303);
+    const locked = await officer.request('POST', `${API}/presign`, { json: { fileName: 'bao-cao-q1.xlsx', size: 1000 }, headers: { 'x-csrf-token': officer.csrf } });
 
     // Act: the neighbouring commune's officer asks for Hàm Liêm's page (in the browser) and its API
     const neighbour = await signedIn(browser, flow.stack, NEIGHBOUR, { width: 390, height: 844 });
@@ -116,6 +117,9 @@ describe('story 5: another commune is refused, and the audit trail lists every a
     const rows = await audit.page.locator('table.data tbody tr').allInnerTexts();
     if (process.env.UPDATE_DOCS_PNG === '1') await audit.page.screenshot({ path: fileURLToPath(new URL('../docs/console-audit.png', import.meta.url)) });
 
+    // Assess: the approved report is locked in the console as at the link (409, the reason in Vietnamese)
+    expect(locked.status).toBe(409);
+    expect(((await locked.json()) as { error: string }).error).toMatch(/đã được cấp trên duyệt/);
     // Assess: refused, nothing served
     expect(pageResponse?.status()).toBe(403);
     expect(refusedPage).toContain('Bạn không có quyền với đơn vị này');

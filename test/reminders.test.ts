@@ -37,6 +37,10 @@ describe('a simulated year of reporting through the embedded stack', () => {
     await flow.stack.settle();
     // Gia hạn: x2 gets one more week for its third-quarter report.
     await extendDeadline({ directiveId: 'yr-2027', periodId: '2027-Q3', unitId: 'yr-x2', until: '2027-09-28' }, { obligations: flow.repo, assignments: flow.repo, directives: flow.repo });
+    // An extension never brings a deadline forward: the same unit asked for an earlier day is told so, nothing moved.
+    await expect(extendDeadline({ directiveId: 'yr-2027', periodId: '2027-Q3', unitId: 'yr-x2', until: '2027-09-27' }, { obligations: flow.repo, assignments: flow.repo, directives: flow.repo })).rejects.toThrow(
+      'Hạn mới 27/09/2027 không sau hạn hiện tại 28/09/2027',
+    );
 
     const obligations = (await Promise.all(Array.from({ length: COMMUNES }, (_, i) => flow.repo.obligationsOf('yr-2027', unitId(i))))).flat();
     const submissions = obligations

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { InputError } from '../../shared/domain/errors.ts';
+import { ReportLocked } from '../../shared/app/uploads.ts';
 import { newNonce, pageHeaders } from '../../shared/web/html.ts';
 import type { ConsoleDeps, ConsoleEnv } from './context.ts';
 import { esc, page } from './layout.ts';
@@ -65,9 +66,10 @@ export function createConsoleApp(deps: ConsoleDeps, opts: { groups?: RouteGroup[
 
   app.notFound((c) => c.html(page(`<h1>Không có trang này</h1><p><a href="/">Về trang chủ</a></p>`, { title: 'Không có trang này', nonce: c.get('nonce'), ...sessionOpt(c.get('session')) }), 404));
   app.onError((e, c) => {
-    const status = e instanceof HTTPException ? e.status : e instanceof InputError ? 400 : 500;
+    // A locked report is a conflict with its state (409), as the signed link's page answers it.
+    const status = e instanceof HTTPException ? e.status : e instanceof ReportLocked ? 409 : e instanceof InputError ? 400 : 500;
     if (status >= 500) log(`console error ${c.req.method} ${c.req.path}: ${(e as Error).stack ?? e}`);
-    const message = e instanceof HTTPException || e instanceof InputError ? (e instanceof InputError ? e.messageVi : e.message) : 'Hệ thống gặp lỗi ngoài dự kiến; vui lòng thử lại sau ít phút';
+    const message = e instanceof InputError ? e.messageVi : e instanceof HTTPException ? e.message || (HTTP_MESSAGE_VI[status] ?? HTTP_MESSAGE_VI[400]!) : 'Hệ thống gặp lỗi ngoài dự kiến; vui lòng thử lại sau ít phút';
     const details = e instanceof InputError ? e.details : [];
     if (c.req.path.startsWith('/api/') || (c.req.header('accept') ?? '').includes('application/json')) {
       return c.json({ error: message, details, requestId: c.get('requestId') }, status as 400);
@@ -77,5 +79,12 @@ export function createConsoleApp(deps: ConsoleDeps, opts: { groups?: RouteGroup[
   });
   return app;
 }
+
+/** What a refusal says when the middleware that raised it gave no words (hono's CSRF Origin check, for one). */
+const HTTP_MESSAGE_VI: Record<number, string> = {
+  400: 'Yêu cầu không hợp lệ; hãy tải lại trang rồi thử lại',
+  403: 'Yêu cầu bị từ chối: hãy mở trang từ địa chỉ của thidua rồi gửi lại',
+  404: 'Không có trang này',
+};
 
 const sessionOpt = (s: ConsoleEnv['Variables']['session']) => (s ? { session: s } : {});

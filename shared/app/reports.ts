@@ -46,7 +46,7 @@ export async function extendDeadline(
     calendar?: CalendarSource;
   },
 ): Promise<{ extended: number; until: string }> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(args.until)) throw new InputError(`Ngày gia hạn "${args.until}" không hợp lệ`, ['dùng dạng YYYY-MM-DD, ví dụ 2027-03-25']);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(args.until)) throw new InputError(`Ngày gia hạn "${args.until}" không hợp lệ`, ['dùng dạng năm-tháng-ngày, ví dụ 2027-03-25']);
   const directive = await deps.directives.getDirective(args.directiveId);
   if (!directive) throw new InputError(`Không tìm thấy chỉ thị "${args.directiveId}"`);
   const targets = args.unitId
@@ -58,6 +58,12 @@ export async function extendDeadline(
   for (const o of targets) {
     if (o.status !== 'open') continue;
     if (until < o.periodEnd) throw new InputError(`Hạn mới ${formatDateVi(until)} trước ngày chốt số liệu ${formatDateVi(o.periodEnd)}`);
+    // An extension only ever moves a deadline later: one unit asked for is told; among all still owing, a unit whose
+    // deadline is already later (extended on its own) keeps it.
+    if (until <= o.dueDate) {
+      if (args.unitId) throw new InputError(`Hạn mới ${formatDateVi(until)} không sau hạn hiện tại ${formatDateVi(o.dueDate)}`, ['Gia hạn là dời hạn nộp về sau; hãy chọn một ngày sau hạn hiện tại.']);
+      continue;
+    }
     if (await deps.assignments.updateObligation(o, { dueDate: until, extendedUntil: until, version: o.version }, ['open'])) extended++;
   }
   return { extended, until };

@@ -84,8 +84,8 @@ export const UPLOAD_SCRIPT = `
       }
       say('Đã tải lên. Hệ thống đang kiểm tra tệp…');
       await waitForVerdict(p.key);
-    } catch (err) {
-      say('Không kết nối được tới máy chủ (' + ((err && err.message) || 'lỗi mạng') + '). Hãy kiểm tra kết nối mạng rồi bấm Nộp lại.', 'error');
+    } catch {
+      say('Không kết nối được tới máy chủ. Hãy kiểm tra kết nối mạng rồi bấm Nộp lại.', 'error');
     } finally {
       button.disabled = false;
     }
