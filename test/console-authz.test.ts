@@ -263,4 +263,25 @@ describe('the console’s authorization matrix', () => {
     expect(units.get(`${OUTSIDE}-x0-t0`)?.path).toEqual([OUTSIDE, `${OUTSIDE}-x0`, `${OUTSIDE}-x0-t0`]);
     expect(units.get(`${INSIDE}-x0`)?.path).toEqual([INSIDE, `${INSIDE}-x0`]);
   });
+
+  it('shows a directive to the units it reaches from above, and never another province’s, in the list, its page and the approvals', async () => {
+    // Prepare: a commune officer under the issuer, and the province's approver
+    await seedPeople(flow.stack, [{ email: 'canbo@ca-x1.test.vn', name: 'Cán Bộ Xã', grants: [{ role: 'officer', unitId: `${INSIDE}-x1` }] }]);
+    const officer = new ConsoleClient(flow.stack.console!.url);
+    expect((await officer.signIn('canbo@ca-x1.test.vn')).status).toBe(303);
+
+    // Act
+    const list = await (await officer.request('GET', '/directives?year=2027')).text();
+    const own = await officer.request('GET', `/directives/${directiveOf('inside')}`);
+    const other = await officer.request('GET', `/directives/${directiveOf('outside')}`);
+    const approvals = await (await clients.get('approver')!.request('GET', '/approvals')).text();
+
+    // Assess
+    expect(list).toContain(`/directives/${directiveOf('inside')}`);
+    expect(list).not.toContain(`/directives/${directiveOf('outside')}`);
+    expect(own.status).toBe(200);
+    expect(other.status).toBe(403);
+    expect(approvals).toContain(`value="${directiveOf('inside')}"`);
+    expect(approvals).not.toContain(directiveOf('outside'));
+  });
 });

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { can, type Action, type Person, type UnitRef } from '../../shared/domain/access.ts';
+import { can, reaches, unitsFor, type Action, type Person, type UnitRef } from '../../shared/domain/access.ts';
 import type {
   AssignmentStore,
   AuditLog,
@@ -98,6 +98,19 @@ export function authorize(c: ConsoleContext, action: Action, unit: UnitRef): Ses
     throw new HTTPException(403, { message: 'Bạn không có quyền với đơn vị này' });
   }
   return session;
+}
+
+/** The units the person acts for with `action`, with their paths (one BatchGet), for what reaches them from above. */
+export async function ownUnits(c: ConsoleContext, action: Action): Promise<UnitRef[]> {
+  const ids = unitsFor(sessionOf(c).person, action);
+  return ids.length ? [...(await c.get('deps').units.getUnits(ids)).values()] : [];
+}
+
+/** Reading a directive: its issuer in the person's subtree, or above one of their units (it reaches them). Else 403. */
+export async function authorizeDirectiveRead(c: ConsoleContext, action: Action, issuer: UnitRef): Promise<Session> {
+  const session = sessionOf(c);
+  if (can(session.person, action, issuer) || reaches(session.person, action, issuer, await ownUnits(c, action))) return session;
+  throw new HTTPException(403, { message: 'Bạn không có quyền với đơn vị này' });
 }
 
 /** Records a change in the audit trail: who, when, what, which unit, the request id. */

@@ -82,6 +82,17 @@ export function unitsFor(person: Pick<Person, 'grants'>, action: Action): string
   return [...new Set(person.grants.filter((g) => ROLE_ACTIONS[g.role].includes(action)).map((g) => g.unitId))];
 }
 
+/**
+ * Whether a directive issued by `issuer` concerns the person for `action`: the issuer is in their subtree, or above
+ * one of the units they act for with it (the directive reaches them, so its own page, status and results of their
+ * part are theirs to read). `ownUnits`: the units of the person's grants, with their paths.
+ */
+export function reaches(person: Pick<Person, 'grants'>, action: Action, issuer: UnitRef, ownUnits: readonly UnitRef[]): boolean {
+  if (can(person, action, issuer)) return true;
+  const roots = new Set(unitsFor(person, action));
+  return ownUnits.some((u) => roots.has(u.id) && u.path.includes(issuer.id));
+}
+
 /** Whether the person holds the role anywhere (for what the navigation offers). */
 export const hasRole = (person: Pick<Person, 'grants'>, role: Role): boolean => person.grants.some((g) => g.role === role);
 

@@ -6,7 +6,7 @@
  */
 import type { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { unitsFor, type Person } from '../../../shared/domain/access.ts';
+import { reaches, unitsFor, type Person } from '../../../shared/domain/access.ts';
 import { reportingPeriods } from '../../../shared/domain/assignment.ts';
 import type { Decision } from '../../../shared/domain/approval.ts';
 import type { Directive } from '../../../shared/domain/directive.ts';
@@ -14,7 +14,7 @@ import { InputError } from '../../../shared/domain/errors.ts';
 import { vietnamDate } from '../../../shared/domain/calendar/index.ts';
 import { DecisionNotAllowed, decideReports, refKey, reportsToDecide, reportsUnder, type ApprovalDeps, type ReportRef, type ReportUnderApprover } from '../../../shared/app/approvals.ts';
 import { uploadLink } from '../../../shared/app/uploads.ts';
-import { audit, authorize, sessionOf, type ConsoleContext, type ConsoleEnv } from '../context.ts';
+import { audit, authorize, ownUnits, sessionOf, type ConsoleContext, type ConsoleEnv } from '../context.ts';
 import { csrfField, dateVi, esc, page, timeVi } from '../layout.ts';
 
 export const APPROVALS_PAGE_SIZE = 20;
@@ -47,12 +47,21 @@ function approverOf(c: ConsoleContext): Person {
   return person;
 }
 
-/** Issued directives of last year, this year and next (next year's are issued in December). */
+/**
+ * Issued directives of last year, this year and next (next year's are issued in December) that reach the approver's
+ * units: issued within their subtree or above it. Another province's directives are not listed.
+ */
 async function directivesAround(c: ConsoleContext): Promise<Directive[]> {
   const deps = c.get('deps');
+  const { person } = sessionOf(c);
   const year = Number(vietnamDate(deps.clock.now()).slice(0, 4));
-  const all = (await Promise.all([year - 1, year, year + 1].map((y) => deps.directives.directivesOfYear(y)))).flat();
-  return all.filter((d) => d.status === 'issued').sort((a, b) => b.issuedOn.localeCompare(a.issuedOn) || a.id.localeCompare(b.id));
+  const [all, mine] = await Promise.all([Promise.all([year - 1, year, year + 1].map((y) => deps.directives.directivesOfYear(y))).then((l) => l.flat()), ownUnits(c, 'report.approve')]);
+  const issuers = await deps.units.getUnits([...new Set(all.map((d) => d.issuerId))]);
+  const concerns = (d: Directive) => {
+    const issuer = issuers.get(d.issuerId);
+    return !!issuer && reaches(person, 'report.approve', issuer, mine);
+  };
+  return all.filter((d) => d.status === 'issued' && concerns(d)).sort((a, b) => b.issuedOn.localeCompare(a.issuedOn) || a.id.localeCompare(b.id));
 }
 
 /** The period asked for, else the latest that has started, else the first. */

@@ -7,7 +7,7 @@
  */
 import type { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { can, unitsFor } from '../../../shared/domain/access.ts';
+import { can, reaches, unitsFor } from '../../../shared/domain/access.ts';
 import { InputError } from '../../../shared/domain/errors.ts';
 import { Aggregation, CADENCE_VI, Cadence, Direction, IndicatorKind, type Directive } from '../../../shared/domain/directive.ts';
 import { BLANK_INDICATOR_ROWS, formStateOf, missingVi, readDirectiveForm, shownTarget, type DirectiveFormState, type FormFields } from '../../../shared/domain/directive-form.ts';
@@ -36,7 +36,7 @@ import {
 import { directiveStatus } from '../../../shared/app/status.ts';
 import { describeDraft } from '../../../shared/mail/document-email.ts';
 import { readTargetsWithinBudget } from '../../../shared/runtime/parse-budget.ts';
-import { audit, authorize, sessionOf, type ConsoleContext, type ConsoleEnv } from '../context.ts';
+import { audit, authorize, authorizeDirectiveRead, ownUnits, sessionOf, type ConsoleContext, type ConsoleEnv } from '../context.ts';
 import { csrfField, dateVi, esc, page } from '../layout.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -502,7 +502,7 @@ const DONE_VI: Record<string, (n: string | undefined) => string> = {
 async function showDirective(c: ConsoleContext, id: string, flash?: { tone: 'ok' | 'error'; text: string }, problems: readonly string[] = [], status: 200 | 400 = 200) {
   const d = await directiveOf(c, id);
   const issuer = await unitOf(c, d.issuerId);
-  authorize(c, 'directive.read', issuer);
+  await authorizeDirectiveRead(c, 'directive.read', issuer);
   const deps = c.get('deps');
   const st = await directiveStatus(d.id, deps);
   const targets = can(sessionOf(c).person, 'deadline.extend', issuer) ? await unitsInScope(issuer, d.targetUnits, deps, MAX_GRID_UNITS + 1) : [];
@@ -523,7 +523,8 @@ export function directiveRoutes(app: Hono<ConsoleEnv>): void {
     const year = /^\d{4}$/.test(c.req.query('year') ?? '') ? Number(c.req.query('year')) : thisYear;
     const offices = await officeUnits(c);
     const drafts = (await Promise.all(offices.map((u) => openDrafts(u.id, deps)))).flat();
-    const list = await directivesVisible(year, (issuer) => can(session.person, 'directive.read', issuer), deps);
+    const mine = await ownUnits(c, 'directive.read');
+    const list = await directivesVisible(year, (issuer) => reaches(session.person, 'directive.read', issuer, mine), deps);
     const rows = list.map(({ directive, issuer }) => directiveRow(c, directive, issuer)).join('');
     const body = `<h1>Chỉ thị</h1>${offices.length ? uploadCard(c, offices) : ''}
 ${drafts.length ? `<div class="card"><h2>Bản nháp chờ hoàn thiện (${drafts.length})</h2>${draftList(drafts)}</div>` : ''}
