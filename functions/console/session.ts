@@ -16,6 +16,8 @@ const REFRESH_MAX_AGE = 30 * 86_400;
 export const SIGN_IN_PATH = '/sign-in';
 /** Sign-in attempts per address and quarter hour: enough for typos, too few to guess a password. */
 export const SIGN_IN_ATTEMPTS = 8;
+/** Across every address: guessing from many places at once stays bounded. */
+export const SIGN_IN_ATTEMPTS_PER_EMAIL = 40;
 export const SIGN_IN_WINDOW_SECONDS = 15 * 60;
 
 const cookieName = (c: ConsoleContext, name: string) => (c.get('deps').secureCookies ? `__Host-${name}` : name);

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import type { ConsoleContext, ConsoleEnv } from '../context.ts';
 import { esc, page, timeVi } from '../layout.ts';
-import { clearSessionCookies, refreshTokenOf, setSessionCookies, SIGN_IN_ATTEMPTS, SIGN_IN_PATH, SIGN_IN_WINDOW_SECONDS } from '../session.ts';
+import { clearSessionCookies, refreshTokenOf, setSessionCookies, SIGN_IN_ATTEMPTS, SIGN_IN_ATTEMPTS_PER_EMAIL, SIGN_IN_PATH, SIGN_IN_WINDOW_SECONDS } from '../session.ts';
 
 /** Only a path of this console: never an absolute URL (an open redirect) or a scheme-relative one. */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/');
@@ -20,6 +20,25 @@ function signInForm(c: ConsoleContext, opts: { email?: string; next?: string; er
   return page(body, { title: 'Đăng nhập', nonce: c.get('nonce'), ...(flash ? { flash } : {}) });
 }
 
+/**
+ * The caller's address as the last proxy saw it (CloudFront appends the viewer's to X-Forwarded-For; a value the
+ * caller wrote comes before it), or "direct" when nothing forwarded the request (the local server).
+ */
+const callerAddress = (c: ConsoleContext) => (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1) ?? 'direct';
+
+/**
+ * Sign-in attempts are counted per address and email (SIGN_IN_ATTEMPTS a window), so that someone guessing from one
+ * place cannot lock the person out everywhere, and per email across all addresses (SIGN_IN_ATTEMPTS_PER_EMAIL), so
+ * that guessing from many places stays bounded.
+ */
+async function signInSlot(c: ConsoleContext, email: string) {
+  const deps = c.get('deps');
+  const now = deps.clock.now();
+  const here = await deps.rates.takeSlot(`signin#${email}#${callerAddress(c)}`, now, SIGN_IN_WINDOW_SECONDS, SIGN_IN_ATTEMPTS);
+  if (!here.ok) return here;
+  return deps.rates.takeSlot(`signin#${email}`, now, SIGN_IN_WINDOW_SECONDS, SIGN_IN_ATTEMPTS_PER_EMAIL);
+}
+
 export function authRoutes(app: Hono<ConsoleEnv>): void {
   app.get(SIGN_IN_PATH, (c) => (c.get('session') ? c.redirect(safeNext(c.req.query('next')), 303) : c.html(signInForm(c, { next: c.req.query('next') ?? '/' }))));
 
@@ -30,9 +49,9 @@ export function authRoutes(app: Hono<ConsoleEnv>): void {
     const password = String(form.password ?? '');
     const next = safeNext(form.next);
     if (!email || !password) return c.html(signInForm(c, { email, next, error: 'Hãy nhập thư điện tử và mật khẩu' }), 400);
-    const slot = await deps.rates.takeSlot(`signin#${email}`, deps.clock.now(), SIGN_IN_WINDOW_SECONDS, SIGN_IN_ATTEMPTS);
+    const slot = await signInSlot(c, email);
     if (!slot.ok) {
-      return c.html(signInForm(c, { email, next, error: `Đã thử đăng nhập quá nhiều lần với địa chỉ này; hãy thử lại sau ${timeVi(slot.retryAt.toISOString())}, hoặc đặt lại mật khẩu` }), 429);
+      return c.html(signInForm(c, { email, next, error: `Đã thử đăng nhập quá nhiều lần với thư điện tử này; hãy thử lại sau ${timeVi(slot.retryAt.toISOString())}, hoặc đặt lại mật khẩu` }), 429);
     }
     const result = await deps.identity.signIn(email, password);
     if (!result.ok) {
