@@ -106,8 +106,10 @@ async function obligationsUnder(directive: Directive, periodId: string, unit: Un
   if (target.scope === 'level') {
     ids = unit.level === target.level ? [unit.id] : (await collect(deps.units.descendantsAt(unit, target.level))).map((u) => u.id);
   } else if (target.scope === 'children') {
-    // The issuer's children report: a unit below the issuer is one of them, or lies under one.
-    ids = [unit.path[unit.path.indexOf(directive.issuerId) + 1]!];
+    // The issuer's children report: a unit below the issuer is one of them (its own report), or lies under one (whose
+    // report is not the viewer's to see: nothing under this unit reports).
+    const child = unit.path[unit.path.indexOf(directive.issuerId) + 1];
+    ids = child === unit.id ? [unit.id] : [];
   } else {
     const listed = await deps.units.getUnits(target.unitIds);
     ids = [...listed.values()].filter((u) => u.path.includes(unit.id)).map((u) => u.id);
