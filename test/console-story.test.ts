@@ -100,7 +100,10 @@ describe('story 5: another commune is refused, and the audit trail lists every a
     expect((await approver.request('POST', '/approvals/return', { form: { _csrf: approver.csrf, r: ref, reason: 'Thiếu số liệu Thôn 2', back: '/approvals' } })).status).toBe(303);
     await eventually('the return email', async () => (await flow.stack.inbox()).find((m) => m.destination.to.includes('ubnd@st-h-x0.test.vn') && m.subject.includes('được trả lại')));
     await uploadFromConsole(officer);
-    expect((await approver.request('POST', '/approvals/approve', { form: { _csrf: approver.csrf, one: ref, back: '/approvals' } })).status).toBe(303);
+    // The approver's page showed the first file: approving it after the second arrived is refused, then done as seen.
+    const unseen = await approver.request('POST', '/approvals/approve', { form: { _csrf: approver.csrf, one: `${ref}|1`, back: '/approvals' } });
+    expect((await flow.repo.getObligations([REPORT]))[0]?.approval?.state).toBe('returned');
+    expect((await approver.request('POST', '/approvals/approve', { form: { _csrf: approver.csrf, one: `${ref}|2`, back: '/approvals' } })).status).toBe(303);
     const locked = await officer.request('POST', `${API}/presign`, { json: { fileName: 'bao-cao-q1.xlsx', size: 1000 }, headers: { 'x-csrf-token': officer.csrf } });
 
     // Act: the neighbouring commune's officer asks for Hàm Liêm's page (in the browser) and its API
@@ -117,6 +120,9 @@ describe('story 5: another commune is refused, and the audit trail lists every a
     const rows = await audit.page.locator('table.data tbody tr').allInnerTexts();
     if (process.env.UPDATE_DOCS_PNG === '1') await audit.page.screenshot({ path: fileURLToPath(new URL('../docs/console-audit.png', import.meta.url)) });
 
+    // Assess: nothing decided on a file the approver had not seen
+    expect(unseen.status).toBe(400);
+    expect(await unseen.text()).toContain('Báo cáo của Xã Hàm Liêm vừa được nộp lại sau khi bạn xem');
     // Assess: the approved report is locked in the console as at the link (409, the reason in Vietnamese)
     expect(locked.status).toBe(409);
     expect(((await locked.json()) as { error: string }).error).toMatch(/đã được cấp trên duyệt/);

@@ -28,13 +28,19 @@ export interface ReportRef {
   directiveId: string;
   periodId: string;
   unitId: string;
+  /**
+   * How many files of the report were accepted when the approver saw it (the page carries it): a decision on a report
+   * sent again since is refused, so nobody approves a file they have not seen. Absent: not checked.
+   */
+  seen?: number;
 }
 
-/** A report to decide on, with its unit (whose path the authorization checks) and directive. */
+/** A report to decide on, with its unit (whose path the authorization checks), its directive, and what was seen of it. */
 export interface ReportToDecide {
   obligation: Obligation;
   unit: Unit;
   directive: Directive;
+  seen?: number;
 }
 
 /** At most one page of reports in one request. */
@@ -62,7 +68,7 @@ export async function reportsToDecide(refs: readonly ReportRef[], deps: Pick<App
   for (const id of new Set(unique.map((r) => r.directiveId))) directives.set(id, await deps.directives.getDirective(id, { consistent: false }));
   const missing = unique.filter((r) => !obligations.has(refKey(r)) || !units.has(r.unitId) || !directives.get(r.directiveId));
   if (missing.length) throw new InputError('Không tìm thấy báo cáo cần duyệt', missing.map((r) => `Kỳ ${r.periodId} của đơn vị "${r.unitId}" theo chỉ thị "${r.directiveId}"`));
-  return unique.map((r) => ({ obligation: obligations.get(refKey(r))!, unit: units.get(r.unitId)!, directive: directives.get(r.directiveId)! }));
+  return unique.map((r) => ({ obligation: obligations.get(refKey(r))!, unit: units.get(r.unitId)!, directive: directives.get(r.directiveId)!, ...(r.seen !== undefined ? { seen: r.seen } : {}) }));
 }
 
 export type DecisionOutcome = { ref: ReportRef; outcome: 'decided' | 'unchanged'; obligation: Obligation };
@@ -79,6 +85,7 @@ export async function decideReports(items: readonly ReportToDecide[], decision: 
   const refused: string[] = [];
   for (const item of items) {
     try {
+      refuseUnseen(item, item.obligation);
       decide(item.obligation, checked, approver.email, now);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
@@ -89,6 +96,12 @@ export async function decideReports(items: readonly ReportToDecide[], decision: 
   const out: DecisionOutcome[] = [];
   for (const item of items) out.push(await decideOne(item, checked, approver, now, deps));
   return out;
+}
+
+/** A report sent again since the approver saw it is not decided on: they look at the new file first. */
+function refuseUnseen(item: Pick<ReportToDecide, 'seen' | 'unit'>, o: Obligation): void {
+  if (item.seen === undefined || (o.acceptedReports ?? 0) === item.seen) return;
+  throw new InputError(`Báo cáo của ${item.unit.name} vừa được nộp lại sau khi bạn xem`, ['Hãy tải lại trang, xem số liệu mới rồi quyết định.']);
 }
 
 async function decideOne(item: ReportToDecide, decision: Decision, approver: Pick<Person, 'email' | 'grants'>, now: Date, deps: ApprovalDeps): Promise<DecisionOutcome> {
@@ -109,6 +122,7 @@ async function decideOne(item: ReportToDecide, decision: Decision, approver: Pic
     // Changed meanwhile (a new file accepted, another approver's decision): decide on what is there now.
     const [again] = await deps.obligations.getObligations([ref]);
     if (!again) throw new InputError(`Không tìm thấy báo cáo kỳ ${ref.periodId} của đơn vị "${ref.unitId}"`);
+    refuseUnseen(item, again);
     read = again;
   }
   throw new InputError(`Báo cáo của ${item.unit.name} đang thay đổi liên tục`, ['Vui lòng tải lại trang và thử lại.']);

@@ -73,12 +73,14 @@ function periodOf(directive: Directive, asked: string | undefined, today: string
 /** "Chỉ thị số 23-CT/TU": the kind capitalized, as at the start of a line. */
 const docName = (d: Pick<Directive, 'kind' | 'number'>) => `${d.kind.charAt(0).toLocaleUpperCase('vi')}${d.kind.slice(1)} số ${d.number}`;
 
-const refValue = (r: ReportRef) => `${r.directiveId}|${r.periodId}|${r.unitId}`;
+/** A report as a form names it: its key and the count of its accepted files the page showed. */
+const refValue = (r: ReportRef & { acceptedReports?: number }) => `${r.directiveId}|${r.periodId}|${r.unitId}|${r.acceptedReports ?? 0}`;
 
 function refOf(value: unknown): ReportRef {
-  const [directiveId, periodId, unitId, ...rest] = String(value ?? '').split('|');
-  if (!directiveId || !periodId || !unitId || rest.length) throw new InputError('Yêu cầu không hợp lệ', ['Hãy tải lại trang danh sách báo cáo rồi thử lại.']);
-  return { directiveId, periodId, unitId };
+  const [directiveId, periodId, unitId, seen, ...rest] = String(value ?? '').split('|');
+  const count = seen === undefined ? undefined : /^\d{1,6}$/.test(seen) ? Number(seen) : NaN;
+  if (!directiveId || !periodId || !unitId || rest.length || Number.isNaN(count)) throw new InputError('Yêu cầu không hợp lệ', ['Hãy tải lại trang danh sách báo cáo rồi thử lại.']);
+  return { directiveId, periodId, unitId, ...(count !== undefined ? { seen: count } : {}) };
 }
 
 const refQuery = (r: ReportRef) => `d=${encodeURIComponent(r.directiveId)}&p=${encodeURIComponent(r.periodId)}&u=${encodeURIComponent(r.unitId)}`;
@@ -123,7 +125,7 @@ async function decideAndAudit(c: ConsoleContext, refs: ReportRef[], decision: De
 
 function row(r: ReportUnderApprover, back: string): string {
   const o = r.obligation;
-  const ref = { directiveId: o.directiveId, periodId: o.periodId, unitId: o.unitId };
+  const ref = { directiveId: o.directiveId, periodId: o.periodId, unitId: o.unitId, acceptedReports: o.acceptedReports ?? 0 };
   const [label, tone] = STATE_VI[r.state];
   const detail =
     r.state === 'awaiting'
