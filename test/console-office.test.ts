@@ -234,6 +234,34 @@ describe('the issuing office in the console', () => {
     await context.close();
   }, 120_000);
 
+  it('refuses an amendment saved over a newer version: the second office to save is told, nothing of theirs overwrites the first', async () => {
+    // Prepare: two offices' pages open the same directive's amendment form
+    const first = await signedIn(browser, flow.stack, OFFICE);
+    const second = await signedIn(browser, flow.stack, OFFICE);
+    const edit = new URL(`/directives/${directiveId}/edit`, flow.stack.console!.url).href;
+    await first.page.goto(edit);
+    await second.page.goto(edit);
+    const before = (await flow.repo.getDirective(directiveId))!.version;
+
+    // Act: the first saves, then the second
+    await first.page.getByLabel('Mục tiêu – Tỷ lệ hộ nghèo', { exact: true }).fill('2');
+    await first.page.getByLabel('Lý do điều chỉnh').fill('Theo kết quả rà soát giữa năm');
+    await first.page.getByRole('button', { name: 'Lưu điều chỉnh' }).click();
+    await first.page.locator('.flash.ok').waitFor();
+    await second.page.getByLabel('Mục tiêu – Tỷ lệ hộ nghèo', { exact: true }).fill('3');
+    await second.page.getByLabel('Lý do điều chỉnh').fill('Theo đề nghị của huyện');
+    await second.page.getByRole('button', { name: 'Lưu điều chỉnh' }).click();
+    await second.page.locator('.flash.error').waitFor();
+
+    // Assess
+    expect(await second.page.locator('.flash.error').innerText()).toContain(`Chỉ thị vừa được điều chỉnh thành phiên bản ${before + 1} sau khi bạn mở biểu mẫu (phiên bản ${before}); chưa lưu gì`);
+    const directive = (await flow.repo.getDirective(directiveId))!;
+    expect(directive.version).toBe(before + 1);
+    expect(directive.indicators.find((i) => i.id === 'ho-ngheo')?.target).toBe(2);
+    await first.context.close();
+    await second.context.close();
+  }, 120_000);
+
   it('refuses another province’s office: its directive, its draft, its changes and its uploads answer 403', async () => {
     // Prepare
     const client = new ConsoleClient(flow.stack.console!.url);

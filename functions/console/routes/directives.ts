@@ -110,6 +110,8 @@ interface FormSubject {
   withReason?: boolean;
   /** The id is the directive's own (an amendment keeps it). */
   fixedId?: boolean;
+  /** An amendment: the version the form was opened on (a save over a newer one is refused, never lost). */
+  baseVersion?: number;
   /** The empty form: the person chooses which of their units issues it. */
   issuers?: Unit[];
 }
@@ -180,6 +182,7 @@ function formBody(c: ConsoleContext, subject: FormSubject, state: DirectiveFormS
 <input type="hidden" name="indicatorRows" value="${inds.rows}">
 <input type="hidden" name="gridUnits" value="${esc((grid ?? []).map((u) => u.id).join(','))}">
 <input type="hidden" name="unitTargets" value="${esc(JSON.stringify(state.unitTargets))}">
+${subject.baseVersion !== undefined ? `<input type="hidden" name="baseVersion" value="${subject.baseVersion}">` : ''}
 <fieldset><legend>Văn bản</legend>${issuerField}
 ${subject.fixedId ? `<p>Mã chỉ thị: <b>${esc(state.id ?? '')}</b></p>` : textField('id', 'Mã chỉ thị (chữ thường không dấu, số, dấu gạch ngang)', state.id, missing)}
 ${textField('kind', 'Loại văn bản', state.kind, missing)}
@@ -366,14 +369,20 @@ async function newSubject(c: ConsoleContext, issuerId: string | undefined): Prom
   return { base: '/directives/new', submitPath: '/directives/new/issue', submitLabel: 'Ban hành', title: 'Chỉ thị mới từ biểu mẫu trống', issuer, issuers };
 }
 
-async function amendSubject(c: ConsoleContext, id: string): Promise<{ subject: FormSubject; directive: Directive }> {
+/** The version an amendment form was opened on, as it posted it back. */
+function postedVersion(posted: Posted | undefined): number | undefined {
+  const v = typeof posted?.body.baseVersion === 'string' ? Number(posted.body.baseVersion) : NaN;
+  return Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+async function amendSubject(c: ConsoleContext, id: string, posted?: Posted): Promise<{ subject: FormSubject; directive: Directive }> {
   const directive = await directiveOf(c, id);
   const issuer = await unitOf(c, directive.issuerId);
   authorize(c, 'directive.write', issuer);
   if (directive.status === 'withdrawn') throw new InputError(`Chỉ thị "${id}" đã bị thu hồi, không thể điều chỉnh`);
   return {
     directive,
-    subject: { base: `/directives/${directive.id}`, submitPath: `/directives/${directive.id}/amend`, submitLabel: 'Lưu điều chỉnh', title: `Điều chỉnh ${nameOf(directive)}`, issuer, withReason: true, fixedId: true },
+    subject: { base: `/directives/${directive.id}`, submitPath: `/directives/${directive.id}/amend`, submitLabel: 'Lưu điều chỉnh', title: `Điều chỉnh ${nameOf(directive)}`, issuer, withReason: true, fixedId: true, baseVersion: postedVersion(posted) ?? directive.version },
   };
 }
 
@@ -623,9 +632,13 @@ ${drafts.length ? `<div class="card"><h2>Bản nháp chờ hoàn thiện (${draf
     app,
     '/directives/:id',
     '/directives/:id/amend',
-    async (c) => (await amendSubject(c, c.req.param('id')!)).subject,
+    async (c, p) => (await amendSubject(c, c.req.param('id')!, p)).subject,
     async (c, subject, p) => {
       const { directive } = await amendSubject(c, c.req.param('id')!);
+      const opened = postedVersion(p);
+      if (opened !== undefined && opened !== directive.version) {
+        throw new InputError(`Chỉ thị vừa được điều chỉnh thành phiên bản ${directive.version} sau khi bạn mở biểu mẫu (phiên bản ${opened}); chưa lưu gì`, ['Hãy mở lại trang Điều chỉnh chỉ thị để xem bản mới rồi điều chỉnh lại.']);
+      }
       const reason = reasonOf(p);
       const amended = await amendFromForm(directive, p.state, reason, directiveDeps(c));
       if (amended.outcome !== 'unchanged') {
