@@ -185,7 +185,10 @@ export function statusRoutes(app: Hono<ConsoleEnv>): void {
       ...deps,
       uploads: { baseUrl: deps.uploadBaseUrl, secret: deps.uploadSecret, storage: deps.storage, assignments: deps.assignments },
     });
-    if (result.outcome === 'sent') await audit(c, { action: 'report.remind', unit, target: result.key, summaryVi: `Nhắc ${unit.name} nộp báo cáo kỳ ${periodId} của chỉ thị ${directiveId}` });
+    if (result.outcome === 'sent') {
+      const [[o], d] = await Promise.all([deps.obligations.getObligations([ref]), deps.directives.getDirective(directiveId, { consistent: false })]);
+      await audit(c, { action: 'report.remind', unit, target: result.key, summaryVi: `Nhắc ${unit.name} nộp báo cáo ${o?.periodLabel ?? periodId} của ${d ? `${d.kind} số ${d.number}` : directiveId}` });
+    }
     return c.redirect(`${reportUrl(directiveId, unitId, periodId)}&flash=${result.outcome}`, 303);
   });
 }
