@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueDirective } from '../shared/app/directives.ts';
+import { amendDirective, issueDirective } from '../shared/app/directives.ts';
 import { computePeriodResults } from '../shared/app/results.ts';
 import { resultsStore } from '../shared/adapters/wiring.ts';
 import { systemClock } from '../shared/app/ports.ts';
@@ -260,6 +260,25 @@ describe('a commune officer on a phone (story 2)', () => {
     const trail = await flow.stack.console!.deps.audit.entriesUnder({ id: 'ov-x0', path: ['ov', 'ov-x0'] }, new Date().toISOString().slice(0, 7));
     expect(trail.filter((e) => e.action === 'targets.split')).toHaveLength(2);
     expect(trail.filter((e) => e.action === 'report.upload')).toHaveLength(2);
+    await context.close();
+  });
+
+  it('tells the officer when an amendment leaves the villages’ split short of the commune’s new target', async () => {
+    // Prepare: the province raises Hàm Liêm 1's new party members from 5 to 10 after the split was saved (4 + 2)
+    await amendDirective(sampleDirective({ id: DIRECTIVE, issuerId: 'ov', targetUnits: { scope: 'children' }, unitTargets: { 'ov-x0': { 'dang-vien-moi': 10 } } }), flow.deps());
+    await flow.stack.settle();
+    const { context, page } = await signedIn(browser, flow.stack, OFFICER, PHONE);
+
+    // Act
+    await page.goto(new URL('/targets', flow.stack.console!.url).href);
+    const list = await page.locator('main').innerText();
+    await page.goto(new URL(SPLIT, flow.stack.console!.url).href);
+    const warning = await page.locator('.flash.warn[role=alert]').innerText();
+
+    // Assess
+    expect(list).toContain('Chỉ thị đã điều chỉnh sau lần giao');
+    expect(warning).toContain('cần giao lại');
+    expect(warning).toContain('Chỉ tiêu "Kết nạp đảng viên mới" (người): tổng chỉ tiêu của các thôn là 6, chưa đạt chỉ tiêu của xã là 10');
     await context.close();
   });
 });

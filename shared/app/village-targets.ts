@@ -26,6 +26,8 @@ export interface SplitContext {
   villages: (Unit & SplitVillage)[];
   communeTargets: Record<string, TargetValue>;
   saved?: VillageTargets;
+  /** The saved split no longer meets the commune's targets since the directive was amended: what to give again. */
+  outdated?: string[];
 }
 
 async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[]> {
@@ -42,7 +44,18 @@ export async function openSplit(directiveId: string, commune: Unit, deps: Pick<V
   if (!assignment || assignment.status !== 'active') throw new InputError(`${commune.name} chưa được giao chỉ tiêu của văn bản này`);
   const villages = (await collect(deps.units.childrenOf(commune.id))).filter((u) => u.level === 'village').sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   const saved = (await deps.villageTargets.getVillageTargets(directiveId, [commune.id])).get(commune.id);
-  return { directive, commune, villages, communeTargets: assignment.targets, ...(saved ? { saved } : {}) };
+  const outdated = saved ? outdatedBy(saved, directive, assignment.targets, villages) : [];
+  return { directive, commune, villages, communeTargets: assignment.targets, ...(saved ? { saved } : {}), ...(outdated.length ? { outdated } : {}) };
+}
+
+/**
+ * A split saved against an earlier version of the directive, checked again against the commune's targets now: what
+ * no longer holds (empty when the amendment did not touch it, or when it still holds).
+ */
+function outdatedBy(saved: VillageTargets, directive: Directive, communeTargets: Record<string, TargetValue>, villages: readonly SplitVillage[]): string[] {
+  if (saved.directiveVersion === directive.version) return [];
+  const again = checkVillageSplit(directive.indicators, communeTargets, villages, saved.targets);
+  return again.ok ? [] : again.problems;
 }
 
 /** The directives a commune was given targets of (from its obligations: one Query), with their saved splits. */

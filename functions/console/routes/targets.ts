@@ -55,7 +55,10 @@ function splitForm(c: ConsoleContext, ctx: SplitContext, entered: RawSplit, prob
     })
     .join('');
   const list = problems.length ? `<ul class="error" role="alert" id="problems">${problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : '';
-  const saved = ctx.saved ? `<p class="muted">Lần giao gần nhất: ${esc(timeVi(ctx.saved.updatedAt))}, bởi ${esc(ctx.saved.updatedBy)}.</p>` : '<p class="muted">Chưa giao chỉ tiêu cho các thôn.</p>';
+  const outdated = ctx.outdated?.length
+    ? `<div class="flash warn" role="alert"><p>Chỉ thị đã được điều chỉnh sau lần giao gần nhất; chỉ tiêu đã giao cho các thôn không còn khớp chỉ tiêu của xã, cần giao lại:</p><ul>${ctx.outdated.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`
+    : '';
+  const saved = ctx.saved ? `<p class="muted">Lần giao gần nhất: ${esc(timeVi(ctx.saved.updatedAt))}, bởi ${esc(ctx.saved.updatedBy)}.</p>${outdated}` : '<p class="muted">Chưa giao chỉ tiêu cho các thôn.</p>';
   const body = `<nav class="crumbs"><a href="/targets">Chỉ tiêu các thôn</a></nav>
 <h1>Giao chỉ tiêu cho các thôn – ${esc(commune.name)}</h1>
 <p>${esc(upperFirst(directive.kind))} số ${esc(directive.number)} – ${esc(directive.title)}</p>${saved}${list}
@@ -122,7 +125,7 @@ async function splitsPage(c: ConsoleContext): Promise<string> {
     communes.map(async (commune) => {
       const splits = await splitsOfCommune(commune, deps);
       const items = splits
-        .map((s) => `<li><a href="${esc(splitPath(s.directive.id, commune.id))}">${esc(upperFirst(s.directive.kind))} số ${esc(s.directive.number)}</a> – ${s.saved ? `<span class="badge ok">Đã giao ${esc(timeVi(s.saved.updatedAt))}</span>` : '<span class="badge warn">Chưa giao</span>'}</li>`)
+        .map((s) => `<li><a href="${esc(splitPath(s.directive.id, commune.id))}">${esc(upperFirst(s.directive.kind))} số ${esc(s.directive.number)}</a> – ${!s.saved ? '<span class="badge warn">Chưa giao</span>' : s.saved.directiveVersion !== s.directive.version ? `<span class="badge warn">Chỉ thị đã điều chỉnh sau lần giao ${esc(timeVi(s.saved.updatedAt))}: kiểm tra lại</span>` : `<span class="badge ok">Đã giao ${esc(timeVi(s.saved.updatedAt))}</span>`}</li>`)
         .join('');
       return `<div class="card"><h2>${esc(commune.name)}</h2>${items ? `<ul>${items}</ul>` : '<p>Xã chưa được giao chỉ tiêu nào.</p>'}</div>`;
     }),
