@@ -284,4 +284,20 @@ describe('the console’s authorization matrix', () => {
     expect(approvals).toContain(`value="${directiveOf('inside')}"`);
     expect(approvals).not.toContain(directiveOf('outside'));
   });
+
+  it('tells whether a report exists only to whoever may see it', async () => {
+    // Prepare
+    const approver = clients.get('approver')!;
+
+    // Act
+    const outsideMissing = await approver.request('GET', `/approvals/report?d=khong-co&p=${PERIOD}&u=${OUTSIDE}-x1`);
+    const outsideExisting = await approver.request('GET', `/approvals/report?${reportQuery('outside')}`);
+    const insideMissing = await approver.request('GET', `/approvals/report?d=khong-co&p=${PERIOD}&u=${INSIDE}-x1`);
+
+    // Assess: outside, the same 403 whether or not it exists; inside, what is missing is named
+    expect(outsideMissing.status).toBe(403);
+    expect(outsideExisting.status).toBe(403);
+    expect(insideMissing.status).toBe(400);
+    expect(await insideMissing.text()).toContain('Không tìm thấy báo cáo cần duyệt');
+  });
 });

@@ -99,10 +99,24 @@ function backTo(value: unknown): string {
  * Reads the reports named, then authorizes EVERY one on its own unit before anything is decided: one outside the
  * person's approver subtree (or their own unit) refuses the whole request with 403.
  */
-async function authorizedReports(c: ConsoleContext, refs: ReportRef[]) {
+async function authorizedReports(c: ConsoleContext, refs: ReportRef[], action: 'report.approve' | 'report.read' = 'report.approve') {
+  await authorizeUnitsFirst(c, refs, action);
   const items = await reportsToDecide(refs, c.get('deps'));
-  for (const item of items) authorize(c, 'report.approve', item.unit);
+  for (const item of items) authorize(c, action, item.unit);
   return items;
+}
+
+/**
+ * The units the request names, authorized before anything about their reports is read: whether a report exists is
+ * told only to whoever may see it (another unit's answers 403 whether its report exists or not; an unknown unit 404).
+ */
+async function authorizeUnitsFirst(c: ConsoleContext, refs: readonly ReportRef[], action: 'report.approve' | 'report.read'): Promise<void> {
+  const units = await c.get('deps').units.getUnits([...new Set(refs.map((r) => r.unitId))]);
+  for (const r of refs) {
+    const unit = units.get(r.unitId);
+    if (!unit) throw new HTTPException(404, { message: 'Không có đơn vị này' });
+    authorize(c, action, unit);
+  }
 }
 
 async function decideAndAudit(c: ConsoleContext, refs: ReportRef[], decision: Decision): Promise<number> {
@@ -252,8 +266,8 @@ export function approvalsRoutes(app: Hono<ConsoleEnv>): void {
   app.get('/approvals/report', async (c) => {
     const deps = c.get('deps');
     const ref = refFromQuery(c);
-    const [item] = await reportsToDecide([ref], deps);
-    const session = authorize(c, 'report.read', item!.unit);
+    const [item] = await authorizedReports(c, [ref], 'report.read');
+    const session = sessionOf(c);
     const record = (await deps.reports.reportsOf(ref)).filter((r) => r.status === 'accepted').at(-1);
     const indicators = item!.directive.indicators;
     const rows = ((record?.rows ?? []) as { unitId?: string; name?: string; values?: Record<string, number | boolean | null> }[]).map(
@@ -269,8 +283,7 @@ ${record ? `<p class="muted">Tệp nhận lúc ${esc(timeVi(record.receivedAt))}
   app.get('/approvals/file', async (c) => {
     const deps = c.get('deps');
     const ref = refFromQuery(c);
-    const [item] = await reportsToDecide([ref], deps);
-    authorize(c, 'report.read', item!.unit);
+    await authorizedReports(c, [ref], 'report.read');
     // The key comes from the unit's own accepted record, never from the request.
     const record = (await deps.reports.reportsOf(ref)).filter((r) => r.status === 'accepted').at(-1);
     if (!record) throw new HTTPException(404, { message: 'Chưa có tệp báo cáo nào được tiếp nhận' });
