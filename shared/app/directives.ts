@@ -29,7 +29,7 @@ export const contentHash = (input: DirectiveInput) => createHash('sha256').updat
 /** Checks what the file names against the hierarchy; returns how many units it targets. */
 async function checkAgainstHierarchy(input: DirectiveInput, units: UnitDirectory): Promise<number> {
   const issuer = (await units.getUnits([input.issuerId])).get(input.issuerId);
-  if (!issuer) throw new InputError(`Không tìm thấy đơn vị ban hành "${input.issuerId}" trong danh sách đơn vị`, ['issuerId: hãy nhập danh sách đơn vị trước (thidua units import) hoặc sửa mã đơn vị']);
+  if (!issuer) throw new InputError(`Không tìm thấy đơn vị ban hành "${input.issuerId}" trong danh sách đơn vị`, ['issuerId: hãy nhập danh sách đơn vị trước (trang Quản trị, hoặc lệnh thidua units import) hoặc sửa mã đơn vị']);
   const scope = input.targetUnits;
   let count: number;
   if (scope.scope === 'list') {
@@ -66,7 +66,7 @@ export async function issueDirective(raw: unknown, deps: DirectiveDeps): Promise
       return { directive: current, outcome: 'unchanged' };
     }
     throw new InputError(`Chỉ thị "${input.id}" đã được ban hành (phiên bản ${current.version})`, [
-      'Để sửa chỉ tiêu hoặc thêm đơn vị, dùng: thidua directive amend TỆP',
+      'Để sửa chỉ tiêu hoặc thêm đơn vị, hãy điều chỉnh chỉ thị (trang của chỉ thị: Điều chỉnh chỉ thị; hoặc lệnh thidua directive amend TỆP)',
     ]);
   }
   const targetUnitCount = await checkAgainstHierarchy(input, deps.units);
@@ -79,7 +79,7 @@ export async function issueDirective(raw: unknown, deps: DirectiveDeps): Promise
     updatedAt: deps.clock.now().toISOString(),
   };
   const put = await deps.directives.putDirectiveVersion(directive, 0);
-  if (put.outcome === 'conflict') throw new InputError(`Chỉ thị "${input.id}" vừa được ban hành từ nơi khác; hãy xem lại bằng thidua directive show ${input.id}`);
+  if (put.outcome === 'conflict') throw new InputError(`Chỉ thị "${input.id}" vừa được ban hành từ nơi khác; hãy mở lại trang của chỉ thị (hoặc lệnh thidua directive show ${input.id}) để xem`);
   await deps.events.publish('DirectiveIssued', { directiveId: directive.id, version: directive.version, issuerId: directive.issuerId });
   return { directive: put.outcome === 'unchanged' ? put.current : directive, outcome: put.outcome === 'unchanged' ? 'unchanged' : 'issued', targetUnitCount };
 }
@@ -88,7 +88,7 @@ export async function issueDirective(raw: unknown, deps: DirectiveDeps): Promise
 export async function amendDirective(raw: unknown, deps: DirectiveDeps): Promise<IssueOutcome> {
   const input = parseOrExplain(DirectiveInput, raw, 'Tệp chỉ thị');
   const current = await deps.directives.getDirective(input.id);
-  if (!current) throw new InputError(`Chưa có chỉ thị "${input.id}" để điều chỉnh`, ['Ban hành lần đầu bằng: thidua directive issue TỆP']);
+  if (!current) throw new InputError(`Chưa có chỉ thị "${input.id}" để điều chỉnh`, ['Hãy ban hành chỉ thị trước (trang Chỉ thị, hoặc lệnh thidua directive issue TỆP)']);
   if (current.status === 'withdrawn') throw new InputError(`Chỉ thị "${input.id}" đã bị thu hồi, không thể điều chỉnh`);
   if (input.issuerId !== current.issuerId) throw new InputError('Không thể đổi đơn vị ban hành của một chỉ thị đã ban hành', ['issuerId: giữ nguyên ' + current.issuerId]);
   const hash = contentHash(input);
