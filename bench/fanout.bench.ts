@@ -31,6 +31,7 @@ import { assignmentFor, obligationsFor, reportingPeriods, type Assignment, type 
 import { DirectiveInput, shardCountFor, type Directive } from '../shared/domain/directive.ts';
 import { buildPaths, type Unit } from '../shared/domain/units.ts';
 import { renderAssignmentMail } from '../shared/mail/assignment-email.ts';
+import { RateLimiter, SesMailer } from '../shared/adapters/ses.ts';
 import { chunk, mapLimit } from '../shared/retry.ts';
 import type { MailMessage } from '../events/schemas.ts';
 import { itemOf } from '../shared/adapters/dynamo/items.ts';
@@ -377,9 +378,15 @@ interface ScenarioResult {
   shardCount: number;
   importSeconds: number;
   /** The machine's 1-minute load average: other work on the machine skews both runs, and not equally. */
-  loadAverage1m: { beforeNaive: number; beforeThidua: number; afterThidua: number };
+  loadAverage1m: { beforeNaiveOld: number; beforeNaive: number; beforeThidua: number; afterThidua: number };
   thidua: RunSummary & { invocations: Record<FunctionId, number>; batches: Partial<Record<FunctionId, number>>; handlerErrors: Record<FunctionId, number>; bus: { delivered: number; deadLettered: number } };
+  /** The fair baseline: the naive loop sends each unit's email. */
   naive: RunSummary & { concurrency: number };
+  /** The baseline of earlier runs: the email only queued, never sent. */
+  naiveOld: RunSummary & { concurrency: number };
+  /** SES requests (every attempt) per email that went out. */
+  sesCallsPerEmail: { thidua: number; naive: number };
+  ratiosToOldNaive: { wall: number; dynamodbRequestsPerAssignment: number; allRequestsPerAssignment: number; wcuPerAssignment: number };
   ratios: { wall: number; toLastAssignmentWrite: number; dynamodbRequestsPerAssignment: number; sqsRequestsPerAssignment: number; allRequestsPerAssignment: number; wcuPerAssignment: number };
   checks: Check[];
   /** Production status readers that disagree with the bench's own counts (not a failure of the fan-out). */
@@ -398,11 +405,18 @@ function benchDirective(provinceId: string, directiveId: string): DirectiveInput
 
 
 /**
- * The naive baseline: for each unit one PutItem for its assignment, one PutItem per obligation and one
- * SendMessage (the rendered email, to a scratch queue nobody reads), a unit's requests one after another,
- * NAIVE_CONCURRENCY units in flight.
+ * The naive baseline: for each unit one PutItem for its assignment, one PutItem per obligation and its email,
+ * a unit's requests one after another, NAIVE_CONCURRENCY units in flight. The fair baseline (issue #15) sends the
+ * email (one SendEmail of the same rendered message, through the same SesMailer); the old one (kept for
+ * continuity with earlier runs) only put it on a scratch queue nobody reads.
  */
-async function runNaive(stack: LocalStack, directive: Directive, villages: Unit[], queueName: string): Promise<{ rec: Recording; wall: number; queued: number }> {
+async function runNaive(
+  stack: LocalStack,
+  directive: Directive,
+  villages: Unit[],
+  queueName: string,
+  sendsEmail: boolean,
+): Promise<{ rec: Recording; wall: number; queued: number }> {
   const server = stack.queues.server;
   server.deleteQueue(queueName);
   const created = server.createQueue(queueName);
@@ -411,6 +425,8 @@ async function runNaive(stack: LocalStack, directive: Directive, villages: Unit[
   const { doc, sqs } = aws();
   const table = repository().tableName;
   const periods = reportingPeriods(directive);
+  // No rate limit of its own: the stack's mailer allows 500/s locally, more than eight units in flight reach.
+  const mailer = new SesMailer(aws().ses, 'thidua@thidua.local', new RateLimiter(0));
   const rec = (recording = new Recording(new Set<Actor>(['event-source', 'fan-out', 'assignment', 'mail', 'other'])));
   await actorOf.run('naive', () =>
     mapLimit(villages, NAIVE_CONCURRENCY, async (unit) => {
@@ -427,7 +443,8 @@ async function runNaive(stack: LocalStack, directive: Directive, villages: Unit[
         directiveId: directive.id,
         unitId: unit.id,
       };
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(mail) }));
+      if (sendsEmail) await mailer.send(mail);
+      else await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(mail) }));
     }),
   );
   const wall = rec.elapsedMs() / 1000;
@@ -567,22 +584,29 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
   const checks: Check[] = [];
 
   // Baseline first, so if the growing table slows DynamoDB Local down it is thidua that pays for it.
-  const naiveDirective: Directive = {
+  const naiveDirective = (suffix: string): Directive => ({
     ...input,
-    id: `${directiveId}-naive`,
+    id: `${directiveId}-${suffix}`,
     version: 1,
     status: 'issued',
     shardCount: shardCountFor(villages.length),
     contentHash: contentHash(input),
     updatedAt: systemClock.now().toISOString(),
-  };
-  const load: ScenarioResult['loadAverage1m'] = { beforeNaive: loadavg()[0] ?? 0, beforeThidua: 0, afterThidua: 0 };
-  progress(`${tag} naive baseline: ${villages.length} units, ${NAIVE_CONCURRENCY} in flight…`);
-  const naive = await runNaive(stack, naiveDirective, villages, `bench-naive-${index}`);
+  });
+  const load: ScenarioResult['loadAverage1m'] = { beforeNaiveOld: loadavg()[0] ?? 0, beforeNaive: 0, beforeThidua: 0, afterThidua: 0 };
+  progress(`${tag} old naive baseline (email queued, not sent): ${villages.length} units, ${NAIVE_CONCURRENCY} in flight…`);
+  const naiveOld = await runNaive(stack, naiveDirective('naive-old'), villages, `bench-naive-old-${index}`, false);
+  checks.push(check('old naive: assignments written', villages.length, naiveOld.rec.itemsByType.get('assignment') ?? 0));
+  checks.push(check('old naive: messages queued', villages.length, naiveOld.queued));
+  load.beforeNaive = loadavg()[0] ?? 0;
+  progress(`${tag} naive baseline (email sent): ${villages.length} units, ${NAIVE_CONCURRENCY} in flight…`);
+  const naive = await runNaive(stack, naiveDirective('naive'), villages, `bench-naive-${index}`, true);
   checks.push(check('naive: assignments written', villages.length, naive.rec.itemsByType.get('assignment') ?? 0));
   checks.push(check('naive: obligations written', villages.length * periods.length, naive.rec.itemsByType.get('obligation') ?? 0));
-  checks.push(check('naive: messages queued', villages.length, naive.queued));
-  progress(`${tag} naive baseline done in ${naive.wall.toFixed(1)} s`);
+  checks.push(check('naive: emails sent', villages.length, naive.rec.emailsSent));
+  // The naive emails went to the same villages: thidua's must be counted alone.
+  await clearSesStore(stack);
+  progress(`${tag} naive baselines done in ${naiveOld.wall.toFixed(1)} s (old) and ${naive.wall.toFixed(1)} s`);
 
   // thidua: issue through issueDirective and the real EventBridge publisher, wait until the stack settles.
   const before = {
@@ -655,6 +679,7 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
 
   const thidua = summarize(rec, wall, villages.length);
   const naiveSummary = summarize(naive.rec, naive.wall, villages.length);
+  const naiveOldSummary = summarize(naiveOld.rec, naiveOld.wall, villages.length);
   const lastAssignmentWrite = thidua.lastRequestAt.assignment ?? wall;
   const ratio = (a: number, b: number) => (b > 0 ? a / b : Number.NaN);
   const ok = !error && checks.every((c) => c.ok);
@@ -676,6 +701,8 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
       bus: { delivered: stack.bus.delivered - before.delivered, deadLettered: stack.bus.deadLettered - before.deadLettered },
     },
     naive: { ...naiveSummary, concurrency: NAIVE_CONCURRENCY },
+    naiveOld: { ...naiveOldSummary, concurrency: NAIVE_CONCURRENCY },
+    sesCallsPerEmail: { thidua: ratio(thidua.totals.SES, rec.emailsSent), naive: ratio(naiveSummary.totals.SES, naive.rec.emailsSent) },
     ratios: {
       wall: ratio(wall, naive.wall),
       toLastAssignmentWrite: ratio(lastAssignmentWrite, naive.wall),
@@ -683,6 +710,12 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
       sqsRequestsPerAssignment: ratio(thidua.perAssignment.sqs, naiveSummary.perAssignment.sqs),
       allRequestsPerAssignment: ratio(thidua.perAssignment.all, naiveSummary.perAssignment.all),
       wcuPerAssignment: ratio(thidua.perAssignment.wcu, naiveSummary.perAssignment.wcu),
+    },
+    ratiosToOldNaive: {
+      wall: ratio(wall, naiveOld.wall),
+      dynamodbRequestsPerAssignment: ratio(thidua.perAssignment.dynamodb, naiveOldSummary.perAssignment.dynamodb),
+      allRequestsPerAssignment: ratio(thidua.perAssignment.all, naiveOldSummary.perAssignment.all),
+      wcuPerAssignment: ratio(thidua.perAssignment.wcu, naiveOldSummary.perAssignment.wcu),
     },
     checks,
     warnings,
@@ -926,26 +959,32 @@ function table(result: BenchResult): string {
     const b = s.naive;
     out.push('');
     out.push(`== ${n0(s.units)} villages · directive ${s.directiveId} · ${s.periods.length} periods (${s.periods.join(', ')}) · shardCount ${s.shardCount} · ${s.ok ? 'checks OK' : 'CHECKS FAILED'}`);
-    out.push(`   machine load (1-min average, ${result.environment.cpus} CPUs): ${n2(s.loadAverage1m.beforeNaive)} before naive, ${n2(s.loadAverage1m.beforeThidua)} before thidua, ${n2(s.loadAverage1m.afterThidua)} after`);
+    out.push(
+      `   machine load (1-min average, ${result.environment.cpus} CPUs): ${n2(s.loadAverage1m.beforeNaiveOld)} before the old naive, ${n2(s.loadAverage1m.beforeNaive)} before naive,` +
+        ` ${n2(s.loadAverage1m.beforeThidua)} before thidua, ${n2(s.loadAverage1m.afterThidua)} after`,
+    );
     if (s.error) out.push(`   error: ${s.error}`);
-    const rows: string[][] = [['', 'thidua', 'naive', 'thidua/naive']];
-    rows.push(['wall time, issue → settled (s)', n2(t.wallSeconds), n2(b.wallSeconds), times(s.ratios.wall)]);
+    const o = s.naiveOld;
+    const r0 = s.ratiosToOldNaive;
+    const rows: string[][] = [['', 'thidua', 'naive', 'thidua/naive', 'old naive (no email)', 'thidua/old']];
+    rows.push(['wall time, issue → settled (s)', n2(t.wallSeconds), n2(b.wallSeconds), times(s.ratios.wall), n2(o.wallSeconds), times(r0.wall)]);
     rows.push(['  last fan-out request at (s)', n2(t.lastRequestAt['fan-out'] ?? Number.NaN), '', '']);
     rows.push(['  last assignment request at (s)', n2(t.lastRequestAt.assignment ?? Number.NaN), n2(b.wallSeconds), times(s.ratios.toLastAssignmentWrite)]);
     rows.push(['  last mail request at (s)', n2(t.lastRequestAt.mail ?? Number.NaN), '', '']);
     const rate = (actor: Actor) => s.units / ((t.lastRequestAt[actor] ?? Number.NaN) - (t.firstRequestAt[actor] ?? Number.NaN));
     rows.push(['assignment stage, units/s (first → last request)', n0(rate('assignment')), n0(s.units / b.wallSeconds), times(rate('assignment') / (s.units / b.wallSeconds))]);
     rows.push(['mail stage, emails/s (first → last request)', n0(rate('mail')), '', '']);
-    rows.push(['DynamoDB requests / assignment', n3(t.perAssignment.dynamodb), n3(b.perAssignment.dynamodb), times(s.ratios.dynamodbRequestsPerAssignment)]);
-    rows.push(['SQS requests / assignment (functions)', n3(t.perAssignment.sqs), n3(b.perAssignment.sqs), times(s.ratios.sqsRequestsPerAssignment)]);
-    rows.push(['SES requests / assignment', n3(t.perAssignment.ses), n3(b.perAssignment.ses), '']);
+    rows.push(['DynamoDB requests / assignment', n3(t.perAssignment.dynamodb), n3(b.perAssignment.dynamodb), times(s.ratios.dynamodbRequestsPerAssignment), n3(o.perAssignment.dynamodb), times(r0.dynamodbRequestsPerAssignment)]);
+    rows.push(['SQS requests / assignment (functions)', n3(t.perAssignment.sqs), n3(b.perAssignment.sqs), times(s.ratios.sqsRequestsPerAssignment), n3(o.perAssignment.sqs), '']);
+    rows.push(['SES requests / assignment', n3(t.perAssignment.ses), n3(b.perAssignment.ses), '', n3(o.perAssignment.ses), '']);
+    rows.push(['SES requests / email sent', n3(s.sesCallsPerEmail.thidua), n3(s.sesCallsPerEmail.naive), '', '', '']);
     rows.push(['EventBridge requests / assignment', n3(t.perAssignment.eventbridge), n3(b.perAssignment.eventbridge), '']);
     if (t.totals.S3 || b.totals.S3) rows.push(['S3 requests / assignment', n3(t.perAssignment.s3), n3(b.perAssignment.s3), '']);
-    rows.push(['all requests / assignment', n3(t.perAssignment.all), n3(b.perAssignment.all), times(s.ratios.allRequestsPerAssignment)]);
+    rows.push(['all requests / assignment', n3(t.perAssignment.all), n3(b.perAssignment.all), times(s.ratios.allRequestsPerAssignment), n3(o.perAssignment.all), times(r0.allRequestsPerAssignment)]);
     rows.push(['SQS event-source requests / assignment (excluded above)', n3(t.perAssignment.sqsEventSource), '–', '']);
-    rows.push(['write units≈ / assignment (base + GSIs)', n2(t.perAssignment.wcu), n2(b.perAssignment.wcu), times(s.ratios.wcuPerAssignment)]);
+    rows.push(['write units≈ / assignment (base + GSIs)', n2(t.perAssignment.wcu), n2(b.perAssignment.wcu), times(s.ratios.wcuPerAssignment), n2(o.perAssignment.wcu), times(r0.wcuPerAssignment)]);
     rows.push(['read units≈ / assignment', n2(t.perAssignment.rcu), n2(b.perAssignment.rcu), '']);
-    out.push(...grid(rows, ['l', 'r', 'r', 'r']).map((l) => `  ${l}`));
+    out.push(...grid(rows, ['l', 'r', 'r', 'r', 'r', 'r']).map((l) => `  ${l}`));
     const invoked = FUNCTION_IDS.filter((id) => t.invocations[id] > 0 || t.handlerErrors[id] > 0);
     out.push(
       `  Lambda invocations: ${invoked.map((id) => `${id} ${n0(t.invocations[id])}`).join(', ')}` +
