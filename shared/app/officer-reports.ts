@@ -3,6 +3,7 @@
  * read by unit (one Query each) and by directive (one GetItem each).
  */
 import type { Obligation } from '../domain/assignment.ts';
+import { reportState as stateOf, reportStateVi, type ReportStateKind } from '../domain/report-state.ts';
 import { vietnamDate } from '../domain/calendar/index.ts';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
@@ -20,17 +21,22 @@ export interface ReportState {
   tone: 'ok' | 'warn' | 'error' | 'info';
 }
 
-const dayNumber = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
+const TONE: Record<ReportStateKind, ReportState['tone']> = {
+  'not-due': 'info',
+  awaiting: 'warn',
+  'on-time': 'ok',
+  late: 'warn',
+  rejected: 'error',
+  returned: 'error',
+  approved: 'ok',
+  overdue: 'error',
+  cancelled: 'info',
+};
 
-/** Where one obligation stands today (a Vietnam date): what the officer's list says of it. */
+/** Where one obligation stands today (a Vietnam date), in the status page's own words (shared/domain/report-state.ts). */
 export function reportState(o: Obligation, today: string): ReportState {
-  if (o.status === 'cancelled') return { labelVi: 'Đã hủy', tone: 'info' };
-  if (o.approval?.state === 'approved') return { labelVi: 'Đã được duyệt', tone: 'ok' };
-  if (o.status === 'submitted') return o.onTime === false ? { labelVi: 'Đã nộp (muộn)', tone: 'warn' } : { labelVi: 'Đã nộp đúng hạn', tone: 'ok' };
-  if (o.approval?.state === 'returned') return { labelVi: 'Bị trả lại, cần nộp lại', tone: 'error' };
-  if (today > o.dueDate) return { labelVi: `Quá hạn ${dayNumber(today) - dayNumber(o.dueDate)} ngày`, tone: 'error' };
-  if (today < o.periodEnd) return { labelVi: 'Chưa đến kỳ báo cáo', tone: 'info' };
-  return { labelVi: 'Đang chờ nộp', tone: 'warn' };
+  const state = stateOf(o, undefined, today);
+  return { labelVi: reportStateVi(state), tone: TONE[state.kind] };
 }
 
 /** The obligations of these units (the officer's), earliest deadline first; those of withdrawn directives left out. */
