@@ -50,6 +50,7 @@ export async function startCognito(opts: { dataDir?: string; log?: (m: string) =
   let output = '';
   const codes = new Map<string, string[]>();
   const start = (p: number): ChildProcess => {
+    output = '';
     const child = spawn(process.execPath, [entry], { cwd: home, env: { ...process.env, PORT: String(p), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const read = (d: Buffer) => {
       output = (output + String(d)).slice(-20_000);
@@ -64,7 +65,8 @@ export async function startCognito(opts: { dataDir?: string; log?: (m: string) =
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) {
-      if (/EADDRINUSE/.test(output) && opts.dataDir) {
+      // The port was free when chosen, but another server of this process (or of the machine) may bind it first.
+      if (/EADDRINUSE/.test(output)) {
         log(`cognito-local: port ${port} is taken; using a new one`);
         port = await freePort();
         child = start(port);
@@ -72,11 +74,14 @@ export async function startCognito(opts: { dataDir?: string; log?: (m: string) =
       }
       throw new Error(`cognito-local exited (${child.exitCode}): ${output.slice(-500)}`);
     }
-    try {
-      const res = await fetch(`${endpoint()}/health`, { signal: AbortSignal.timeout(1_000) });
-      if (res.status < 500) break;
-    } catch {
-      // not listening yet
+    // Ready when this child says it listens (not when whatever holds the port answers) and its port answers.
+    if (/Cognito Local running on/.test(output)) {
+      try {
+        const res = await fetch(`${endpoint()}/health`, { signal: AbortSignal.timeout(1_000) });
+        if (res.status < 500) break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) throw new Error(`cognito-local did not start in 30 s: ${output.slice(-500)}`);
     await sleep(150);
