@@ -1,21 +1,9 @@
 /** Where a report stands on the officer's list (shared/app/officer-reports.ts `reportState`): the status page's one state, its words and a tone. */
 import { describe, expect, it } from 'vitest';
 import { reportState } from '../shared/app/officer-reports.ts';
-import type { Obligation } from '../shared/domain/assignment.ts';
+import { OPEN_Q1 } from './support/obligations.ts';
 
-const Q1: Obligation = {
-  directiveId: 'd',
-  unitId: 'u',
-  periodId: '2027-Q1',
-  cadence: 'quarterly',
-  periodLabel: 'Quý I/2027',
-  periodStart: '2026-12-15',
-  periodEnd: '2027-03-14',
-  dueDate: '2027-03-19',
-  status: 'open',
-  version: 1,
-  shard: 0,
-};
+const Q1 = OPEN_Q1;
 
 describe('the state of a report on the officer’s list', () => {
   it('tells not yet due, awaiting and overdue by days apart', () => {

@@ -1,24 +1,11 @@
 /** The state of one unit's report on the status page (each state, from the obligation, the latest upload and the day), and the step "remind now" sends. */
 import { describe, expect, it } from 'vitest';
 import type { Obligation } from '../shared/domain/assignment.ts';
+import { OPEN_Q1 } from './support/obligations.ts';
 import { reportState, reportStateVi, REPORT_STATE_KINDS, stillOwed, type ReportState } from '../shared/domain/report-state.ts';
 import { reminderStep } from '../shared/app/reminders.ts';
 
-// Quý I/2027 under decree 09: figures from 15/12/2026 to 14/03/2027, due Friday 19/03/2027.
-const open: Obligation = {
-  directiveId: 'd',
-  unitId: 'x0',
-  parentId: 'p',
-  periodId: '2027-Q1',
-  cadence: 'quarterly',
-  periodLabel: 'Quý I/2027',
-  periodStart: '2026-12-15',
-  periodEnd: '2027-03-14',
-  dueDate: '2027-03-19',
-  status: 'open',
-  version: 1,
-  shard: 0,
-};
+const open = OPEN_Q1;
 const submitted = (onTime: boolean): Obligation => ({ ...open, status: 'submitted', submittedAt: '2027-03-16T02:00:00.000Z', onTime, acceptedReports: 1 });
 
 describe('the state of a unit’s report', () => {

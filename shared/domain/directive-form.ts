@@ -6,23 +6,15 @@
 import { Aggregation, Cadence, Direction, IndicatorKind, type TargetValue } from './directive.ts';
 import { DIRECTIVE_FIELDS_VI } from './directive.ts';
 import { UnitLevel } from './units.ts';
+import type { ProposedIndicator } from './document/draft.ts';
 import { formatNumberVi, parseNumberVi, parseYesNo } from './report/values.ts';
 import type { z } from 'zod';
 
 /** Form fields as a browser posts them: one value, or several for checkboxes. */
 export type FormFields = Readonly<Record<string, string | readonly string[] | undefined>>;
 
-export interface FormIndicator {
-  id: string;
-  name: string | null;
-  group?: string;
-  measure: string | null;
-  kind: z.infer<typeof IndicatorKind> | null;
-  direction: z.infer<typeof Direction> | null;
-  aggregation: z.infer<typeof Aggregation> | null;
-  weightBy?: 'households' | 'population';
-  target: TargetValue | null;
-}
+/** An indicator as the form holds it: a draft's proposed indicator whose name may still be blank. */
+export type FormIndicator = Omit<ProposedIndicator, 'name' | 'recognised'> & { name: string | null };
 
 /** What the form holds: the directive's fields, null where blank. */
 export interface DirectiveFormState {
