@@ -7,6 +7,7 @@ import type { Person, Role } from '../domain/access.ts';
 import type { CalendarAdjustmentsFile, CalendarOptions } from '../domain/calendar/index.ts';
 import type { PeriodResults } from '../domain/results/index.ts';
 import type { AssignmentWorkItem, EventDetail, EventType, MailMessage } from '../../events/schemas.ts';
+import type { Candidate, Cluster, CouncilSession, Decision, EmulationRules, HistoryEntry, Opinion, Posting, Registration } from '../domain/emulation/types.ts';
 
 export interface UnitDirectory {
   getUnits(ids: readonly string[]): Promise<Map<string, Unit>>;
@@ -335,4 +336,49 @@ export interface VillageTargetStore {
   getVillageTargets(directiveId: string, communeIds: readonly string[]): Promise<Map<string, VillageTargets>>;
   /** Replaces the commune's split whole. */
   putVillageTargets(split: VillageTargets): Promise<void>;
+}
+
+/**
+ * The emulation year's records (registrations, clusters, nominations, council sessions, postings, opinions,
+ * decisions) and every unit's titles by year. Writes that must not happen twice are conditional; a decision and the
+ * history it writes land together or not at all.
+ */
+export interface EmulationStore {
+  getRules(directiveId: string, year: number): Promise<EmulationRules | undefined>;
+  putRules(directiveId: string, year: number, rules: EmulationRules): Promise<void>;
+
+  getRegistration(directiveId: string, year: number, unitId: string): Promise<Registration | undefined>;
+  registrationsOf(directiveId: string, year: number): Promise<Registration[]>;
+  /** Written only over `expectedVersion` (0: none yet); the stored one is version `next.version`. */
+  putRegistration(next: Registration, expectedVersion: number): Promise<'written' | 'conflict'>;
+
+  clustersOf(directiveId: string, year: number): Promise<Cluster[]>;
+  putClusters(directiveId: string, year: number, clusters: readonly Cluster[]): Promise<void>;
+
+  nominationsOf(directiveId: string, year: number): Promise<Candidate[]>;
+  /** One nomination per unit and title: a second replaces the first (its report may be corrected). */
+  putNomination(directiveId: string, year: number, nomination: Candidate): Promise<void>;
+
+  sessionsOf(directiveId: string, year: number): Promise<CouncilSession[]>;
+  /** 'exists' when a session of that id is already recorded (a repeated submit records nothing). */
+  putSession(session: CouncilSession): Promise<'written' | 'exists'>;
+
+  getPosting(postingId: string): Promise<Posting | undefined>;
+  postingsOf(directiveId: string, year: number): Promise<Posting[]>;
+  putPosting(posting: Posting): Promise<'written' | 'exists'>;
+  addOpinion(opinion: Opinion): Promise<void>;
+  /** Newest first, at most `limit`. */
+  opinionsOf(postingId: string, opts: { includeSpam: boolean; limit: number }): Promise<Opinion[]>;
+
+  decisionsOf(directiveId: string, year: number): Promise<Decision[]>;
+  /**
+   * The decision with the titles it confers, atomically; 'exists' when this decision id is already stored,
+   * 'number-taken' when the issuer already used this number for another decision.
+   */
+  putDecision(decision: Decision, history: readonly HistoryEntry[]): Promise<'written' | 'exists' | 'number-taken'>;
+
+  /** Every unit's titles, oldest year first. */
+  historyOf(unitIds: readonly string[]): Promise<Map<string, HistoryEntry[]>>;
+  /** Past years' titles (import): idempotent per unit, year and title. */
+  putHistory(entries: readonly HistoryEntry[]): Promise<void>;
 }

@@ -7,11 +7,12 @@
  * - officer: the unit's own officer, who reports for it and splits its targets over its villages;
  * - approver: the level above, who approves or returns the reports of the units under it (never its own);
  * - leader: reads the results and the status of its subtree;
- * - admin: keeps the units and the people, and reads the audit trail.
+ * - admin: keeps the units and the people, and reads the audit trail;
+ * - secretary: the emulation council's secretary (thư ký Hội đồng Thi đua - Khen thưởng), who records its sessions.
  */
 import { z } from 'zod';
 
-export const Role = z.enum(['office', 'officer', 'approver', 'leader', 'admin']);
+export const Role = z.enum(['office', 'officer', 'approver', 'leader', 'admin', 'secretary']);
 export type Role = z.infer<typeof Role>;
 
 export const ROLE_VI: Record<Role, string> = {
@@ -20,6 +21,7 @@ export const ROLE_VI: Record<Role, string> = {
   approver: 'cấp duyệt báo cáo',
   leader: 'lãnh đạo',
   admin: 'quản trị',
+  secretary: 'thư ký hội đồng thi đua',
 };
 
 export const Grant = z.object({ role: Role, unitId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/) });
@@ -46,19 +48,36 @@ export const ACTIONS = [
   'units.manage',
   'people.manage',
   'audit.read',
+  /** The emulation year: register a unit's titles and pledge; approve or return a registration below. */
+  'registration.submit',
+  'registration.approve',
+  /** Keep a directive's year: its rules, clusters, candidates, the public posting and the opinions received. */
+  'emulation.manage',
+  /** Nominate a unit below for a title, with its achievement report. */
+  'nomination.submit',
+  /** Record the council's session: members present and the ballot's tallies. */
+  'council.record',
+  /** Issue the commendation decision (the competent level's office). */
+  'decision.issue',
+  /** Read the year's registrations, rankings, candidates, decisions and the multi-year review. */
+  'emulation.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  office: ['directive.read', 'directive.write', 'deadline.extend', 'status.read', 'report.read', 'report.remind', 'results.read', 'audit.read'],
-  officer: ['directive.read', 'report.read', 'report.upload', 'targets.split', 'results.read'],
-  approver: ['directive.read', 'status.read', 'report.read', 'report.approve', 'results.read'],
-  leader: ['directive.read', 'status.read', 'report.read', 'results.read'],
+  office: [
+    'directive.read', 'directive.write', 'deadline.extend', 'status.read', 'report.read', 'report.remind', 'results.read', 'audit.read',
+    'registration.approve', 'emulation.manage', 'nomination.submit', 'decision.issue', 'emulation.read',
+  ],
+  officer: ['directive.read', 'report.read', 'report.upload', 'targets.split', 'results.read', 'registration.submit', 'nomination.submit', 'emulation.read'],
+  approver: ['directive.read', 'status.read', 'report.read', 'report.approve', 'results.read', 'emulation.read'],
+  leader: ['directive.read', 'status.read', 'report.read', 'results.read', 'emulation.read'],
   admin: ['directive.read', 'status.read', 'units.manage', 'people.manage', 'audit.read'],
+  secretary: ['directive.read', 'results.read', 'council.record', 'emulation.read'],
 };
 
 /** Actions taken on a unit strictly below the grant's: the level above approves, never a unit its own report. */
-const STRICTLY_BELOW: ReadonlySet<Action> = new Set(['report.approve']);
+const STRICTLY_BELOW: ReadonlySet<Action> = new Set(['report.approve', 'registration.approve', 'nomination.submit']);
 
 /** A unit as the policy sees it: its id and the ids from the root down to it. */
 export interface UnitRef {

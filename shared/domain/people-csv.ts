@@ -23,6 +23,7 @@ const ROLE_WORDS: Record<Role, readonly string[]> = {
   approver: ['approver', 'duyệt', 'người duyệt', 'cấp duyệt'],
   leader: ['leader', 'lãnh đạo'],
   admin: ['admin', 'quản trị', 'quản trị viên'],
+  secretary: ['secretary', 'thư ký', 'thư ký hội đồng', 'thư ký hội đồng thi đua'],
 };
 const ROLE_BY_WORD = new Map(Object.entries(ROLE_WORDS).flatMap(([role, words]) => words.map((w) => [foldVi(w).replace(/\s+/g, ' '), role as Role] as const)));
 

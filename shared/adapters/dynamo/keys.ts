@@ -102,4 +102,26 @@ export const keys = {
   obligationsOfAnyDirectivePrefix: 'OBL#',
   /** A commune's targets split over its villages for one directive, in the commune's partition. */
   villageTargets: (communeId: string, directiveId: string) => ({ PK: `UNIT#${communeId}`, SK: `VTARGETS#${directiveId}` }),
+
+  /** The emulation year of a directive, in the directive's partition: a few thousand items at most per year. */
+  emulationRules: (directiveId: string, year: number) => ({ PK: `DIR#${directiveId}`, SK: `EMU#${year}#RULES` }),
+  registration: (directiveId: string, year: number, unitId: string) => ({ PK: `DIR#${directiveId}`, SK: `EMU#${year}#REG#${unitId}` }),
+  registrationsPrefix: (year: number) => `EMU#${year}#REG#`,
+  clusters: (directiveId: string, year: number) => ({ PK: `DIR#${directiveId}`, SK: `EMU#${year}#CLUSTERS` }),
+  nomination: (directiveId: string, year: number, titleId: string, unitId: string) => ({ PK: `DIR#${directiveId}`, SK: `EMU#${year}#NOM#${titleId}#${unitId}` }),
+  nominationsPrefix: (year: number) => `EMU#${year}#NOM#`,
+  councilSession: (directiveId: string, year: number, sessionId: string) => ({ PK: `DIR#${directiveId}`, SK: `EMU#${year}#SESSION#${sessionId}` }),
+  councilSessionsPrefix: (year: number) => `EMU#${year}#SESSION#`,
+  decision: (directiveId: string, year: number, decisionId: string) => ({ PK: `DIR#${directiveId}`, SK: `EMU#${year}#DECISION#${decisionId}` }),
+  decisionsPrefix: (year: number) => `EMU#${year}#DECISION#`,
+  /** A decision's number and symbol, once per issuer: two decisions never share one. */
+  decisionNumber: (issuerId: string, number: string) => ({ PK: `DECNO#${issuerId}#${number}`, SK: META }),
+  /** The public posting is read by its id alone (the public page knows nothing else); listed per directive's year. */
+  posting: (postingId: string) => ({ PK: `POSTING#${postingId}`, SK: META }),
+  postingsOfYear: (directiveId: string, year: number, postingId: string) => ({ GSI1PK: `POSTINGS#${directiveId}#${year}`, GSI1SK: postingId }),
+  opinion: (postingId: string, at: string, opinionId: string) => ({ PK: `POSTING#${postingId}`, SK: `OPINION#${at}#${opinionId}` }),
+  opinionsPrefix: 'OPINION#',
+  /** A title a unit held in a year, in the unit's partition: the unit's whole history is one Query. */
+  title: (unitId: string, year: number, titleId: string) => ({ PK: `UNIT#${unitId}`, SK: `TITLE#${year}#${titleId}` }),
+  titlesPrefix: 'TITLE#',
 };
