@@ -62,6 +62,11 @@ export const EmulationRules = z.object({
   registrationDeadline: z.string().regex(/^\d{2}-\d{2}$/),
   /** A unit that did not register (approved) is not considered at year end. */
   registrationRequired: z.boolean(),
+  /**
+   * The title the results' own proposal stands for (the units that met every target, kept the "4 không" and
+   * reported every period), for a unit that registered no title of its level.
+   */
+  resultsTitleId: Id,
 });
 export type EmulationRules = z.infer<typeof EmulationRules>;
 
@@ -88,6 +93,7 @@ export const DEFAULT_RULES: EmulationRules = {
   postingDays: 7,
   registrationDeadline: '03-31',
   registrationRequired: false,
+  resultsTitleId: 'tap-the-lao-dong-tien-tien',
 };
 
 /** Where a unit's registration stands (MISA CeGov's states, rolled up the hierarchy). */
