@@ -23,6 +23,10 @@ import { statusRoutes } from './routes/status.ts';
 import { resultsHome, resultsRoutes } from './routes/results.ts';
 import { officerGroup } from './routes/officer.ts';
 import { targetRoutes } from './routes/targets.ts';
+import { reviewRoutes } from './routes/review.ts';
+import { emulationRoutes } from './routes/emulation.ts';
+import { councilRoutes } from './routes/council.ts';
+import { publicRoutes } from './routes/public.ts';
 
 /** A part of the console: its routes, and what it adds to the home page (what needs the person now). */
 export interface RouteGroup {
@@ -35,6 +39,8 @@ ROUTE_GROUPS.push({ routes: approvalsRoutes, home: approvalsHome });
 ROUTE_GROUPS.push({ routes: directiveRoutes, home: officeHome });
 ROUTE_GROUPS.push({ routes: statusRoutes }, { routes: resultsRoutes, home: resultsHome });
 ROUTE_GROUPS.push(officerGroup, { routes: targetRoutes });
+// The review first: `/emulation/review` is not a directive's year.
+ROUTE_GROUPS.push({ routes: reviewRoutes }, { routes: emulationRoutes }, { routes: councilRoutes }, { routes: publicRoutes });
 
 export function createConsoleApp(deps: ConsoleDeps, opts: { groups?: RouteGroup[]; log?: (m: string) => void } = {}): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();

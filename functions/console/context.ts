@@ -27,6 +27,7 @@ import type {
   UnitDirectory,
   ApprovalStore,
   VillageTargetStore,
+  EmulationStore,
 } from '../../shared/app/ports.ts';
 
 export interface ConsoleDeps {
@@ -65,6 +66,8 @@ export interface ConsoleDeps {
   villageTargets: VillageTargetStore;
   /** Uploads per report and clock hour, shared with the signed-link page (the same counter). */
   maxUploadsPerHour: number;
+  /** The emulation year's records and every unit's titles. */
+  emulation: EmulationStore;
 }
 
 export interface Session {
@@ -128,3 +131,9 @@ export async function audit(c: ConsoleContext, entry: { action: Action | string;
     summaryVi: entry.summaryVi,
   });
 }
+
+/**
+ * The caller's address as the last proxy saw it (CloudFront appends the viewer's to X-Forwarded-For; a value the
+ * caller wrote comes before it), or "direct" when nothing forwarded the request (the local server).
+ */
+export const callerAddress = (c: ConsoleContext) => (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1) ?? 'direct';

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { currentClock } from '../../shared/adapters/clock.ts';
-import { draftStore, eventPublisher, mailQueue, maxDocumentBytes, maxReportBytes, reportStorage, repository, resultsStore } from '../../shared/adapters/wiring.ts';
+import { draftStore, emulationStore, eventPublisher, mailQueue, maxDocumentBytes, maxReportBytes, reportStorage, repository, resultsStore } from '../../shared/adapters/wiring.ts';
 import { ENV } from '../../shared/contract/catalog.ts';
 import { DEFAULT_MAX_UPLOADS_PER_HOUR } from '../../shared/app/uploads.ts';
 import type { IdentityProvider, TokenVerifier } from '../../shared/app/ports.ts';
@@ -40,6 +40,7 @@ export function consoleDeps(place: ConsolePlace): ConsoleDeps {
     approvals: repo,
     mailLog: repo,
     villageTargets: repo,
+    emulation: emulationStore(),
     identity: place.identity,
     tokens: place.tokens,
     clock: currentClock(),

@@ -2,7 +2,7 @@
  * The console's page shell: Vietnamese, server-rendered, readable on a 360 px phone, labelled and keyboard-usable.
  * Its one style sheet and any script carry the response's nonce; everything shown that came from data is escaped.
  */
-import { hasRole, type Person } from '../../shared/domain/access.ts';
+import { hasRole, type Person, type Role } from '../../shared/domain/access.ts';
 import { esc, jsonForHtml } from '../../shared/web/html.ts';
 import type { Session } from './context.ts';
 
@@ -56,6 +56,7 @@ const NAV: NavItem[] = [
   { href: '/my-reports', label: 'Báo cáo của đơn vị', show: (p) => hasRole(p, 'officer') },
   { href: '/targets', label: 'Chỉ tiêu các thôn', show: (p) => hasRole(p, 'officer') },
   { href: '/approvals', label: 'Duyệt báo cáo', show: (p) => hasRole(p, 'approver') },
+  { href: '/emulation', label: 'Năm thi đua', show: (p) => ['office', 'officer', 'leader', 'approver', 'secretary'].some((r) => hasRole(p, r as Role)) },
   { href: '/admin', label: 'Quản trị', show: (p) => hasRole(p, 'admin') },
   { href: '/audit', label: 'Nhật ký', show: (p) => hasRole(p, 'office') || hasRole(p, 'admin') },
 ];

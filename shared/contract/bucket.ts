@@ -81,3 +81,16 @@ export const UPLOAD_CORS = { methods: ['PUT'], origins: '*', headers: ['content-
 
 /** The tag a rejected upload carries: the bucket's lifecycle rule expires what has it (infra/constructs/reports.ts). */
 export const REJECTED_TAG = { Key: 'thidua-outcome', Value: 'rejected' } as const;
+
+/**
+ * The emulation year's papers, kept without expiry: `emulation/<directive>/<year>/…` — the council's minutes
+ * (`minutes-<session>.docx`), the decision (`decision-<id>.docx`), the multi-year review (`review-<years>.xlsx`) and
+ * the achievement reports nominations carry (`nominations/<unit>/<upload id>.<ext>`).
+ */
+export const EMULATION_PREFIX = 'emulation/';
+export const minutesKey = (directiveId: string, year: number, sessionId: string) => `${EMULATION_PREFIX}${directiveId}/${year}/minutes-${sessionId}.docx`;
+export const decisionKey = (directiveId: string, year: number, decisionId: string) => `${EMULATION_PREFIX}${directiveId}/${year}/decision-${decisionId}.docx`;
+export const reviewKey = (directiveId: string, years: readonly number[]) => `${EMULATION_PREFIX}${directiveId}/${years.at(-1)}/review-${years[0]}-${years.at(-1)}.xlsx`;
+export const achievementReportKey = (directiveId: string, year: number, unitId: string, uploadId: string, ext: string) =>
+  `${EMULATION_PREFIX}${directiveId}/${year}/nominations/${unitId}/${uploadId}.${ext}`;
+export const DOCX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';

@@ -1,6 +1,6 @@
 /** Signing in and out, and the password reset (the identity provider sends the code by its own email). */
 import type { Hono } from 'hono';
-import type { ConsoleContext, ConsoleEnv } from '../context.ts';
+import { callerAddress, type ConsoleContext, type ConsoleEnv } from '../context.ts';
 import { esc, page, timeVi } from '../layout.ts';
 import { clearSessionCookies, refreshTokenOf, setSessionCookies, SIGN_IN_ATTEMPTS, SIGN_IN_ATTEMPTS_PER_EMAIL, SIGN_IN_PATH, SIGN_IN_WINDOW_SECONDS } from '../session.ts';
 
@@ -20,11 +20,6 @@ function signInForm(c: ConsoleContext, opts: { email?: string; next?: string; er
   return page(body, { title: 'Đăng nhập', nonce: c.get('nonce'), ...(flash ? { flash } : {}) });
 }
 
-/**
- * The caller's address as the last proxy saw it (CloudFront appends the viewer's to X-Forwarded-For; a value the
- * caller wrote comes before it), or "direct" when nothing forwarded the request (the local server).
- */
-const callerAddress = (c: ConsoleContext) => (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1) ?? 'direct';
 
 /**
  * Sign-in attempts are counted per address and email (SIGN_IN_ATTEMPTS a window), so that someone guessing from one
