@@ -32,11 +32,12 @@ const COUNT = new Intl.NumberFormat('vi-VN');
  * spaces so the words they separated stay apart.
  */
 function clean(raw: string): string {
+  // Stripped before composing, so a mark after a stripped character still joins its letter.
   return raw
-    .normalize('NFC')
-    .replace(/\r\n?/g, '\n')
+    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
     .replace(/\t/g, ' ')
     .replace(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/g, '')
+    .normalize('NFC')
     .trim();
 }
 
