@@ -2,7 +2,9 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseEvent } from '../../events/schemas.ts';
 import { dailySweep, weeklyStatus } from '../../shared/app/reminders.ts';
-import { eventPublisher, reminderPolicyFromEnv, repository, statusDigestLevelsFromEnv } from '../../shared/adapters/wiring.ts';
+import { emulationStore, eventPublisher, mailQueue, reminderPolicyFromEnv, repository, resultsStore, statusDigestLevelsFromEnv } from '../../shared/adapters/wiring.ts';
+import { remindRegistrationsOfYear } from '../../shared/app/emulation-year.ts';
+import { ENV } from '../../shared/contract/catalog.ts';
 import { powertools, wrap } from '../../shared/lambda/powertools.ts';
 
 const pt = powertools('sweep');
@@ -11,7 +13,8 @@ const events = eventPublisher();
 const policy = reminderPolicyFromEnv();
 
 /**
- * DailySweepDue (07:00 Vietnam time) → DeadlineApproaching, ReportOverdue and ResultsDue;
+ * DailySweepDue (07:00 Vietnam time) → DeadlineApproaching, ReportOverdue and ResultsDue, and the emulation year's
+ * registration reminders (a week before the registration deadline, on it, and once after it);
  * StatusDigestDue (Mondays) → one StatusDigest per leader at the configured levels.
  */
 export const handler = wrap(async (event: EventBridgeEvent<string, unknown>, _context: Context) => {
@@ -23,8 +26,12 @@ export const handler = wrap(async (event: EventBridgeEvent<string, unknown>, _co
   }
   const { detail } = parsed;
   const result = await dailySweep(detail.scheduledTime, { obligations: repo, events, calendar: repo, directives: repo }, policy);
+  const registrations = await remindRegistrationsOfYear(detail.scheduledTime, {
+    emulation: emulationStore(), directives: repo, assignments: repo, units: repo, results: resultsStore(), mail: mailQueue(), clock: { now: () => new Date(detail.scheduledTime) },
+  }, process.env[ENV.consoleUrl] ?? '');
+  pt.metrics.addMetric('RegistrationRemindersQueued', MetricUnit.Count, registrations);
   pt.metrics.addMetric('RemindersAnnounced', MetricUnit.Count, result.reminders);
   pt.metrics.addMetric('OverdueAnnounced', MetricUnit.Count, result.overdue + result.escalations);
-  pt.logger.info('Daily sweep done', { ...result });
+  pt.logger.info('Daily sweep done', { ...result, registrations });
   return result;
 }, pt);

@@ -154,8 +154,8 @@ export async function issueDecision(deps: CouncilDeps, input: DecisionInput): Pr
   const { directive } = input;
   const posting = await deps.emulation.getPosting(input.postingId);
   if (!posting || posting.directiveId !== directive.id) throw new InputError('Không có danh sách niêm yết này cho chỉ thị');
-  checkDecisionAwards(input.named, posting, vietnamDate(deps.clock.now()));
   const [rules, issuer] = await Promise.all([rulesOf(deps, directive), issuerOf(deps, directive)]);
+  checkDecisionAwards(input.named, posting, vietnamDate(deps.clock.now()), rules);
   const named = new Set(input.named.map((n) => `${n.unitId}/${n.titleId}`));
   const awards = awardsOf(posting.outcomes.filter((o) => named.has(`${o.unitId}/${o.titleId}`)), rules);
   const id = `qd-${createHash('sha256').update(`${posting.id}/${input.number}`).digest('hex').slice(0, 20)}`;

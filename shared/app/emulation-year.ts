@@ -120,6 +120,15 @@ export async function remindRegistrations(deps: EmulationDeps, directive: Direct
   return { reminded: due.map((u) => u.id), step };
 }
 
+/** The morning sweep's part: every issued directive of the sweep's year reminds its units not yet registered. */
+export async function remindRegistrationsOfYear(scheduledTime: string, deps: EmulationDeps, consoleUrl: string): Promise<number> {
+  const year = Number(vietnamDate(scheduledTime).slice(0, 4));
+  const directives = (await deps.directives.directivesOfYear(year)).filter((d) => d.status === 'issued');
+  let reminded = 0;
+  for (const d of directives) reminded += (await remindRegistrations(deps, d, consoleUrl)).reminded.length;
+  return reminded;
+}
+
 /** A week before the deadline, on it, and once after it (until the year ends). */
 function registrationStep(today: string, deadline: string, year: number): 'before' | 'due' | 'late' | null {
   if (today > `${year}-12-31`) return null;

@@ -94,11 +94,11 @@ export const functionSpecs = {
   },
   sweep: {
     entry: 'functions/sweep/handler.ts',
-    description: 'Each morning, finds reports due soon or overdue and announces one notification per unit and step',
+    description: 'Each morning, finds reports due soon or overdue and announces one notification per unit and step; reminds units that have not registered for the emulation year',
     timeoutSeconds: 300,
     memoryMb: 1024,
     trigger: { kind: 'events' },
-    access: { table: 'read', sendsTo: [], putsEvents: true, sendsMail: false },
+    access: { table: 'read', sendsTo: ['mail'], putsEvents: true, sendsMail: false },
   },
   notify: {
     entry: 'functions/notify/handler.ts',

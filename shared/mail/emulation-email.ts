@@ -11,7 +11,7 @@ import { formatDateVi } from '../domain/calendar/index.ts';
 import { esc, layout, table, textTable } from './html.ts';
 import type { RenderedMail } from './assignment-email.ts';
 
-type DirectiveRef = Pick<Directive, 'kind' | 'number' | 'title' | 'year'>;
+type DirectiveRef = Pick<Directive, 'id' | 'kind' | 'number' | 'title' | 'year'>;
 const docOf = (d: DirectiveRef) => `${d.kind} số ${d.number}`;
 
 const STEP_VI = {
@@ -32,7 +32,7 @@ export function registrationReminder(args: {
   const subject = `[thidua] Nhắc đăng ký thi đua năm ${directive.year} – ${args.unitName}`;
   const state = `Trạng thái đăng ký hiện nay: ${REGISTRATION_STATE_VI[args.registration.state]}${args.registration.reasonVi ? ` (lý do trả lại: ${args.registration.reasonVi})` : ''}.`;
   const ask = `Đơn vị đăng ký danh hiệu thi đua và ký giao ước thi đua của cụm theo ${docOf(directive)} (${directive.title}).`;
-  const where = `Đăng ký trên thidua: ${args.consoleUrl}/emulation/${encodeURIComponent(directive.year.toString())}`;
+  const where = args.consoleUrl ? `Đăng ký trên thidua: ${args.consoleUrl}/emulation/${encodeURIComponent(directive.id)}` : 'Đăng ký trên thidua, mục "Năm thi đua".';
   const lines = [`Kính gửi: ${args.unitName}`, STEP_VI[args.step](args.deadlineVi), ask, state, where];
   return { subject, html: layout(subject, lines.map((l) => `<p>${esc(l)}</p>`).join('\n')), text: lines.join('\n\n') };
 }
