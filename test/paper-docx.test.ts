@@ -207,6 +207,22 @@ describe('the council minutes as DOCX', () => {
   });
 });
 
+describe('what an office leaves out', () => {
+  it('names the issuer on one line without a parent, and leaves the end of a session to fill by hand', async () => {
+    // Prepare
+    const decision: DecisionInput = { ...DECISION, parentBody: '' };
+    const { endedAt: _ended, heldAt: _held, ...minutes } = MINUTES;
+
+    // Act
+    const [decisionText, minutesText] = await Promise.all([textOf(await decisionDocx(decision)), textOf(await minutesDocx(minutes))]);
+
+    // Assess
+    expect(decisionText.startsWith('ỦY BAN NHÂN DÂN XÃ HÀM THUẬN\n\n')).toBe(true);
+    expect(minutesText).toContain('Thời gian: ngày 10 tháng 12 năm 2027.');
+    expect(minutesText).toContain('Cuộc họp kết thúc vào lúc ..... giờ ..... cùng ngày.');
+  });
+});
+
 describe('dates as Decree 30 writes them', () => {
   it('pads days below 10 and months 1–2, not other months', () => {
     // Prepare
