@@ -26,10 +26,11 @@ export function checkHistoryRule(rule: HistoryRule, history: readonly HistoryEnt
   const holds = (y: number, ids: readonly string[]) => history.some((e) => e.year === y && ids.includes(e.titleId));
   const missing = window.filter((y) => !holds(y, rule.titleIds));
   const titles = anyOf(rule.titleIds.map(titleName));
-  const span = rule.years === 1 ? `năm ${to}` : `${rule.years} năm liên tục (${from}–${to})`;
-  const consecutive = missing.length
-    ? `Thiếu ${missing.length === 1 ? 'năm' : 'các năm'} ${missing.join(', ')}: chưa đủ ${span} đạt ${titles}`
-    : `Đủ ${span} đạt ${titles}`;
+  const span = `${rule.years} năm liên tục (${from}–${to})`;
+  let consecutive: string;
+  if (rule.years === 1) consecutive = missing.length ? `Năm ${to} chưa đạt ${titles}` : `Năm ${to} đạt ${titles}`;
+  else if (missing.length) consecutive = `Thiếu ${missing.length === 1 ? 'năm' : 'các năm'} ${missing.join(', ')}: chưa đủ ${span} đạt ${titles}`;
+  else consecutive = `Đủ ${span} đạt ${titles}`;
   if (rule.kind === 'consecutive') return { met: missing.length === 0, explanationVi: consecutive };
 
   const including = titleName(rule.includingTitleId);
