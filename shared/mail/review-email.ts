@@ -297,10 +297,10 @@ export function renderReviewPage(review: MultiYearReview): string {
   const last = review.years[review.years.length - 1] ?? 0;
   const byUnit = new Map(review.units.map((u) => [u.unitId, u]));
   const pick = (moves: readonly ScoreMove[]) => moves.map((m) => byUnit.get(m.unitId)!).filter(Boolean);
-  const chart = (title: string, moves: readonly ScoreMove[], id: string) =>
+  const chart = (title: string, moves: readonly ScoreMove[], id: string, none: string) =>
     moves.length
       ? `<figure class="card"><figcaption><strong>${esc(title)}</strong></figcaption>${scoreTrendSvg(pick(moves), review.years, id, `${title}: điểm thi đua theo năm`)}</figure>`
-      : `<p class="card">${esc(`Không có ${f.noun} nào ${id.includes('up') ? 'tăng' : 'giảm'} điểm.`)}</p>`;
+      : `<p class="card">${esc(none)}</p>`;
   const indHeaders = ['Chỉ tiêu', ...f.yearsRow.map((y) => `Bình quân ${y}`), `Số ${f.noun} tiến bộ`, `Số ${f.noun} giảm`, 'Không đổi'];
   const unitHeaders = [cap(f.noun), ...f.yearsRow.map((y) => `Điểm ${y}`), 'Thay đổi', ...f.yearsRow.map((y) => `"4 không" ${y}`)];
   const unitRows = review.units.map((u) => [
@@ -313,10 +313,10 @@ export function renderReviewPage(review: MultiYearReview): string {
 <p class="muted">${esc(review.directive.title)}</p>
 <p>${esc(`So sánh năm ${first} với năm ${last}: ${f.up}/${f.scored} ${f.noun} tăng điểm thi đua, ${f.down}/${f.scored} ${f.noun} giảm điểm.`)}</p>
 <h2>${esc(`${cap(f.noun)} tiến bộ nhiều nhất`)}</h2>
-${chart(`${cap(f.noun)} tăng điểm nhiều nhất (${first} → ${last})`, review.improvedMost, 'review-up')}
+${chart(`${cap(f.noun)} tăng điểm nhiều nhất (${first} → ${last})`, review.improvedMost, 'review-up', `Không có ${f.noun} nào tăng điểm.`)}
 ${review.improvedMost.length ? dataTable('review-improved', MOVE_HEADERS(first, last), f.moveRows(review.improvedMost), [1, 2, 3]) : ''}
 <h2>${esc(`${cap(f.noun)} giảm điểm nhiều nhất`)}</h2>
-${chart(`${cap(f.noun)} giảm điểm nhiều nhất (${first} → ${last})`, review.declinedMost, 'review-down')}
+${chart(`${cap(f.noun)} giảm điểm nhiều nhất (${first} → ${last})`, review.declinedMost, 'review-down', `Không có ${f.noun} nào giảm điểm.`)}
 ${review.declinedMost.length ? dataTable('review-declined', MOVE_HEADERS(first, last), f.moveRows(review.declinedMost), [1, 2, 3]) : ''}
 <h2>Vi phạm tiêu chí "4 không" theo năm</h2>
 <figure class="card">${fourNoBarsSvg(review, 'review-four-no')}</figure>

@@ -44,6 +44,8 @@ const HEADER_FILL = fill('FFDDE5EF');
 const GOOD_FILL = fill('FFE5F2EA');
 const BAD_FILL = fill('FFFBE8E6');
 
+const cap = (s: string) => s.charAt(0).toLocaleUpperCase('vi') + s.slice(1);
+
 function cellValue(v: IndicatorValue): ExcelJS.CellValue {
   if (v === null) return null;
   if (typeof v === 'boolean') return v ? 'Có' : 'Không';
@@ -130,7 +132,7 @@ export async function reviewWorkbook(review: MultiYearReview): Promise<Uint8Arra
   let r = L.firstDataRow;
   for (const u of review.units) {
     const scoreTrend = u.scoreChange === null ? null : u.scoreChange > 0 ? 'improved' : u.scoreChange < 0 ? 'declined' : 'unchanged';
-    const lines: { label: string; measure: string; values: IndicatorValue[]; change: number | null; trend: ReturnType<typeof trendVi> }[] = [
+    const lines: { label: string; measure: string; values: IndicatorValue[]; change: number | null; trend: string }[] = [
       { label: L.scoreLabel, measure: 'điểm', values: u.scores, change: u.scoreChange, trend: trendVi(scoreTrend) },
       ...review.indicators.map((ind) => {
         const x = u.indicators[ind.id]!;
@@ -164,5 +166,3 @@ export async function reviewWorkbook(review: MultiYearReview): Promise<Uint8Arra
   const buf = await wb.xlsx.writeBuffer();
   return new Uint8Array(buf as ArrayBuffer);
 }
-
-const cap = (s: string) => s.charAt(0).toLocaleUpperCase('vi') + s.slice(1);
