@@ -285,7 +285,9 @@ describe('review email and console page', () => {
     const pageHtml = renderReviewPage(review);
 
     // Assess
-    expect(mail.subject).toBe('[thidua] Kết quả 3 năm (2025–2027) thực hiện chỉ thị số 23-CT/TU: 3 xã tăng điểm, 1 xã giảm điểm');
+    expect(mail.subject).toBe('[thidua] Kết quả 3 năm (2025–2027) thực hiện chỉ thị số 23-CT/TU: 2 xã tăng điểm, 1 xã giảm điểm');
+    // c4 was not scored in 2025: it is not counted among the 3 compared.
+    expect(mail.text).toContain('So sánh năm 2025 với năm 2027: 2/3 xã tăng điểm thi đua, 1/3 xã giảm điểm.');
     for (const html of [mail.html, pageHtml]) {
       expect(html).not.toContain('<script>');
       expect(html).not.toContain('Tỉnh ủy <b>');

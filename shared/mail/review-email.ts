@@ -96,9 +96,11 @@ function figures(review: MultiYearReview) {
     const ind = byId.get(s.indicatorId)!;
     return [ind.name, ...s.meanByYear.map((v) => meanVi(ind, v)), num(s.improved), num(s.declined), num(s.unchanged)];
   });
-  const scored = review.units.filter((u) => u.scoreChange !== null);
-  const up = scored.filter((u) => u.scoreChange! > 0).length;
-  const down = scored.filter((u) => u.scoreChange! < 0).length;
+  // Compared as the lists are: first year against last year, units scored in both.
+  const lastIndex = review.years.length - 1;
+  const scored = review.units.filter((u) => u.scores[0] != null && u.scores[lastIndex] != null);
+  const up = scored.filter((u) => u.scores[lastIndex]! > u.scores[0]!).length;
+  const down = scored.filter((u) => u.scores[lastIndex]! < u.scores[0]!).length;
   return { noun, yearsRow, registrationRows, titleRows, fourNoRows, moveRows, indicatorRows, up, down, scored: scored.length };
 }
 
