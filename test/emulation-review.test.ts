@@ -302,6 +302,7 @@ describe('review email and console page', () => {
     expect(mail.text).toMatch(/Xã Ân Thi\s+85\s+95\s+\+10/);
     expect(mail.text).toMatch(/'Đông'\s+85\s+75\s+−10/);
     expect(mail.text).toContain('83,33');
+    expect(mail.text).toMatch(/Tỷ lệ hộ nghèo \(càng thấp càng tốt\)\s+4%\s+4,55%\s+3,95%\s+2\s+1\s+1/);
     expect(mail.text).toMatch(/2027\s+2\s+1\s+3\s+0/);
     expect(mail.html).toContain('Xã tiến bộ nhiều nhất (2025 → 2027)');
     expect(pageHtml).not.toMatch(/<html/i);

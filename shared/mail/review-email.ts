@@ -94,7 +94,7 @@ function figures(review: MultiYearReview) {
   const byId = new Map(review.indicators.map((i) => [i.id, i]));
   const indicatorRows = review.indicatorSummaries.map((s) => {
     const ind = byId.get(s.indicatorId)!;
-    return [ind.name, ...s.meanByYear.map((v) => meanVi(ind, v)), num(s.improved), num(s.declined), num(s.unchanged)];
+    return [ind.name + (ind.direction === 'decrease' ? ' (càng thấp càng tốt)' : ''), ...s.meanByYear.map((v) => meanVi(ind, v)), num(s.improved), num(s.declined), num(s.unchanged)];
   });
   // Compared as the lists are: first year against last year, units scored in both.
   const lastIndex = review.years.length - 1;
@@ -117,7 +117,7 @@ export function renderReviewEmail(review: MultiYearReview, ctx: { issuerName: st
   const last = review.years[n - 1] ?? 0;
   const doc = docNameOf(review);
   const subject = `[thidua] Kết quả ${n} năm (${span}) thực hiện ${doc}: ${f.up} ${f.noun} tăng điểm, ${f.down} ${f.noun} giảm điểm`;
-  const greeting = `Kính gửi: Lãnh đạo ${ctx.issuerName}`;
+  const greeting = `Kính gửi: ${ctx.issuerName}`;
   const intro =
     `Hệ thống thidua tổng hợp kết quả ${n} năm (${span}) thực hiện ${doc} "${review.directive.title}" của các ${f.noun}, ` +
     `phục vụ sơ kết, tổng kết. So sánh năm ${first} với năm ${last}: ${f.up}/${f.scored} ${f.noun} tăng điểm thi đua, ${f.down}/${f.scored} ${f.noun} giảm điểm.`;
@@ -215,13 +215,15 @@ export function renderReviewEmail(review: MultiYearReview, ctx: { issuerName: st
 
 // ---- the console's page -------------------------------------------------------------------------------------------
 
-const PALETTE = ['#2e7d4f', '#4a6fa5', '#946200', '#7b4fa0', '#1b7f86', '#c0504d', '#b5651d', '#5f6b7a', '#8e3b6e', '#3d7a2a'];
+/** Lines of units that rose in greens and blues, of units that fell in reds and browns: the colour says which list it is. */
+export const RISE_PALETTE = ['#2e7d4f', '#4a6fa5', '#1b7f86', '#3d7a2a', '#7b4fa0'];
+export const FALL_PALETTE = ['#c0504d', '#b5651d', '#946200', '#8e3b6e', '#5f6b7a'];
 
 /**
  * The score of some units by year as lines on one scale (0 to the largest score), one colour per unit with a legend;
  * each point carries its figure in a <title>. Years without a score break the line.
  */
-export function scoreTrendSvg(units: readonly UnitReview[], years: readonly number[], id: string, label: string): string {
+export function scoreTrendSvg(units: readonly UnitReview[], years: readonly number[], id: string, label: string, palette: readonly string[] = RISE_PALETTE): string {
   const left = 44;
   const right = 16;
   const top = 12;
@@ -242,7 +244,7 @@ export function scoreTrendSvg(units: readonly UnitReview[], years: readonly numb
   const axis = years.map((yr, i) => `<text x="${x(i).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle" font-size="12">${esc(yr)}</text>`).join('');
   const lines = units
     .map((u, k) => {
-      const color = PALETTE[k % PALETTE.length]!;
+      const color = palette[k % palette.length]!;
       const segments: string[][] = [[]];
       u.scores.forEach((s, i) => {
         if (s === null) segments.push([]);
@@ -299,9 +301,9 @@ export function renderReviewPage(review: MultiYearReview): string {
   const last = review.years[review.years.length - 1] ?? 0;
   const byUnit = new Map(review.units.map((u) => [u.unitId, u]));
   const pick = (moves: readonly ScoreMove[]) => moves.map((m) => byUnit.get(m.unitId)!).filter(Boolean);
-  const chart = (title: string, moves: readonly ScoreMove[], id: string, none: string) =>
+  const chart = (title: string, moves: readonly ScoreMove[], id: string, none: string, palette: readonly string[]) =>
     moves.length
-      ? `<figure class="card"><figcaption><strong>${esc(title)}</strong></figcaption>${scoreTrendSvg(pick(moves), review.years, id, `${title}: điểm thi đua theo năm`)}</figure>`
+      ? `<figure class="card"><figcaption><strong>${esc(title)}</strong></figcaption>${scoreTrendSvg(pick(moves), review.years, id, `${title}: điểm thi đua theo năm`, palette)}</figure>`
       : `<p class="card">${esc(none)}</p>`;
   const indHeaders = ['Chỉ tiêu', ...f.yearsRow.map((y) => `Bình quân ${y}`), `Số ${f.noun} tiến bộ`, `Số ${f.noun} giảm`, 'Không đổi'];
   const unitHeaders = [cap(f.noun), ...f.yearsRow.map((y) => `Điểm ${y}`), 'Thay đổi', ...f.yearsRow.map((y) => `"4 không" ${y}`)];
@@ -315,10 +317,10 @@ export function renderReviewPage(review: MultiYearReview): string {
 <p class="muted">${esc(review.directive.title)}</p>
 <p>${esc(`So sánh năm ${first} với năm ${last}: ${f.up}/${f.scored} ${f.noun} tăng điểm thi đua, ${f.down}/${f.scored} ${f.noun} giảm điểm.`)}</p>
 <h2>${esc(`${cap(f.noun)} tiến bộ nhiều nhất`)}</h2>
-${chart(`${cap(f.noun)} tăng điểm nhiều nhất (${first} → ${last})`, review.improvedMost, 'review-up', `Không có ${f.noun} nào tăng điểm.`)}
+${chart(`${cap(f.noun)} tăng điểm nhiều nhất (${first} → ${last})`, review.improvedMost, 'review-up', `Không có ${f.noun} nào tăng điểm.`, RISE_PALETTE)}
 ${review.improvedMost.length ? dataTable('review-improved', MOVE_HEADERS(first, last), f.moveRows(review.improvedMost), [1, 2, 3]) : ''}
 <h2>${esc(`${cap(f.noun)} giảm điểm nhiều nhất`)}</h2>
-${chart(`${cap(f.noun)} giảm điểm nhiều nhất (${first} → ${last})`, review.declinedMost, 'review-down', `Không có ${f.noun} nào giảm điểm.`)}
+${chart(`${cap(f.noun)} giảm điểm nhiều nhất (${first} → ${last})`, review.declinedMost, 'review-down', `Không có ${f.noun} nào giảm điểm.`, FALL_PALETTE)}
 ${review.declinedMost.length ? dataTable('review-declined', MOVE_HEADERS(first, last), f.moveRows(review.declinedMost), [1, 2, 3]) : ''}
 <h2>Vi phạm tiêu chí "4 không" theo năm</h2>
 <figure class="card">${fourNoBarsSvg(review, 'review-four-no')}</figure>
