@@ -2,6 +2,7 @@
 import { aws, requireEnv } from './aws.ts';
 import { DynamoRepository } from './dynamo/repository.ts';
 import { DynamoDraftStore } from './dynamo/drafts.ts';
+import { DynamoEmulationStore } from './dynamo/emulation-store.ts';
 import { EventBridgePublisher } from './eventbridge.ts';
 import { RateLimiter, SesMailer } from './ses.ts';
 import { SqsWorkQueue } from './sqs.ts';
@@ -13,6 +14,7 @@ import type { UnitLevel } from '../domain/units.ts';
 
 export const repository = () => new DynamoRepository(aws().doc, requireEnv(ENV.table));
 export const draftStore = () => new DynamoDraftStore(aws().doc, requireEnv(ENV.table));
+export const emulationStore = () => new DynamoEmulationStore(aws().doc, requireEnv(ENV.table));
 export const assignmentQueue = () => new SqsWorkQueue<AssignmentWorkItem>(aws().sqs, requireEnv(ENV.queueUrl('assignment')));
 export const mailQueue = () => new SqsWorkQueue<MailMessage>(aws().sqs, requireEnv(ENV.queueUrl('mail')));
 /** The intake queue, for intake's own delayed messages (the end of a rejection-email window). */
