@@ -8,8 +8,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
-import { vietnamDate } from '../domain/calendar/index.ts';
-import type { CouncilSession, Decision, HistoryEntry, Opinion, Posting } from '../domain/emulation/types.ts';
+import { formatDateVi, vietnamDate } from '../domain/calendar/index.ts';
+import type { CouncilSession, Decision, EmulationRules, HistoryEntry, Opinion, Posting } from '../domain/emulation/types.ts';
 import { evaluateSession, quorumVi, thresholdVi } from '../domain/emulation/council.ts';
 import { awardsOf, checkDecisionAwards } from '../domain/emulation/awards.ts';
 import { checkOpinion, postingWindow } from '../domain/emulation/posting.ts';
@@ -154,11 +154,16 @@ export async function issueDecision(deps: CouncilDeps, input: DecisionInput): Pr
   const { directive } = input;
   const posting = await deps.emulation.getPosting(input.postingId);
   if (!posting || posting.directiveId !== directive.id) throw new InputError('Không có danh sách niêm yết này cho chỉ thị');
-  const [rules, issuer] = await Promise.all([rulesOf(deps, directive), issuerOf(deps, directive)]);
+  const id = `qd-${createHash('sha256').update(`${posting.id}/${input.number.trim()}`).digest('hex').slice(0, 20)}`;
+  const [rules, issuer, decided] = await Promise.all([rulesOf(deps, directive), issuerOf(deps, directive), deps.emulation.decisionsOf(directive.id, directive.year)]);
+  // The same decision again (a resubmitted form, a retry after a failure): complete it as first written.
+  const existing = decided.find((d) => d.id === id);
+  if (existing) return completeDecision(deps, existing, issuer);
   checkDecisionAwards(input.named, posting, vietnamDate(deps.clock.now()), rules);
+  if (input.issuedOn <= posting.endsOn) throw new InputError(`Ngày ban hành quyết định phải sau ngày kết thúc niêm yết công khai (${formatDateVi(posting.endsOn)})`);
+  checkNotAwardedBefore(input.named, decided, rules);
   const named = new Set(input.named.map((n) => `${n.unitId}/${n.titleId}`));
   const awards = awardsOf(posting.outcomes.filter((o) => named.has(`${o.unitId}/${o.titleId}`)), rules);
-  const id = `qd-${createHash('sha256').update(`${posting.id}/${input.number}`).digest('hex').slice(0, 20)}`;
   const decision: Decision = {
     id,
     directiveId: directive.id,
@@ -175,8 +180,23 @@ export async function issueDecision(deps: CouncilDeps, input: DecisionInput): Pr
     documentKey: decisionKey(directive.id, directive.year, id),
   };
   await deps.storage.put(decision.documentKey, await decisionBytes(decision, directive, issuer), DOCX_CONTENT_TYPE);
-  const history: HistoryEntry[] = awards.map((a) => ({
-    unitId: a.unitId, year: directive.year, titleId: a.titleId, titleVi: a.titleVi,
+  return completeDecision(deps, decision, issuer);
+}
+
+/** A unit is awarded a title once a year: a second decision (another number) naming it again is refused. */
+function checkNotAwardedBefore(named: readonly { unitId: string; titleId: string }[], decided: readonly Decision[], rules: EmulationRules): void {
+  const earlier = new Map(decided.flatMap((d) => d.awards.map((a) => [`${a.unitId}/${a.titleId}`, { d, a }] as const)));
+  const again = named.flatMap((n) => earlier.get(`${n.unitId}/${n.titleId}`) ?? []);
+  if (again.length) {
+    const titleVi = (id: string) => rules.titles.find((t) => t.id === id)?.nameVi ?? id;
+    throw new InputError('Có đơn vị đã được khen thưởng danh hiệu này trong năm', again.map(({ d, a }) => `${a.name} – ${titleVi(a.titleId)}: đã khen tại Quyết định số ${d.number} ngày ${formatDateVi(d.issuedOn)}`));
+  }
+}
+
+/** The decision and the titles it confers (together), then one notice per awardee: each step repeatable. */
+async function completeDecision(deps: CouncilDeps, decision: Decision, issuer: Unit): Promise<Decision> {
+  const history: HistoryEntry[] = decision.awards.map((a) => ({
+    unitId: a.unitId, year: decision.year, titleId: a.titleId, titleVi: a.titleVi,
     decisionNumber: decision.number, decidedOn: decision.issuedOn, issuerName: issuer.name, source: 'decision',
   }));
   if ((await deps.emulation.putDecision(decision, history)) === 'number-taken') throw new DecisionNumberTaken(decision.number);
@@ -227,7 +247,7 @@ async function notifyAwardees(deps: CouncilDeps, decision: Decision, issuer: Uni
 export async function importHistory(deps: Pick<EmulationDeps, 'emulation' | 'units'>, input: { bytes: Uint8Array; directive: Directive; units: ReadonlyMap<string, Unit> }): Promise<number> {
   const rules = await rulesOf(deps, input.directive);
   const { entries, problems } = await readHistoryWorkbook(input.bytes, rules.titles, input.units);
-  if (problems.length) throw new InputError('Tệp lịch sử danh hiệu có lỗi; chưa lưu gì', problems.map((p) => `Dòng ${p.row}: ${p.messageVi}`));
+  if (problems.length) throw new InputError('Tệp lịch sử danh hiệu có lỗi; chưa lưu gì', problems.map((p) => p.messageVi));
   await deps.emulation.putHistory(entries);
   return entries.length;
 }

@@ -14,7 +14,7 @@ import { checkClusters, rankWithinClusters, readClustersCsv, type ClusterRanking
 import { candidatesOf } from '../domain/emulation/candidates.ts';
 import { historyNotes } from '../domain/emulation/history.ts';
 import { periodsOf } from '../domain/calendar/index.ts';
-import { clusterDigest, registrationReminder } from '../mail/emulation-email.ts';
+import { clusterDigest, registrationDecided, registrationReminder } from '../mail/emulation-email.ts';
 import type { AssignmentStore, Clock, DirectiveStore, EmulationStore, MailQueue, ResultsStore, UnitDirectory } from './ports.ts';
 
 export interface EmulationDeps {
@@ -82,7 +82,18 @@ export async function decideOnRegistration(
   if (!current) throw new InputError('Đơn vị chưa gửi đăng ký thi đua');
   const next = decideRegistration(current, input.decision, input.by, deps.clock.now());
   if ((await deps.emulation.putRegistration(next, current.version)) === 'conflict') throw new RegistrationConflict();
+  await tellRegistrationDecided(deps, directive, next);
   return next;
+}
+
+/** The unit hears of the decision on its registration (a return with its reason), once per version. */
+async function tellRegistrationDecided(deps: EmulationDeps, directive: Directive, r: Registration): Promise<void> {
+  const units = await deps.units.getUnits([r.unitId, directive.issuerId]);
+  const unit = units.get(r.unitId);
+  const to = unit ? (unit.emails.length ? unit.emails : unit.leaderEmails) : [];
+  if (!unit || !to.length) return;
+  const rendered = registrationDecided({ directive, unitName: unit.name, registration: r, deciderName: units.get(directive.issuerId)?.name ?? 'Cấp trên' });
+  await deps.mail.sendAll([{ key: `registration-decided:${directive.id}:${directive.year}:${r.unitId}:${r.version}`, to, cc: [], ...rendered, kind: 'registration-decided', directiveId: directive.id, unitId: r.unitId }]);
 }
 
 /** Every registering unit's registration, 'not-sent' for those without one. */
@@ -142,7 +153,7 @@ function registrationStep(today: string, deadline: string, year: number): 'befor
 export async function importClusters(deps: EmulationDeps, directive: Directive, csv: string): Promise<Cluster[]> {
   const units = new Map((await unitsOfYear(deps, directive)).map((u) => [u.id, u]));
   const { clusters, problems } = readClustersCsv(csv, units);
-  if (problems.length) throw new InputError('Tệp cụm, khối thi đua có lỗi; chưa lưu gì', problems.map((p) => `Dòng ${p.line}: ${p.messageVi}`));
+  if (problems.length) throw new InputError('Tệp cụm, khối thi đua có lỗi; chưa lưu gì', problems.map((p) => p.messageVi));
   checkClusters(clusters, units);
   await deps.emulation.putClusters(directive.id, directive.year, clusters);
   return clusters;

@@ -84,13 +84,14 @@ export const REJECTED_TAG = { Key: 'thidua-outcome', Value: 'rejected' } as cons
 
 /**
  * The emulation year's papers, kept without expiry: `emulation/<directive>/<year>/…` — the council's minutes
- * (`minutes-<session>.docx`), the decision (`decision-<id>.docx`), the multi-year review (`review-<years>.xlsx`) and
- * the achievement reports nominations carry (`nominations/<unit>/<upload id>.<ext>`).
+ * (`minutes-<session>.docx`), the decision (`decision-<id>.docx`) and the achievement reports nominations carry
+ * (`nominations/<unit>/<upload id>.<ext>`). The multi-year review's workbook is an email attachment, regenerated on
+ * demand: it lives with the other attachments under `templates/` (short-lived, and the mail sender may read it).
  */
 export const EMULATION_PREFIX = 'emulation/';
 export const minutesKey = (directiveId: string, year: number, sessionId: string) => `${EMULATION_PREFIX}${directiveId}/${year}/minutes-${sessionId}.docx`;
 export const decisionKey = (directiveId: string, year: number, decisionId: string) => `${EMULATION_PREFIX}${directiveId}/${year}/decision-${decisionId}.docx`;
-export const reviewKey = (directiveId: string, years: readonly number[]) => `${EMULATION_PREFIX}${directiveId}/${years.at(-1)}/review-${years[0]}-${years.at(-1)}.xlsx`;
+export const reviewKey = (directiveId: string, years: readonly number[]) => `${TEMPLATES_PREFIX}reviews/${directiveId}/${years[0]}-${years.at(-1)}.xlsx`;
 export const achievementReportKey = (directiveId: string, year: number, unitId: string, uploadId: string, ext: string) =>
   `${EMULATION_PREFIX}${directiveId}/${year}/nominations/${unitId}/${uploadId}.${ext}`;
 export const DOCX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';

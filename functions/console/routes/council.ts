@@ -14,7 +14,7 @@ import { moneyVi } from '../../../shared/domain/emulation/money.ts';
 import { postingEnded } from '../../../shared/domain/emulation/posting.ts';
 import { DOCX_CONTENT_TYPE, minutesKey } from '../../../shared/contract/bucket.ts';
 import { issueDecision, recordSession } from '../../../shared/app/council.ts';
-import { yearCandidates } from '../../../shared/app/emulation-year.ts';
+import { rulesOf, yearCandidates } from '../../../shared/app/emulation-year.ts';
 import { audit, authorize, authorizeDirectiveRead, sessionOf, type ConsoleContext, type ConsoleEnv } from '../context.ts';
 import { csrfField, dateVi, esc, page } from '../layout.ts';
 import { directiveOf, emulationDeps, yearPath } from './year-common.ts';
@@ -53,15 +53,17 @@ async function postingBlock(c: ConsoleContext, directive: Directive, issuer: Uni
   const names = p.outcomes.filter((o) => o.passed).map((o) => `<li>${esc(o.name)} — ${esc(o.explanationVi)}</li>`).join('');
   const opinionList = manage ? `<h4>Ý kiến nhận được (${opinions.length})</h4>${opinions.length ? `<ul id="opinions">${opinions.map((o) => `<li><b>${esc(o.name)}</b>: ${esc(o.text)}</li>`).join('')}</ul>` : '<p class="muted">Chưa có ý kiến.</p>'}` : '';
   const ended = postingEnded(p, today);
-  const decide = can(session.person, 'decision.issue', issuer) ? (ended ? decisionForm(c, directive, p) : `<p class="muted">Ban hành quyết định từ sau ngày ${esc(dateVi(p.endsOn))}, khi hết thời gian niêm yết.</p>`) : '';
+  const rules = await rulesOf(emulationDeps(c), directive);
+  const titleVi = (id: string) => rules.titles.find((t) => t.id === id)?.nameVi ?? id;
+  const decide = can(session.person, 'decision.issue', issuer) ? (ended ? decisionForm(c, directive, p, titleVi) : `<p class="muted">Ban hành quyết định từ sau ngày ${esc(dateVi(p.endsOn))}, khi hết thời gian niêm yết.</p>`) : '';
   return `<section class="card posting" data-posting="${esc(p.id)}"><h3>Niêm yết công khai từ ${esc(dateVi(p.startsOn))} đến hết ${esc(dateVi(p.endsOn))}</h3><p>Trang công khai: <a href="${publicPostingPath(p.id)}">${esc(publicPostingPath(p.id))}</a></p><ul>${names}</ul>${opinionList}${decide}</section>`;
 }
 
-function decisionForm(c: ConsoleContext, directive: Directive, p: { id: string; outcomes: { unitId: string; titleId: string; name: string; passed: boolean }[] }): string {
+function decisionForm(c: ConsoleContext, directive: Directive, p: { id: string; outcomes: { unitId: string; titleId: string; name: string; passed: boolean }[] }, titleVi: (id: string) => string): string {
   const session = sessionOf(c);
   const boxes = p.outcomes
     .filter((o) => o.passed)
-    .map((o) => `<label><input type="checkbox" name="award" value="${esc(`${o.unitId}|${o.titleId}`)}" checked> ${esc(o.name)} (${esc(o.titleId)})</label>`)
+    .map((o) => `<label><input type="checkbox" name="award" value="${esc(`${o.unitId}|${o.titleId}`)}" checked> ${esc(o.name)} – ${esc(titleVi(o.titleId))}</label>`)
     .join('');
   return `<form method="post" class="stack" action="${yearPath(directive.id)}/decision">${csrfField(session)}<input type="hidden" name="postingId" value="${esc(p.id)}"><h4>Ban hành quyết định khen thưởng</h4><label for="dec-number">Số, ký hiệu</label><input type="text" id="dec-number" name="number" placeholder="125/QĐ-UBND"><label for="dec-date">Ngày ban hành</label><input type="date" id="dec-date" name="issuedOn"><label for="dec-signer-title">Chức vụ người ký</label><input type="text" id="dec-signer-title" name="signerTitle" value="CHỦ TỊCH"><label for="dec-signer">Người ký</label><input type="text" id="dec-signer" name="signerName"><fieldset><legend>Khen thưởng</legend>${boxes}</fieldset><button class="primary" type="submit">Ban hành</button></form>`;
 }
@@ -104,8 +106,12 @@ function talliesOf(body: Record<string, unknown>): { unitId: string; titleId: st
 }
 
 async function docxDownload(c: ConsoleContext, key: string, fileName: string): Promise<Response> {
-  const obj = await c.get('deps').storage.get(key, { maxBytes: 20 * 1024 * 1024 });
-  if (!obj.bytes) throw new HTTPException(404, { message: 'Không tìm thấy văn bản' });
+  // A key that was never written (a session id typed by hand) is a page that does not exist, not a failure.
+  const obj = await c.get('deps').storage.get(key, { maxBytes: 20 * 1024 * 1024 }).catch((e: unknown) => {
+    if ((e as { name?: string }).name === 'NoSuchKey' || (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    throw e;
+  });
+  if (!obj?.bytes) throw new HTTPException(404, { message: 'Không tìm thấy văn bản' });
   return c.body(obj.bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': DOCX_CONTENT_TYPE, 'content-disposition': `attachment; filename="${fileName}"` });
 }
 

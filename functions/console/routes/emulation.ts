@@ -158,12 +158,17 @@ async function yearPage(c: ConsoleContext): Promise<string> {
   return page(body, { title: `Năm thi đua ${directive.year}`, nonce: c.get('nonce'), session, ...doneFlash(c) });
 }
 
-async function uploadedFile(c: ConsoleContext, maxBytes: number): Promise<{ bytes: Uint8Array; name: string; body: Record<string, unknown> }> {
-  const body = await c.req.parseBody();
+async function uploadedFile(c: ConsoleContext, maxBytes: number): Promise<{ bytes: Uint8Array; name: string }> {
+  const { file, name } = fileOf(await c.req.parseBody(), maxBytes);
+  return { bytes: new Uint8Array(await file.arrayBuffer()), name };
+}
+
+/** The form's file, refused empty or over `maxBytes` with a message that says the limit. */
+function fileOf(body: Record<string, unknown>, maxBytes: number): { file: File; name: string } {
   const file = body.file;
   if (!(file instanceof File) || file.size === 0) throw new HTTPException(400, { message: 'Chưa chọn tệp' });
   if (file.size > maxBytes) throw new HTTPException(413, { message: `Tệp quá lớn (${Math.ceil(file.size / 1024)} KB); tối đa ${Math.floor(maxBytes / 1024)} KB` });
-  return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, body };
+  return { file, name: file.name };
 }
 
 export function emulationRoutes(app: Hono<ConsoleEnv>): void {
@@ -227,14 +232,20 @@ export function emulationRoutes(app: Hono<ConsoleEnv>): void {
 
   app.post('/emulation/:directiveId/nominations', async (c) => {
     const { directive } = await directiveOf(c);
-    const { bytes, name, body } = await uploadedFile(c, MAX_ACHIEVEMENT_BYTES);
+    // Who may nominate whom comes first: the file is read only for a unit the person may nominate.
+    const body = await c.req.parseBody();
     const unit = await unitOf(c, body.unitId);
     const { person } = authorize(c, 'nomination.submit', unit);
+    const { file, name } = fileOf(body, MAX_ACHIEVEMENT_BYTES);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    // The nominating unit: the nearest above the nominated one among the person's (the grant that let them).
+    const own = new Set(unitsFor(person, 'nomination.submit'));
+    const nominator = unit.path.filter((id) => id !== unit.id && own.has(id)).at(-1)!;
     const ext = /\.docx$/i.test(name) ? 'docx' : 'pdf';
     const key = achievementReportKey(directive.id, directive.year, unit.id, crypto.randomUUID(), ext);
     await c.get('deps').storage.put(key, bytes, ext === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
-    const n = await nominate(emulationDeps(c), { directive, unitId: unit.id, titleId: String(body.titleId ?? ''), achievementReportKey: key, nominatedBy: person.email });
-    await audit(c, { action: 'nomination.submit', unit, target: `${directive.id}/${directive.year}`, summaryVi: `Đề nghị ${n.name} cho danh hiệu ${n.titleId}` });
+    const n = await nominate(emulationDeps(c), { directive, unitId: unit.id, titleId: String(body.titleId ?? ''), achievementReportKey: key, nominatedBy: nominator });
+    await audit(c, { action: 'nomination.submit', unit, target: `${directive.id}/${directive.year}`, summaryVi: `Đề nghị ${n.name} cho danh hiệu ${n.titleId} (${person.email})` });
     return c.redirect(`${yearPath(directive.id)}?done=nominated`, 303);
   });
 
