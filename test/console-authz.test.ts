@@ -366,6 +366,40 @@ describe('the console’s authorization matrix', () => {
     expect(await insideMissing.text()).toContain('Không tìm thấy báo cáo cần duyệt');
   });
 
+  it('lets only the level above decide on a registration or nominate: a commune’s office is refused for its own commune', async () => {
+    // Prepare: the office of the first commune, under the province that issued the directive
+    await seedPeople(flow.stack, [{ email: 'vanphong@ca-x0.test.vn', name: 'Văn Phòng Xã', grants: [{ role: 'office', unitId: communeOf('inside') }] }]);
+    const communeOffice = new ConsoleClient(flow.stack.console!.url);
+    expect((await communeOffice.signIn('vanphong@ca-x0.test.vn')).status).toBe(303);
+    const decide = MATRIX['POST /emulation/:directiveId/registrations/:unitId/decide']!.ask('inside', 'office');
+    const nominate = MATRIX['POST /emulation/:directiveId/nominations']!.ask('inside', 'office');
+
+    // Act
+    const ownDecision = await send(communeOffice, decide);
+    const ownNomination = await send(communeOffice, nominate);
+    const provinceDecision = await send(clients.get('office')!, decide);
+
+    // Assess: refused on its own commune; the province's office gets through to the form's content
+    expect(ownDecision.status).toBe(403);
+    expect(ownNomination.status).toBe(403);
+    expect(provinceDecision.status).toBe(400);
+    expect(await provinceDecision.text()).toContain('Đơn vị chưa gửi đăng ký thi đua');
+  });
+
+  // Fails while the route reads the achievement report before the policy: a person without nomination.submit, even
+  // for another province's commune, is told to choose a file (400) instead of being refused (403).
+  it('refuses a nomination by whoever may not nominate before looking at its file', async () => {
+    // Prepare: the form as it stands, with no file chosen
+    const refused = Role.options.filter((role) => !actionsOf(role).includes('nomination.submit'));
+    const emptyNomination = (s: Scope): Ask => ({ method: 'POST', path: `${yearOf(s)}/nominations`, form: { unitId: communeOf(s), titleId: '' } });
+
+    // Act
+    const answers = await Promise.all(refused.flatMap((role) => (['inside', 'outside'] as const).map(async (s) => `${role} ${s}: ${(await send(clients.get(role)!, emptyNomination(s))).status}`)));
+
+    // Assess
+    expect(answers).toEqual(refused.flatMap((role) => [`${role} inside: 403`, `${role} outside: 403`]));
+  });
+
   it('answers the public posting signed out, about that posting only', async () => {
     // Prepare
     const anonymous = new ConsoleClient(flow.stack.console!.url);
