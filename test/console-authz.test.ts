@@ -3,9 +3,11 @@
  *
  * Each route of the app has a row here (a route without one fails the first test), naming the action the policy
  * checks and how to ask for a resource inside the person's subtree and outside it. A role the policy gives that
- * action must get through inside (served, or refused for the request's own content with a 400 naming what to fix); every other role gets 403; outside, everyone gets 403 (or, for a file whose lines
- * fall outside, the per-line refusal, with nothing written). Signed out, every route but the public ones sends to the
- * sign-in page (a page) or answers 401 (a change, an API call).
+ * action must get through inside (served, or refused for the request's own content with a 400 naming what to fix, or
+ * a 404 naming the record an id made up does not find); every other role gets 403; outside, everyone gets 403 (or, for
+ * a file whose lines fall outside, the per-line refusal, with nothing written). Signed out, every route but the public
+ * ones sends to the sign-in page (a page) or answers 401 (a change, an API call); the public posting answers anyone,
+ * and only about itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionsOf, Role, type Action } from '../shared/domain/access.ts';
@@ -17,6 +19,7 @@ import { fillTemplate, goodValue } from '../local/sample/reports.ts';
 import { uploadDocument } from '../local/cli/drafts.ts';
 import { SAMPLE_DOCUMENT_PDF } from '../local/cli/demo.ts';
 import { readFileSync } from 'node:fs';
+import { DOCX_CONTENT_TYPE, minutesKey } from '../shared/contract/bucket.ts';
 import { loadProvince, sampleDirective, startFlow, type Flow } from './support/flow.ts';
 import { ConsoleClient, seedPeople } from './support/console.ts';
 
@@ -26,7 +29,8 @@ interface Ask {
   path: string;
   form?: Record<string, string>;
   json?: unknown;
-  file?: { field: string; name: string; text: string };
+  /** A file sent as multipart, with the form's fields beside it. */
+  file?: { field: string; name: string; text: string; type?: string };
 }
 interface Row {
   /** The action the policy checks; 'signed-in' for pages every signed-in person has (their own home). */
@@ -36,10 +40,23 @@ interface Row {
   outsideStatus?: number;
   /** Why a route has no "outside" (it acts only on the person's own units, named by nobody in the request). */
   noOutside?: string;
+  /**
+   * What a 404 says when the policy let the person through and the record an id names is not there (a decision no one
+   * issued): only that 404 counts as getting through; the year's routes answer 404 for an unknown directive first.
+   */
+  missing?: string;
 }
 
-/** Routes anyone may reach signed out: signing in, resetting a password, the health check, signing out. */
-const PUBLIC = new Set(['GET /sign-in', 'POST /sign-in', 'POST /sign-out', 'GET /password/forgot', 'POST /password/forgot', 'GET /password/reset', 'POST /password/reset', 'GET /health']);
+/**
+ * Routes anyone may reach signed out: signing in, resetting a password, the health check, signing out, and the public
+ * posting of those the council passed with its opinion form (checked below: it answers about itself only).
+ */
+const PUBLIC = new Set([
+  'GET /sign-in', 'POST /sign-in', 'POST /sign-out', 'GET /password/forgot', 'POST /password/forgot', 'GET /password/reset', 'POST /password/reset', 'GET /health',
+  'GET /cong-khai/:postingId', 'POST /cong-khai/:postingId/y-kien',
+]);
+/** A posting id of the right shape that no session posted. */
+const UNKNOWN_POSTING = 'p-000000000000000000000000';
 
 const INSIDE = 'ca';
 const OUTSIDE = 'cb';
@@ -58,6 +75,13 @@ const draftOf = (scope: Scope) => `/drafts/${drafts.get(scope)}`;
 /** A form posted as it stands: authorization comes first, then the form's own problems (a 400 that changes nothing). */
 const emptyForm = (s: Scope) => ({ issuerId: unitOf(s), reason: '' });
 let serial = 0;
+/** The year's pages of each province's directive; its first commune registers and is nominated (strictly below the office). */
+const yearOf = (scope: Scope) => `/emulation/${directiveOf(scope)}`;
+const communeOf = (scope: Scope) => `${unitOf(scope)}-x0`;
+/** The multi-year review of one directive: through the policy, it is refused for naming a single year (a 400). */
+const reviewQueryOf = (scope: Scope) => `d=${directiveOf(scope)}`;
+/** A council session whose minutes are stored for each directive (the year has no full-year results to vote on). */
+const SESSION = 's-authz';
 
 const MATRIX: Record<string, Row> = {
   'GET /': { action: 'signed-in', ask: () => ({ method: 'GET', path: '/' }), noOutside: 'the home page shows only the person’s own units' },
@@ -122,6 +146,41 @@ const MATRIX: Record<string, Row> = {
   'GET /targets/:directiveId/:communeId/xlsx': { action: 'targets.split', ask: (s) => ({ method: 'GET', path: `/targets/${directiveOf(s)}/${unitOf(s)}-x0/xlsx` }) },
   'POST /targets/:directiveId/:communeId/xlsx': { action: 'targets.split', ask: (s) => ({ method: 'POST', path: `/targets/${directiveOf(s)}/${unitOf(s)}-x0/xlsx`, form: {} }) },
   'POST /directives/:id/extend': { action: 'deadline.extend', ask: (s) => ({ method: 'POST', path: `/directives/${directiveOf(s)}/extend`, form: { periodId: PERIOD, until: '', reason: '' } }) },
+  // The emulation year: the directive's issuer (the province) is the resource, or the commune a registration or a
+  // nomination names (strictly below the province's office).
+  'GET /emulation': { action: 'emulation.read', ask: () => ({ method: 'GET', path: '/emulation' }), noOutside: 'lists the years of the directives that reach the person' },
+  'GET /emulation/review': { action: 'emulation.read', ask: (s) => ({ method: 'GET', path: `/emulation/review?${reviewQueryOf(s)}` }) },
+  'GET /emulation/review.xlsx': { action: 'emulation.read', ask: (s) => ({ method: 'GET', path: `/emulation/review.xlsx?${reviewQueryOf(s)}` }) },
+  'POST /emulation/review/send': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `/emulation/review/send?${reviewQueryOf(s)}`, form: {} }) },
+  'GET /emulation/:directiveId': { action: 'emulation.read', ask: (s) => ({ method: 'GET', path: yearOf(s) }) },
+  'POST /emulation/:directiveId/register': { action: 'registration.submit', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/register`, form: { unitId: communeOf(s) } }) },
+  'POST /emulation/:directiveId/registrations/:unitId/decide': {
+    action: 'registration.approve',
+    ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/registrations/${communeOf(s)}/decide`, form: { decision: 'return', reason: '' } }),
+  },
+  'POST /emulation/:directiveId/remind-registrations': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/remind-registrations`, form: {} }) },
+  'POST /emulation/:directiveId/clusters': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/clusters`, form: {} }) },
+  'POST /emulation/:directiveId/cluster-digests': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/cluster-digests`, form: {} }) },
+  // The unit is a field beside the achievement report: the form is sent whole, with no title chosen.
+  'POST /emulation/:directiveId/nominations': {
+    action: 'nomination.submit',
+    ask: (s) => ({
+      method: 'POST',
+      path: `${yearOf(s)}/nominations`,
+      form: { unitId: communeOf(s), titleId: '' },
+      file: { field: 'file', name: 'bao-cao-thanh-tich.pdf', text: '%PDF-1.4\n%%EOF\n', type: 'application/pdf' },
+    }),
+  },
+  'POST /emulation/:directiveId/history': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/history`, form: {} }) },
+  'GET /emulation/:directiveId/session': { action: 'council.record', ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/session` }) },
+  'POST /emulation/:directiveId/session': { action: 'council.record', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/session`, form: {} }) },
+  'GET /emulation/:directiveId/minutes/:sessionId': { action: 'emulation.read', ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/minutes/${SESSION}` }) },
+  'POST /emulation/:directiveId/decision': { action: 'decision.issue', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/decision`, form: {} }) },
+  'GET /emulation/:directiveId/decisions/:decisionId': {
+    action: 'emulation.read',
+    missing: 'Không có quyết định này',
+    ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/decisions/d-khong-co` }),
+  },
 };
 
 async function issueAndReport(flow: Flow, scope: Scope): Promise<void> {
@@ -136,6 +195,7 @@ async function issueAndReport(flow: Flow, scope: Scope): Promise<void> {
   const letter = await uploadDocument({ path: SAMPLE_DOCUMENT_PDF, bytes: readFileSync(SAMPLE_DOCUMENT_PDF) }, unitOf(scope), session);
   expect(letter.outcome).toBe('drafted');
   if ('draftId' in letter) drafts.set(scope, letter.draftId);
+  await flow.stack.console!.deps.storage.put(minutesKey(directive.id, directive.year, SESSION), new TextEncoder().encode('PK minutes'), DOCX_CONTENT_TYPE);
 }
 
 let flow: Flow;
@@ -166,7 +226,8 @@ afterAll(async () => {
 async function send(client: ConsoleClient, ask: Ask): Promise<Response> {
   if (!ask.file) return client.request(ask.method, ask.path, { ...(ask.form ? { form: { ...ask.form, _csrf: client.csrf } } : {}), ...(ask.json ? { json: ask.json } : {}), headers: { 'x-csrf-token': client.csrf } });
   const body = new FormData();
-  body.set(ask.file.field, new File([ask.file.text], ask.file.name, { type: 'text/csv' }));
+  for (const [name, value] of Object.entries(ask.form ?? {})) body.set(name, value);
+  body.set(ask.file.field, new File([ask.file.text], ask.file.name, { type: ask.file.type ?? 'text/csv' }));
   return client.request(ask.method, ask.path, { multipart: body, headers: { 'x-csrf-token': client.csrf } });
 }
 
@@ -197,10 +258,14 @@ describe('the console’s authorization matrix', () => {
           const outside = row.noOutside ? undefined : await send(client, row.ask('outside', role));
 
           // Assess
-          // Through the policy: served, or refused for the request's own content (a 400 that names what to fix).
-          if (allowed(row, role)) expect([401, 403, 404], await inside.clone().text()).not.toContain(inside.status);
-          if (allowed(row, role)) expect(inside.status).toBeLessThan(500);
-          else expect(inside.status).toBe(403);
+          // Through the policy: served, or refused for the request's own content (a 400 that names what to fix, or the
+          // 404 of a record an id made up, naming it).
+          const answer = await inside.clone().text();
+          const missing = !!row.missing && inside.status === 404;
+          if (allowed(row, role)) expect(missing ? [401, 403] : [401, 403, 404], answer).not.toContain(inside.status);
+          if (allowed(row, role) && missing) expect(answer).toContain(row.missing);
+          if (allowed(row, role)) expect(inside.status, answer).toBeLessThan(500);
+          else expect(inside.status, answer).toBe(403);
           if (outside) expect(outside.status).toBe(allowed(row, role) ? (row.outsideStatus ?? 403) : 403);
         });
       }
@@ -299,5 +364,67 @@ describe('the console’s authorization matrix', () => {
     expect(outsideExisting.status).toBe(403);
     expect(insideMissing.status).toBe(400);
     expect(await insideMissing.text()).toContain('Không tìm thấy báo cáo cần duyệt');
+  });
+
+  it('lets only the level above decide on a registration or nominate: a commune’s office is refused for its own commune', async () => {
+    // Prepare: the office of the first commune, under the province that issued the directive
+    await seedPeople(flow.stack, [{ email: 'vanphong@ca-x0.test.vn', name: 'Văn Phòng Xã', grants: [{ role: 'office', unitId: communeOf('inside') }] }]);
+    const communeOffice = new ConsoleClient(flow.stack.console!.url);
+    expect((await communeOffice.signIn('vanphong@ca-x0.test.vn')).status).toBe(303);
+    const decide = MATRIX['POST /emulation/:directiveId/registrations/:unitId/decide']!.ask('inside', 'office');
+    const nominate = MATRIX['POST /emulation/:directiveId/nominations']!.ask('inside', 'office');
+
+    // Act
+    const ownDecision = await send(communeOffice, decide);
+    const ownNomination = await send(communeOffice, nominate);
+    const provinceDecision = await send(clients.get('office')!, decide);
+
+    // Assess: refused on its own commune; the province's office gets through to the form's content
+    expect(ownDecision.status).toBe(403);
+    expect(ownNomination.status).toBe(403);
+    expect(provinceDecision.status).toBe(400);
+    expect(await provinceDecision.text()).toContain('Đơn vị chưa gửi đăng ký thi đua');
+  });
+
+  // Fails while the route reads the achievement report before the policy: a person without nomination.submit, even
+  // for another province's commune, is told to choose a file (400) instead of being refused (403).
+  it('refuses a nomination by whoever may not nominate before looking at its file', async () => {
+    // Prepare: the form as it stands, with no file chosen
+    const refused = Role.options.filter((role) => !actionsOf(role).includes('nomination.submit'));
+    const emptyNomination = (s: Scope): Ask => ({ method: 'POST', path: `${yearOf(s)}/nominations`, form: { unitId: communeOf(s), titleId: '' } });
+
+    // Act
+    const answers = await Promise.all(refused.flatMap((role) => (['inside', 'outside'] as const).map(async (s) => `${role} ${s}: ${(await send(clients.get(role)!, emptyNomination(s))).status}`)));
+
+    // Assess
+    expect(answers).toEqual(refused.flatMap((role) => [`${role} inside: 403`, `${role} outside: 403`]));
+  });
+
+  it('answers the public posting signed out, about that posting only', async () => {
+    // Prepare
+    const anonymous = new ConsoleClient(flow.stack.console!.url);
+    const deps = flow.stack.console!.deps;
+
+    // Act
+    const posting = await anonymous.request('GET', `/cong-khai/${UNKNOWN_POSTING}`);
+    const opinion = await anonymous.request('POST', `/cong-khai/${UNKNOWN_POSTING}/y-kien`, { form: { name: 'Người Dân', text: 'Đề nghị xem lại danh sách' } });
+    const malformed = await anonymous.request('GET', '/cong-khai/khong-co');
+    const sideways = await Promise.all(
+      ['/cong-khai/..%2Femulation', `/cong-khai/${UNKNOWN_POSTING}/..%2F..%2Femulation`, `/cong-khai/${UNKNOWN_POSTING}/y-kien`].map((path) => anonymous.request('GET', path)),
+    );
+
+    // Assess: no sign-in asked, the posting's own 404 with nothing of the console in it, no opinion kept
+    for (const res of [posting, opinion, malformed]) {
+      const text = await res.text();
+      expect(res.status, text).toBe(404);
+      expect(text).toContain('Không có danh sách niêm yết này');
+      expect(text).not.toMatch(/href="\/(emulation|directives|approvals|admin|audit|my-reports|targets)/);
+    }
+    for (const res of sideways) {
+      const text = await res.text();
+      expect(res.status, text).toBe(404);
+      expect(text).not.toContain(directiveOf('inside'));
+    }
+    expect(await deps.emulation.opinionsOf(UNKNOWN_POSTING, { includeSpam: true, limit: 10 })).toEqual([]);
   });
 });
