@@ -8,7 +8,7 @@ import type { Unit } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
 import { vietnamDate, formatDateVi } from '../domain/calendar/index.ts';
 import { proposeCommendations, type PeriodResults } from '../domain/results/index.ts';
-import { DEFAULT_RULES, type Candidate, type Cluster, type EmulationRules, type HistoryEntry, type Registration } from '../domain/emulation/types.ts';
+import { DEFAULT_RULES, EmulationRules, type Candidate, type Cluster, type HistoryEntry, type Registration } from '../domain/emulation/types.ts';
 import { decideRegistration, emptyRegistration, submitRegistration, unitsToRemind } from '../domain/emulation/registration.ts';
 import { checkClusters, rankWithinClusters, readClustersCsv, type ClusterRanking } from '../domain/emulation/clusters.ts';
 import { candidatesOf } from '../domain/emulation/candidates.ts';
@@ -239,4 +239,24 @@ export async function yearCandidates(deps: EmulationDeps, directive: Directive):
       return { ...c, titleVi: title.nameVi, historyNotes: historyNotes(title, history.get(c.unitId) ?? ([] as HistoryEntry[]), directive.year, titleName) };
     }),
   };
+}
+
+/**
+ * The office sets the year's rules (titles, thresholds, quorum, award money, posting, registration). Every problem
+ * is named and nothing is stored unless all are right; once the council has met, the year's rules no longer change.
+ */
+export async function setRules(deps: EmulationDeps, directive: Directive, input: unknown): Promise<EmulationRules> {
+  const parsed = EmulationRules.safeParse(input);
+  if (!parsed.success) throw new InputError('Quy tắc của năm thi đua chưa hợp lệ; chưa lưu gì', parsed.error.issues.map((i) => `${i.path.join('.') || 'quy tắc'}: ${i.message}`));
+  const rules = parsed.data;
+  const ids = rules.titles.map((t) => t.id);
+  const problems = [
+    ...ids.filter((id, i) => ids.indexOf(id) !== i).map((id) => `danh hiệu "${id}" bị lặp`),
+    ...(ids.includes(rules.resultsTitleId) ? [] : [`danh hiệu theo kết quả "${rules.resultsTitleId}" không có trong danh mục`]),
+    ...(Number.isNaN(Date.parse(`${directive.year}-${rules.registrationDeadline}T00:00:00Z`)) || new Date(`${directive.year}-${rules.registrationDeadline}T00:00:00Z`).toISOString().slice(5, 10) !== rules.registrationDeadline ? [`hạn đăng ký ${rules.registrationDeadline} không phải một ngày có thật`] : []),
+  ];
+  if (problems.length) throw new InputError('Quy tắc của năm thi đua chưa hợp lệ; chưa lưu gì', problems);
+  if ((await deps.emulation.sessionsOf(directive.id, directive.year)).length) throw new InputError('Hội đồng đã họp bình xét năm này; quy tắc của năm không còn thay đổi được');
+  await deps.emulation.putRules(directive.id, directive.year, rules);
+  return rules;
 }
