@@ -660,6 +660,8 @@ describe('stateless stack: functions', () => {
     expect(behavior['AllowedMethods']).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
     expect(behavior['CachePolicyId']).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
     expect(behavior['OriginRequestPolicyId']).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
+    // One behaviour for every path: the public posting page (/cong-khai/…, GET and its POST) is never cached either.
+    expect(config['CacheBehaviors']).toBeUndefined();
     const origin = (config['Origins'] as Json[])[0]!;
     const header = (origin['OriginCustomHeaders'] as Json[]).find((h) => h['HeaderName'] === CONSOLE_ORIGIN_HEADER);
     expect(header?.['HeaderValue']).toEqual(consoleVars[ENV.originVerify]);
