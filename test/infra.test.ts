@@ -27,6 +27,9 @@ import { buildApp, type ThiduaApp } from '../infra/app.ts';
 import { cdkJsonContext, DEFAULT_MAX_REPORT_BYTES } from '../infra/config.ts';
 import { BUCKET_NOTIFICATIONS_HANDLER_ID, DOCUMENT_UPLOADS_QUEUE, REPORT_UPLOADS_QUEUE } from '../infra/constructs/report-uploads.ts';
 import { FUNCTIONS_WITH_PARSE_WORKER } from '../infra/constructs/parse-worker-bundle.ts';
+import { EMULATION_PAPERS } from '../infra/constructs/functions.ts';
+import { CONSOLE_LINKING_FUNCTIONS } from '../infra/stacks/stateless-stack.ts';
+import { EMULATION_PREFIX, minutesKey, reviewKey } from '../shared/contract/bucket.ts';
 import { PARSE_WORKER_CHUNKS } from '../shared/runtime/parse-worker-build.ts';
 import { DOCUMENT_BUDGET, REPORT_BUDGET } from '../shared/runtime/parse-budget.ts';
 import { PARSE_WORKER_FILE, runInSandbox } from '../shared/runtime/sandbox.ts';
@@ -277,6 +280,25 @@ describe('stateful stack: the reports bucket and the upload-link secret', () => 
     expect(scoped.some((p) => 'results/'.startsWith(p) || 'reports/'.startsWith(p))).toBe(false);
   });
 
+  it('reports bucket: the emulation year\'s papers (emulation/) are never expired, only their earlier versions after 400 days', () => {
+    // Prepare
+    const covers = (rule: Json, key: string): boolean => key.startsWith((rule['Prefix'] ?? rule['Filter']?.['Prefix'] ?? '') as string);
+    const papers = [minutesKey('ct-23', 2026, 's1'), reviewKey('ct-23', [2024, 2025, 2026])];
+
+    // Act
+    const rules = resources()[bucketId()]['Properties']['LifecycleConfiguration']['Rules'] as Json[];
+    const applying = rules.filter((r) => papers.some((key) => covers(r, key)));
+
+    // Assess
+    expect(EMULATION_PREFIX).toBe('emulation/');
+    expect(papers.every((key) => key.startsWith(EMULATION_PREFIX))).toBe(true);
+    // Only the bucket-wide rule reaches them: no expiry of current objects, earlier versions kept 400 days.
+    expect(applying.map((r) => r['Id'])).toEqual(['expire-noncurrent-versions']);
+    expect(applying[0]!['ExpirationInDays']).toBeUndefined();
+    expect(applying[0]!['ExpirationDate']).toBeUndefined();
+    expect(applying[0]!['NoncurrentVersionExpiration']).toEqual({ NoncurrentDays: 400 });
+  });
+
   it('reports bucket: CORS allows only PUT (presigned uploads from the upload page), nothing to read', () => {
     // Act
     const cors = resources()[bucketId()]['Properties']['CorsConfiguration']['CorsRules'] as Json[];
@@ -497,6 +519,7 @@ describe('stateless stack: functions', () => {
     if (id === 'sweep') expected.push(ENV.remindBefore, ENV.overdueAfter, ENV.escalateFrom, ENV.statusDigestLevels);
     if (id === 'upload') expected.push(ENV.maxUploadsPerHour);
     if (id === 'intake') expected.push(ENV.rejectionMailWindowSeconds);
+    if (CONSOLE_LINKING_FUNCTIONS.includes(id)) expected.push(ENV.consoleUrl);
 
     // Act
     const vars = stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get(id).function)]['Properties']['Environment'][
@@ -545,6 +568,64 @@ describe('stateless stack: functions', () => {
     expect(vars[ENV.uploadBaseUrl]).toEqual({ 'Fn::GetAtt': [logicalId(built.stateless.functions.uploadUrl), 'FunctionUrl'] });
   });
 
+  it('sweep: its registration reminders go to the mail queue (MAIL_QUEUE_URL and send on that queue) and link to the console\'s CloudFront address', () => {
+    // Prepare
+    const sweep = built.stateless.functions.get('sweep');
+    const policy = logicalId(sweep.role.node.findChild('DefaultPolicy'));
+    const mailQueue = logicalId(built.stateless.queues.queue('mail'));
+    const distribution = logicalId(built.stateless.console.distribution);
+    const varsOf = (id: FunctionId): Json =>
+      stateless.toJSON()['Resources'][logicalId(built.stateless.functions.get(id).function)]['Properties']['Environment']['Variables'] as Json;
+
+    // Act
+    const sends = policyStatements(stateless).filter((s) => s.policy === policy && asArray(s.statement['Action'] as string | string[]).includes('sqs:SendMessage'));
+    const linking = FUNCTION_IDS.filter((id) => varsOf(id)[ENV.consoleUrl] !== undefined);
+
+    // Assess
+    expect(specOf('sweep').access.sendsTo).toEqual(['mail']);
+    expect(varsOf('sweep')[ENV.queueUrl('mail')]).toEqual({ Ref: mailQueue });
+    // Besides the mail queue, only the event targets' DLQ, where its failed asynchronous invocations go.
+    expect(sends.map((s) => s.statement['Resource'])).toEqual([{ 'Fn::GetAtt': [mailQueue, 'Arn'] }, { 'Fn::GetAtt': [logicalId(built.stateless.routes.deadLetterQueue), 'Arn'] }]);
+    // The origin without a trailing slash: the reminder appends `/emulation/<directive>` to it.
+    expect(varsOf('sweep')[ENV.consoleUrl]).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] });
+    // The console links with its request's origin: its distribution's address would make it depend on itself.
+    expect(linking).toEqual(['sweep']);
+  });
+
+  it('no reference cycle: the stateless template\'s resources form a DAG (CONSOLE_URL included), the stateful stack imports nothing', () => {
+    // Prepare
+    const resources = stateless.toJSON()['Resources'] as Json;
+    const referencesOf = (node: unknown, out: Set<string>): Set<string> => {
+      if (Array.isArray(node)) node.forEach((n) => referencesOf(n, out));
+      else if (node && typeof node === 'object') {
+        for (const [k, v] of Object.entries(node as Json)) {
+          if (k === 'Ref' && typeof v === 'string' && resources[v]) out.add(v);
+          else if (k === 'Fn::GetAtt' && resources[(v as string[])[0]!]) out.add((v as string[])[0]!);
+          else referencesOf(v, out);
+        }
+      }
+      return out;
+    };
+    const edges = new Map(Object.entries(resources).map(([id, r]) => [id, [...referencesOf((r as Json)['Properties'], new Set(asArray(((r as Json)['DependsOn'] ?? []) as string[])))]]));
+
+    // Act
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (id: string, path: string[]): void => {
+      if (state.get(id) === 'done') return;
+      if (state.get(id) === 'visiting') return void cycles.push([...path, id].join(' → '));
+      state.set(id, 'visiting');
+      for (const next of edges.get(id) ?? []) visit(next, [...path, id]);
+      state.set(id, 'done');
+    };
+    for (const id of edges.keys()) visit(id, []);
+
+    // Assess
+    expect(edges.get(logicalId(built.stateless.functions.get('sweep').function))).toContain(logicalId(built.stateless.console.distribution));
+    expect(cycles).toEqual([]);
+    expect(JSON.stringify(stateful.toJSON())).not.toContain('Fn::ImportValue');
+  });
+
   it('two function URLs, public (authType NONE), buffered, no CORS: the upload page (the signed link is its guard) and the console (behind CloudFront)', () => {
     // Prepare
     const httpIds = FUNCTION_IDS.filter((id) => specOf(id).trigger.kind === 'http');
@@ -579,6 +660,8 @@ describe('stateless stack: functions', () => {
     expect(behavior['AllowedMethods']).toEqual(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
     expect(behavior['CachePolicyId']).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // CachingDisabled
     expect(behavior['OriginRequestPolicyId']).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
+    // One behaviour for every path: the public posting page (/cong-khai/…, GET and its POST) is never cached either.
+    expect(config['CacheBehaviors']).toBeUndefined();
     const origin = (config['Origins'] as Json[])[0]!;
     const header = (origin['OriginCustomHeaders'] as Json[]).find((h) => h['HeaderName'] === CONSOLE_ORIGIN_HEADER);
     expect(header?.['HeaderValue']).toEqual(consoleVars[ENV.originVerify]);
@@ -1166,7 +1249,7 @@ describe('stateless stack: least privilege', () => {
   it('the only "*" in resources: X-Ray (no resource-level permissions) and the object prefixes of the reports bucket', () => {
     // Prepare
     const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
-    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`, `${bucket}/documents/*`];
+    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`, `${bucket}/documents/*`, `${bucket}/emulation/*`, `${bucket}/emulation/*/review-*.xlsx`];
 
     // Act
     const wildcard = policyStatements(stateless).filter(({ statement }) =>
@@ -1203,6 +1286,8 @@ describe('stateless stack: least privilege', () => {
       ...(access.documents ? ['s3:GetObject', 's3:GetObjectVersion'].map((a) => `${a} ${bucket}/documents/*`) : []),
       ...(access.presignDocuments ? [`s3:PutObject ${bucket}/documents/*`] : []),
       ...(access.readResults ? [`s3:GetObject ${bucket}/results/*`] : []),
+      ...(EMULATION_PAPERS[id] === 'readwrite' ? ['s3:GetObject', 's3:PutObject'].map((a) => `${a} ${bucket}/emulation/*`) : []),
+      ...(EMULATION_PAPERS[id] === 'reviewAttachments' ? [`s3:GetObject ${bucket}/emulation/*/review-*.xlsx`] : []),
     ];
 
     // Act
@@ -1218,7 +1303,7 @@ describe('stateless stack: least privilege', () => {
     expect(granted.sort()).toEqual(expected.sort());
   });
 
-  it('no S3 wildcard action, no delete action, PutObject only under reports/, templates/ and results/, ListBucket only of reports/', () => {
+  it('no S3 wildcard action, no delete action, PutObject only under reports/, templates/, results/, documents/ and emulation/, ListBucket only of reports/', () => {
     // Prepare
     const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
 
@@ -1237,7 +1322,7 @@ describe('stateless stack: least privilege', () => {
       ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging', 's3:PutObjectVersionTagging', 's3:ListBucket', ...notificationHandler].sort(),
     );
     for (const g of s3.filter((g) => g.action === 's3:PutObject')) {
-      for (const r of g.resources) expect([`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`, `${bucket}/documents/*`]).toContain(r);
+      for (const r of g.resources) expect([`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`, `${bucket}/documents/*`, `${bucket}/emulation/*`]).toContain(r);
     }
     for (const g of s3.filter((g) => g.action.startsWith('s3:PutObject') && g.action.endsWith('Tagging'))) expect(g.resources).toEqual([`${bucket}/reports/*`]);
     const listing = policyStatements(stateless).filter(({ statement }) => asArray(statement['Action'] as string | string[]).includes('s3:ListBucket'));
@@ -1263,8 +1348,12 @@ describe('stateless stack: least privilege', () => {
 
     // Act / Assess: results reads no raw report and no template; it writes templates (digest tables) and its results
     expect(s3Of('results')).toEqual(['s3:PutObject <bucket>/templates/*', 's3:GetObject <bucket>/results/*', 's3:PutObject <bucket>/results/*'].sort());
-    // The mail sender reads the attachments it sends (templates/) and nothing else of the bucket.
-    expect(s3Of('mail')).toEqual(['s3:GetObject <bucket>/templates/*', 's3:GetObjectVersion <bucket>/templates/*']);
+    // The mail sender reads the attachments it sends (templates/, and the multi-year review workbooks) and nothing else of the bucket.
+    expect(s3Of('mail')).toEqual(['s3:GetObject <bucket>/emulation/*/review-*.xlsx', 's3:GetObject <bucket>/templates/*', 's3:GetObjectVersion <bucket>/templates/*']);
+    expect(reviewKey('ct-23', [2024, 2026])).toBe('emulation/ct-23/2026/review-2024-2026.xlsx');
+    // The emulation year's papers: the console writes and reads them back (minutes, decisions, reviews, achievement reports).
+    expect(s3Of('console').filter((g) => g.includes('<bucket>/emulation/'))).toEqual(['s3:GetObject <bucket>/emulation/*', 's3:PutObject <bucket>/emulation/*']);
+    expect(holders('emulation/')).toEqual(['console']);
     // The intake reads and tags report files only (a rejected one expires by its tag).
     expect(s3Of('intake')).toEqual(
       ['s3:GetObject <bucket>/reports/*', 's3:GetObjectVersion <bucket>/reports/*', 's3:PutObjectTagging <bucket>/reports/*', 's3:PutObjectVersionTagging <bucket>/reports/*'].sort(),

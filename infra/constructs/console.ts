@@ -23,6 +23,8 @@ export interface ThiduaConsoleProps {
 export class ThiduaConsole extends Construct {
   readonly distribution: Distribution;
   readonly url: string;
+  /** `https://<domain>` without the trailing slash: CONSOLE_URL, to which emails append their paths (`/emulation/…`). */
+  readonly origin: string;
 
   constructor(scope: Construct, id: string, props: ThiduaConsoleProps) {
     super(scope, id);
@@ -46,7 +48,8 @@ export class ThiduaConsole extends Construct {
         functionAssociations: [{ function: viewerHost, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
     });
-    this.url = `https://${this.distribution.distributionDomainName}/`;
+    this.origin = `https://${this.distribution.distributionDomainName}`;
+    this.url = `${this.origin}/`;
     new CfnOutput(Stack.of(this), 'ConsoleUrl', { value: this.url, description: 'The thidua console (sign in here)' });
 
     for (const [rule, reason] of [

@@ -27,6 +27,8 @@ export const UPLOAD_SECRET_LENGTH = 48;
  * - `templates/…`: report templates and digest tables (`templates/digests/…`) the functions generate, expiring after 90 days;
  * - `results/<directive>/<period>.json`: each period's computed results, never expired (the next period's
  *   results compare against them); a recomputation keeps the earlier version for 400 days, like a report;
+ * - `emulation/<directive>/<year>/…`: the emulation year's papers (minutes, decisions, reviews, achievement reports),
+ *   never expired: no rule names the prefix; a rewritten paper keeps its earlier version for 400 days;
  * - a separate bucket for its S3 server access logs (who read or wrote which report);
  * - the secret that signs upload links (HMAC), generated once and never rotated.
  */

@@ -9,7 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Access, FunctionSpec } from '../../shared/contract/catalog.ts';
-import { DOCUMENTS_PREFIX, REPORTS_PREFIX, RESULTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/contract/bucket.ts';
+import { DOCUMENTS_PREFIX, EMULATION_PREFIX, REPORTS_PREFIX, RESULTS_PREFIX, TEMPLATES_PREFIX } from '../../shared/contract/bucket.ts';
 import { nagFindingValue } from '../nag.ts';
 import { FUNCTIONS_WITH_PARSE_WORKER, parseWorkerHooks } from './parse-worker-bundle.ts';
 import { fromRoot, PROJECT_ROOT } from '../paths.ts';
@@ -48,6 +48,18 @@ export const S3_TAG_ACTIONS = ['s3:PutObjectTagging', 's3:PutObjectVersionTaggin
 export const S3_WRITE_ACTIONS = ['s3:PutObject'] as const;
 /** A period's stored results (`results/<directive>/<period>.json`): read the previous period's, write this one's. */
 export const S3_RESULTS_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
+/** The emulation year's papers (`emulation/*`): the console writes minutes, decisions, reviews and achievement reports and reads them back. */
+export const S3_EMULATION_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
+
+/**
+ * Who touches the emulation year's papers: `readwrite` the whole `emulation/` prefix (the console);
+ * `reviewAttachments` reads only the multi-year review workbooks (`emulation/<directive>/<year>/review-….xlsx`),
+ * which the review email attaches by key and the mail sender fetches.
+ */
+export type EmulationPapersAccess = 'readwrite' | 'reviewAttachments';
+
+/** The catalog's bucket access, plus the emulation papers (which the catalog has no flag for). */
+export type BucketAccess = NonNullable<Access['bucket']> & { emulation?: EmulationPapersAccess };
 
 export interface ThiduaFunctionProps {
   /** Catalog id, e.g. `fan-out`: names the Powertools service. */
@@ -168,13 +180,16 @@ export class ThiduaFunction extends Construct implements IGrantable {
    * tagReports = Put(Version)Tagging on `reports/*` (a rejected file's expiry tag); presignReports = PutObject on
    * `reports/*` (a presigned URL carries the signer's permissions); readTemplates = Get on `templates/*`;
    * writeTemplates = PutObject on `templates/*`; results = Get and Put on `results/*`; documents = Get on
-   * `documents/*`. The one bucket-level action, ListBucket (listReports), is bound to the `reports/` prefix.
+   * `documents/*`; emulation = Get and Put on `emulation/*` (readwrite) or Get on its review workbooks only
+   * (reviewAttachments). The one bucket-level action, ListBucket (listReports), is bound to the `reports/` prefix.
    */
-  grantReportsBucket(bucket: IBucket, access: NonNullable<Access['bucket']>): void {
+  grantReportsBucket(bucket: IBucket, access: BucketAccess): void {
     const reports = bucket.arnForObjects(`${REPORTS_PREFIX}*`);
     const templates = bucket.arnForObjects(`${TEMPLATES_PREFIX}*`);
     const results = bucket.arnForObjects(`${RESULTS_PREFIX}*`);
     const documents = bucket.arnForObjects(`${DOCUMENTS_PREFIX}*`);
+    const emulation = bucket.arnForObjects(`${EMULATION_PREFIX}*`);
+    const reviews = bucket.arnForObjects(`${EMULATION_PREFIX}*/review-*.xlsx`);
     const grants: [readonly string[], string[]][] = [];
     if (access.readReports) grants.push([S3_READ_ACTIONS, [reports]]);
     if (access.tagReports) grants.push([S3_TAG_ACTIONS, [reports]]);
@@ -185,6 +200,8 @@ export class ThiduaFunction extends Construct implements IGrantable {
     if (access.documents) grants.push([S3_READ_ACTIONS, [documents]]);
     if (access.presignDocuments) grants.push([S3_WRITE_ACTIONS, [documents]]);
     if (access.readResults) grants.push([['s3:GetObject'], [results]]);
+    if (access.emulation === 'readwrite') grants.push([S3_EMULATION_ACTIONS, [emulation]]);
+    if (access.emulation === 'reviewAttachments') grants.push([['s3:GetObject'], [reviews]]);
     for (const [actions, resourceArns] of grants) {
       Grant.addToPrincipal({ grantee: this, actions: [...actions], resourceArns });
       for (const arn of resourceArns) {
@@ -194,7 +211,8 @@ export class ThiduaFunction extends Construct implements IGrantable {
             'Object actions (no bucket-level action, no ListBucket) on one key prefix of the reports bucket: every upload ' +
             'gets a new key (reports/<directive>/<period>/<unit>/<upload id>.<ext>), templates and digest tables one per unit and ' +
             'period, results one per directive and period (results/<directive>/<period>.json), directive documents one per ' +
-            'upload (documents/<unit>/<upload id>/<file name>), so the prefix is the ' +
+            'upload (documents/<unit>/<upload id>/<file name>), the emulation year\'s papers one per directive, year and ' +
+            'session, decision, review or nomination (emulation/<directive>/<year>/…), so the prefix is the ' +
             'narrowest resource that can name them.',
         });
       }

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ENV } from '../../shared/contract/catalog.ts';
+import { ENV, type FunctionId } from '../../shared/contract/catalog.ts';
 import type { ThiduaConfig } from '../config.ts';
 import { DeadLetterAlarms } from '../constructs/alarms.ts';
 import { ThiduaFunctions } from '../constructs/functions.ts';
@@ -17,6 +17,13 @@ import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 
 export const METRICS_NAMESPACE = 'Thidua';
 
+/**
+ * Functions whose emails link to console pages and read CONSOLE_URL (the sweep's registration reminders). The
+ * console itself is not one: it links with its request's origin, and its own distribution's address would make
+ * the function depend on the distribution that depends on it.
+ */
+export const CONSOLE_LINKING_FUNCTIONS: readonly FunctionId[] = ['sweep'];
+
 export interface ThiduaStatelessStackProps extends StackProps {
   /** The table of the stateful stack. */
   readonly table: ITableV2;
@@ -30,7 +37,8 @@ export interface ThiduaStatelessStackProps extends StackProps {
 }
 
 /**
- * Everything that can be recreated from code: queues, functions (and the upload page's URL), the bus and its rules,
+ * Everything that can be recreated from code: queues, functions (and the upload page's URL), the console's
+ * CloudFront distribution (whose address the functions that email console links get), the bus and its rules,
  * the schedules, alarms, and the reports bucket's notification to the intake queue.
  */
 export class ThiduaStatelessStack extends Stack {
@@ -93,6 +101,8 @@ export class ThiduaStatelessStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.routes.bus.eventBusName, description: 'EVENT_BUS_NAME for thidua --aws' });
     new CfnOutput(this, 'UploadUrl', { value: this.functions.uploadUrl.url, description: 'The upload page (UPLOAD_BASE_URL for thidua --aws)' });
     this.console = new ThiduaConsole(this, 'Console', { fn: this.functions.get('console'), url: this.functions.urlOf('console') });
+    // Same stack as the distribution, which depends on the console function only: no cycle.
+    for (const id of CONSOLE_LINKING_FUNCTIONS) this.functions.get(id).addEnvironment(ENV.consoleUrl, this.console.origin);
     this.alarms = new DeadLetterAlarms(this, 'Alarms', {
       deadLetterQueues: [
         ...this.queues.deadLetterQueues,
