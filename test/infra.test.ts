@@ -27,9 +27,8 @@ import { buildApp, type ThiduaApp } from '../infra/app.ts';
 import { cdkJsonContext, DEFAULT_MAX_REPORT_BYTES } from '../infra/config.ts';
 import { BUCKET_NOTIFICATIONS_HANDLER_ID, DOCUMENT_UPLOADS_QUEUE, REPORT_UPLOADS_QUEUE } from '../infra/constructs/report-uploads.ts';
 import { FUNCTIONS_WITH_PARSE_WORKER } from '../infra/constructs/parse-worker-bundle.ts';
-import { EMULATION_PAPERS } from '../infra/constructs/functions.ts';
 import { CONSOLE_LINKING_FUNCTIONS } from '../infra/stacks/stateless-stack.ts';
-import { EMULATION_PREFIX, minutesKey, reviewKey } from '../shared/contract/bucket.ts';
+import { decisionKey, EMULATION_PREFIX, minutesKey, reviewKey } from '../shared/contract/bucket.ts';
 import { PARSE_WORKER_CHUNKS } from '../shared/runtime/parse-worker-build.ts';
 import { DOCUMENT_BUDGET, REPORT_BUDGET } from '../shared/runtime/parse-budget.ts';
 import { PARSE_WORKER_FILE, runInSandbox } from '../shared/runtime/sandbox.ts';
@@ -283,7 +282,7 @@ describe('stateful stack: the reports bucket and the upload-link secret', () => 
   it('reports bucket: the emulation year\'s papers (emulation/) are never expired, only their earlier versions after 400 days', () => {
     // Prepare
     const covers = (rule: Json, key: string): boolean => key.startsWith((rule['Prefix'] ?? rule['Filter']?.['Prefix'] ?? '') as string);
-    const papers = [minutesKey('ct-23', 2026, 's1'), reviewKey('ct-23', [2024, 2025, 2026])];
+    const papers = [minutesKey('ct-23', 2026, 's1'), decisionKey('ct-23', 2026, 'qd-1')];
 
     // Act
     const rules = resources()[bucketId()]['Properties']['LifecycleConfiguration']['Rules'] as Json[];
@@ -1249,7 +1248,7 @@ describe('stateless stack: least privilege', () => {
   it('the only "*" in resources: X-Ray (no resource-level permissions) and the object prefixes of the reports bucket', () => {
     // Prepare
     const bucket = flatten(built.stateless.resolve(built.stateful.reportsBucketArnImport));
-    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`, `${bucket}/documents/*`, `${bucket}/emulation/*`, `${bucket}/emulation/*/review-*.xlsx`];
+    const prefixes = [`${bucket}/reports/*`, `${bucket}/templates/*`, `${bucket}/results/*`, `${bucket}/documents/*`, `${bucket}/emulation/*`];
 
     // Act
     const wildcard = policyStatements(stateless).filter(({ statement }) =>
@@ -1286,8 +1285,7 @@ describe('stateless stack: least privilege', () => {
       ...(access.documents ? ['s3:GetObject', 's3:GetObjectVersion'].map((a) => `${a} ${bucket}/documents/*`) : []),
       ...(access.presignDocuments ? [`s3:PutObject ${bucket}/documents/*`] : []),
       ...(access.readResults ? [`s3:GetObject ${bucket}/results/*`] : []),
-      ...(EMULATION_PAPERS[id] === 'readwrite' ? ['s3:GetObject', 's3:PutObject'].map((a) => `${a} ${bucket}/emulation/*`) : []),
-      ...(EMULATION_PAPERS[id] === 'reviewAttachments' ? [`s3:GetObject ${bucket}/emulation/*/review-*.xlsx`] : []),
+      ...(access.emulationPapers ? ['s3:GetObject', 's3:PutObject'].map((a) => `${a} ${bucket}/emulation/*`) : []),
     ];
 
     // Act
@@ -1349,9 +1347,10 @@ describe('stateless stack: least privilege', () => {
     // Act / Assess: results reads no raw report and no template; it writes templates (digest tables) and its results
     expect(s3Of('results')).toEqual(['s3:PutObject <bucket>/templates/*', 's3:GetObject <bucket>/results/*', 's3:PutObject <bucket>/results/*'].sort());
     // The mail sender reads the attachments it sends (templates/, and the multi-year review workbooks) and nothing else of the bucket.
-    expect(s3Of('mail')).toEqual(['s3:GetObject <bucket>/emulation/*/review-*.xlsx', 's3:GetObject <bucket>/templates/*', 's3:GetObjectVersion <bucket>/templates/*']);
-    expect(reviewKey('ct-23', [2024, 2026])).toBe('emulation/ct-23/2026/review-2024-2026.xlsx');
-    // The emulation year's papers: the console writes and reads them back (minutes, decisions, reviews, achievement reports).
+    // The review's workbook is an attachment like the others: under templates/, which the mail sender reads.
+    expect(s3Of('mail')).toEqual(['s3:GetObject <bucket>/templates/*', 's3:GetObjectVersion <bucket>/templates/*']);
+    expect(reviewKey('ct-23', [2024, 2026])).toBe('templates/reviews/ct-23/2024-2026.xlsx');
+    // The emulation year's papers: the console writes and reads them back (minutes, decisions, achievement reports).
     expect(s3Of('console').filter((g) => g.includes('<bucket>/emulation/'))).toEqual(['s3:GetObject <bucket>/emulation/*', 's3:PutObject <bucket>/emulation/*']);
     expect(holders('emulation/')).toEqual(['console']);
     // The intake reads and tags report files only (a rejected one expires by its tag).

@@ -11,14 +11,13 @@ import { ENV, FUNCTION_IDS, functionSpecs, type FunctionId, type FunctionSpec, t
 import { pascal } from '../naming.ts';
 import type { ThiduaMail } from './mail.ts';
 import type { ThiduaQueues } from './queues.ts';
-import { type EmulationPapersAccess, ThiduaFunction } from './thidua-function.ts';
+import { ThiduaFunction } from './thidua-function.ts';
 
 /**
  * Who touches the emulation year's papers (`emulation/*`, kept without expiry), kept here because the catalog's
  * `access.bucket` has no flag for them yet: the console writes and reads them all; the mail sender reads the review
  * workbook the multi-year review email attaches (shared/app/review.ts#sendReview), and nothing else of the prefix.
  */
-export const EMULATION_PAPERS: Partial<Record<FunctionId, EmulationPapersAccess>> = { console: 'readwrite', mail: 'reviewAttachments' };
 
 export interface ThiduaFunctionsProps {
   readonly table: ITableV2;
@@ -63,7 +62,6 @@ export interface ReportsProps {
  * - putsEvents: EVENT_BUS_NAME and events:PutEvents on the bus;
  * - sendsMail: MAIL_FROM, SES_MAX_SEND_RATE and SES send on the one identity;
  * - bucket: REPORTS_BUCKET and the object actions its read / writeTemplates / presignReports / results ask for,
- *   plus `EMULATION_PAPERS` (the emulation year's papers);
  * - uploadSecret: UPLOAD_TOKEN_SECRET_ARN and GetSecretValue on that secret (never the value itself); a function
  *   that signs links and is not the upload page also gets UPLOAD_BASE_URL, the page's function URL;
  * - http trigger: a public function URL (the upload page);
@@ -128,8 +126,7 @@ export class ThiduaFunctions extends Construct {
 
       if (spec.access.bucket) {
         fn.addEnvironment(ENV.reportsBucket, reports.bucket.bucketName);
-        const emulation = EMULATION_PAPERS[functionId];
-        fn.grantReportsBucket(reports.bucket, { ...spec.access.bucket, ...(emulation ? { emulation } : {}) });
+        fn.grantReportsBucket(reports.bucket, spec.access.bucket);
       }
 
       if (spec.access.uploadSecret) {

@@ -48,18 +48,10 @@ export const S3_TAG_ACTIONS = ['s3:PutObjectTagging', 's3:PutObjectVersionTaggin
 export const S3_WRITE_ACTIONS = ['s3:PutObject'] as const;
 /** A period's stored results (`results/<directive>/<period>.json`): read the previous period's, write this one's. */
 export const S3_RESULTS_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
-/** The emulation year's papers (`emulation/*`): the console writes minutes, decisions, reviews and achievement reports and reads them back. */
+/** The emulation year's papers (`emulation/*`): the console writes minutes, decisions and achievement reports and reads them back. */
 export const S3_EMULATION_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
 
-/**
- * Who touches the emulation year's papers: `readwrite` the whole `emulation/` prefix (the console);
- * `reviewAttachments` reads only the multi-year review workbooks (`emulation/<directive>/<year>/review-….xlsx`),
- * which the review email attaches by key and the mail sender fetches.
- */
-export type EmulationPapersAccess = 'readwrite' | 'reviewAttachments';
-
-/** The catalog's bucket access, plus the emulation papers (which the catalog has no flag for). */
-export type BucketAccess = NonNullable<Access['bucket']> & { emulation?: EmulationPapersAccess };
+export type BucketAccess = NonNullable<Access['bucket']>;
 
 export interface ThiduaFunctionProps {
   /** Catalog id, e.g. `fan-out`: names the Powertools service. */
@@ -180,8 +172,8 @@ export class ThiduaFunction extends Construct implements IGrantable {
    * tagReports = Put(Version)Tagging on `reports/*` (a rejected file's expiry tag); presignReports = PutObject on
    * `reports/*` (a presigned URL carries the signer's permissions); readTemplates = Get on `templates/*`;
    * writeTemplates = PutObject on `templates/*`; results = Get and Put on `results/*`; documents = Get on
-   * `documents/*`; emulation = Get and Put on `emulation/*` (readwrite) or Get on its review workbooks only
-   * (reviewAttachments). The one bucket-level action, ListBucket (listReports), is bound to the `reports/` prefix.
+   * `documents/*`; emulationPapers = Get and Put on `emulation/*`. The one bucket-level action, ListBucket
+   * (listReports), is bound to the `reports/` prefix.
    */
   grantReportsBucket(bucket: IBucket, access: BucketAccess): void {
     const reports = bucket.arnForObjects(`${REPORTS_PREFIX}*`);
@@ -189,7 +181,6 @@ export class ThiduaFunction extends Construct implements IGrantable {
     const results = bucket.arnForObjects(`${RESULTS_PREFIX}*`);
     const documents = bucket.arnForObjects(`${DOCUMENTS_PREFIX}*`);
     const emulation = bucket.arnForObjects(`${EMULATION_PREFIX}*`);
-    const reviews = bucket.arnForObjects(`${EMULATION_PREFIX}*/review-*.xlsx`);
     const grants: [readonly string[], string[]][] = [];
     if (access.readReports) grants.push([S3_READ_ACTIONS, [reports]]);
     if (access.tagReports) grants.push([S3_TAG_ACTIONS, [reports]]);
@@ -200,8 +191,7 @@ export class ThiduaFunction extends Construct implements IGrantable {
     if (access.documents) grants.push([S3_READ_ACTIONS, [documents]]);
     if (access.presignDocuments) grants.push([S3_WRITE_ACTIONS, [documents]]);
     if (access.readResults) grants.push([['s3:GetObject'], [results]]);
-    if (access.emulation === 'readwrite') grants.push([S3_EMULATION_ACTIONS, [emulation]]);
-    if (access.emulation === 'reviewAttachments') grants.push([['s3:GetObject'], [reviews]]);
+    if (access.emulationPapers) grants.push([S3_EMULATION_ACTIONS, [emulation]]);
     for (const [actions, resourceArns] of grants) {
       Grant.addToPrincipal({ grantee: this, actions: [...actions], resourceArns });
       for (const arn of resourceArns) {

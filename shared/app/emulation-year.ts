@@ -27,6 +27,9 @@ export interface EmulationDeps {
   clock: Clock;
 }
 
+/** What the morning sweep's registration reminders need (no results). */
+export type ReminderDeps = Omit<EmulationDeps, 'results'>;
+
 export class RegistrationConflict extends InputError {
   constructor() {
     super('Đăng ký vừa được thay đổi ở nơi khác; hãy tải lại trang rồi gửi lại');
@@ -97,7 +100,7 @@ async function tellRegistrationDecided(deps: EmulationDeps, directive: Directive
 }
 
 /** Every registering unit's registration, 'not-sent' for those without one. */
-export async function registrationsOfYear(deps: EmulationDeps, directive: Directive): Promise<{ units: Unit[]; registrations: Map<string, Registration> }> {
+export async function registrationsOfYear(deps: ReminderDeps, directive: Directive): Promise<{ units: Unit[]; registrations: Map<string, Registration> }> {
   const [units, stored] = await Promise.all([unitsOfYear(deps, directive), deps.emulation.registrationsOf(directive.id, directive.year)]);
   const byUnit = new Map(stored.map((r) => [r.unitId, r]));
   const registrations = new Map(units.map((u) => [u.id, byUnit.get(u.id) ?? emptyRegistration(directive.id, directive.year, u.id)]));
@@ -108,7 +111,7 @@ export async function registrationsOfYear(deps: EmulationDeps, directive: Direct
  * The reminder machinery's registration step: units that have not registered (or were returned) are emailed, once
  * per step (`before` a week ahead, `due` on the deadline day, `late` after it) under a key the mail log keeps.
  */
-export async function remindRegistrations(deps: EmulationDeps, directive: Directive, consoleUrl: string): Promise<{ reminded: string[]; step: string | null }> {
+export async function remindRegistrations(deps: ReminderDeps, directive: Directive, consoleUrl: string): Promise<{ reminded: string[]; step: string | null }> {
   const rules = await rulesOf(deps, directive);
   const deadline = `${directive.year}-${rules.registrationDeadline}`;
   const today = vietnamDate(deps.clock.now());
@@ -122,7 +125,7 @@ export async function remindRegistrations(deps: EmulationDeps, directive: Direct
       key: `registration-reminder:${directive.id}:${directive.year}:${u.id}:${step}`,
       to: u.emails.length ? u.emails : u.leaderEmails,
       cc: step === 'late' ? u.leaderEmails.filter((e) => !u.emails.includes(e)) : [],
-      ...registrationReminder({ directive, unitName: u.name, deadlineVi: formatDateVi(deadline), step, registration: registrations.get(u.id)!, consoleUrl }),
+      ...registrationReminder({ directive, unitName: u.name, deadlineVi: formatDateVi(deadline), step, registration: registrations.get(u.id)!, consoleUrl: consoleUrl.replace(/\/+$/, '') }),
       kind: 'registration-reminder',
       directiveId: directive.id,
       unitId: u.id,
@@ -132,7 +135,7 @@ export async function remindRegistrations(deps: EmulationDeps, directive: Direct
 }
 
 /** The morning sweep's part: every issued directive of the sweep's year reminds its units not yet registered. */
-export async function remindRegistrationsOfYear(scheduledTime: string, deps: EmulationDeps, consoleUrl: string): Promise<number> {
+export async function remindRegistrationsOfYear(scheduledTime: string, deps: ReminderDeps, consoleUrl: string): Promise<number> {
   const year = Number(vietnamDate(scheduledTime).slice(0, 4));
   const directives = (await deps.directives.directivesOfYear(year)).filter((d) => d.status === 'issued');
   let reminded = 0;

@@ -41,6 +41,8 @@ export type Access = {
     writeTemplates?: boolean;
     results?: boolean;
     documents?: boolean;
+    /** Get and Put on `emulation/*`: the year's minutes, decisions and achievement reports (the console). */
+    emulationPapers?: boolean;
   };
   /** Reads the secret that signs upload links. */
   uploadSecret?: boolean;
@@ -159,7 +161,7 @@ export const functionSpecs = {
       sendsTo: ['mail'],
       putsEvents: true,
       sendsMail: false,
-      bucket: { presignReports: true, readReports: true, presignDocuments: true, readResults: true, writeTemplates: true },
+      bucket: { presignReports: true, readReports: true, presignDocuments: true, readResults: true, writeTemplates: true, emulationPapers: true },
       uploadSecret: true,
       identity: true,
     },
