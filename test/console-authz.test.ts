@@ -172,6 +172,8 @@ const MATRIX: Record<string, Row> = {
     }),
   },
   'POST /emulation/:directiveId/history': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/history`, form: {} }) },
+  'GET /emulation/:directiveId/rules': { action: 'emulation.manage', ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/rules` }) },
+  'POST /emulation/:directiveId/rules': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/rules`, form: {} }) },
   'GET /emulation/:directiveId/session': { action: 'council.record', ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/session` }) },
   'POST /emulation/:directiveId/session': { action: 'council.record', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/session`, form: {} }) },
   'GET /emulation/:directiveId/minutes/:sessionId': { action: 'emulation.read', ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/minutes/${SESSION}` }) },

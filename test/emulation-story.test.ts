@@ -17,6 +17,7 @@ import type { Browser } from 'playwright-core';
 import { issueDirective } from '../shared/app/directives.ts';
 import { computePeriodResults } from '../shared/app/results.ts';
 import { reviewOf } from '../shared/app/review.ts';
+import { leaveOpinion } from '../shared/app/council.ts';
 import { emulationStore, eventPublisher, repository, resultsStore } from '../shared/adapters/wiring.ts';
 import { buildPaths, type UnitRow } from '../shared/domain/units.ts';
 import type { DirectiveInput } from '../shared/domain/directive.ts';
@@ -474,3 +475,68 @@ describe('the emulation year, start to finish', () => {
 function officerUnitMail(unitId: string): string {
   return `ubnd@${unitId}.test.vn`;
 }
+
+describe('the year\'s rules, kept by the office', () => {
+  it('a threshold and the base salary changed by the form; a bad value named in Vietnamese and nothing stored; closed once the council met', { timeout: 60_000 }, async () => {
+    // Prepare: a directive of its own, whose council has not met
+    setNow('2028-01-10T02:00:00Z');
+    await issueDirective({ ...directive(2028), id: 'ey-2028' }, flow.deps());
+    await flow.stack.settle();
+    const form = await (await page(OFFICE, '/emulation/ey-2028/rules')).text();
+    const fields = Object.fromEntries([...form.matchAll(/name="([^"]+)"(?: id="[^"]*")? value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replace(/&#39;/g, "'")]));
+    const titles = [...form.matchAll(/name="(t\d+)\.name"/g)].map((m) => m[1]!);
+    const selects = Object.fromEntries(titles.flatMap((t) => [[`${t}.level`, 'commune'], [`${t}.rule`, 'at-least']]));
+
+    // Act
+    const bad = await post(OFFICE, '/emulation/ey-2028/rules', { ...fields, ...selects, resultsTitleId: TT, 't1.multiplier': 'nhiều', quorum: '4/3' });
+    const badText = await bad.text();
+    const storedAfterBad = await emulationStore().getRules('ey-2028', 2028);
+    const good = await post(OFFICE, '/emulation/ey-2028/rules', { ...fields, ...selects, resultsTitleId: TT, 't2.rule': 'more-than', 't2.of': '1/2', baseSalary: '2.530.000', registrationRequired: 'yes' });
+    const closed = await post(OFFICE, `${yearPath}/rules`, { ...fields, ...selects, resultsTitleId: TT });
+    const byOfficer = await post(officer(A), '/emulation/ey-2028/rules', { ...fields, ...selects, resultsTitleId: TT });
+
+    // Assess
+    expect(bad.status).toBe(400);
+    expect(badText).toContain('danh hiệu thứ 2, hệ số tiền thưởng');
+    expect(badText).toContain('số thành viên có mặt tối thiểu');
+    expect(storedAfterBad).toBeUndefined();
+    expect(good.status).toBe(303);
+    const rules = (await emulationStore().getRules('ey-2028', 2028))!;
+    expect(rules).toMatchObject({ baseSalary: 2_530_000, registrationRequired: true, quorum: { num: 2, den: 3 }, postingDays: 7, registrationDeadline: '03-31' });
+    expect(rules.titles[2]).toMatchObject({ id: TT, threshold: { rule: 'more-than', of: { num: 1, den: 2 } }, multiplier: 0.8 });
+    expect(closed.status).toBe(400);
+    expect(await closed.text()).toContain('Hội đồng đã họp bình xét năm này');
+    expect(byOfficer.status).toBe(403);
+  });
+});
+
+describe('the public posting under a flood', () => {
+  it('a few opinions per address and hour, a ceiling per posting, a body over the limit refused before it is read', { timeout: 60_000 }, async () => {
+    // Prepare: an open posting of its own
+    setNow('2028-02-01T03:00:00Z');
+    const store = emulationStore();
+    const flood = { id: 'p-0123456789abcdef01234567', directiveId: 'ey-2028', year: 2028, sessionId: 's-flood', startsOn: '2028-02-01', endsOn: '2028-02-07', outcomes: [] };
+    await store.putPosting(flood);
+    const deps = { emulation: store, rates: repository(), clock: { now: () => now } };
+    const limits = { perAddressPerHour: 3, perPostingPerHour: 5 };
+    const leave = (address: string, i: number) => leaveOpinion(deps, { postingId: flood.id, address, name: '', text: `Ý kiến số ${i} về danh sách khen thưởng.` }, limits);
+
+    // Act
+    const first = [];
+    for (let i = 0; i < 4; i++) first.push(await leave('203.0.113.7', i));
+    const second = [];
+    for (let i = 0; i < 3; i++) second.push(await leave('198.51.100.9', i));
+    const huge = await fetch(new URL(`/cong-khai/${flood.id}/y-kien`, flow.stack.console!.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(flow.stack.console!.url).origin },
+      body: new URLSearchParams({ text: 'x'.repeat(20_000) }).toString(),
+    });
+    const stored = await store.opinionsOf(flood.id, { includeSpam: true, limit: 100 });
+
+    // Assess: 3 from the first address, then 2 more from the second fill the posting's 5
+    expect(first.map((r) => (r.ok ? 200 : r.status))).toEqual([200, 200, 200, 429]);
+    expect(second.map((r) => (r.ok ? 200 : r.status))).toEqual([200, 200, 429]);
+    expect(huge.status).toBe(413);
+    expect(stored).toHaveLength(5);
+  });
+});

@@ -112,6 +112,7 @@ export const OPINION_LIMITS = { perAddressPerHour: 5, perPostingPerHour: 300 } a
 export async function leaveOpinion(
   deps: { emulation: EmulationDeps['emulation']; rates: RateCounter; clock: EmulationDeps['clock'] },
   input: { postingId: string; address: string; name: unknown; text: unknown },
+  limits: { perAddressPerHour: number; perPostingPerHour: number } = OPINION_LIMITS,
 ): Promise<{ ok: true } | { ok: false; status: 400 | 404 | 409 | 429; messageVi: string }> {
   const posting = await deps.emulation.getPosting(input.postingId);
   if (!posting) return { ok: false, status: 404, messageVi: 'Không có danh sách niêm yết này' };
@@ -120,8 +121,8 @@ export async function leaveOpinion(
   if (today < posting.startsOn || today > posting.endsOn) return { ok: false, status: 409, messageVi: 'Thời gian niêm yết đã kết thúc; không nhận thêm ý kiến' };
   const checked = checkOpinion({ name: input.name, text: input.text });
   if (!checked.ok) return { ok: false, status: 400, messageVi: checked.messageVi };
-  const perAddress = await deps.rates.takeSlot(`opinion#${posting.id}#${input.address}`, now, 3600, OPINION_LIMITS.perAddressPerHour);
-  const perPosting = perAddress.ok ? await deps.rates.takeSlot(`opinion#${posting.id}`, now, 3600, OPINION_LIMITS.perPostingPerHour) : perAddress;
+  const perAddress = await deps.rates.takeSlot(`opinion#${posting.id}#${input.address}`, now, 3600, limits.perAddressPerHour);
+  const perPosting = perAddress.ok ? await deps.rates.takeSlot(`opinion#${posting.id}`, now, 3600, limits.perPostingPerHour) : perAddress;
   if (!perPosting.ok) return { ok: false, status: 429, messageVi: 'Đã nhận quá nhiều ý kiến trong giờ này; vui lòng gửi lại sau' };
   const opinion: Opinion = { postingId: posting.id, at: now.toISOString(), id: randomUUID(), name: checked.name, text: checked.text, spam: checked.spam };
   await deps.emulation.addOpinion(opinion);

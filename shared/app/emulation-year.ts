@@ -249,8 +249,8 @@ export async function yearCandidates(deps: EmulationDeps, directive: Directive):
  * is named and nothing is stored unless all are right; once the council has met, the year's rules no longer change.
  */
 export async function setRules(deps: EmulationDeps, directive: Directive, input: unknown): Promise<EmulationRules> {
-  const parsed = EmulationRules.safeParse(input);
-  if (!parsed.success) throw new InputError('Quy tắc của năm thi đua chưa hợp lệ; chưa lưu gì', parsed.error.issues.map((i) => `${i.path.join('.') || 'quy tắc'}: ${i.message}`));
+  const parsed = EmulationRules.safeParse(input, { error: ruleIssueVi });
+  if (!parsed.success) throw new InputError('Quy tắc của năm thi đua chưa hợp lệ; chưa lưu gì', parsed.error.issues.map((i) => `${ruleFieldVi(i.path)}: ${i.message}`));
   const rules = parsed.data;
   const ids = rules.titles.map((t) => t.id);
   const problems = [
@@ -262,4 +262,46 @@ export async function setRules(deps: EmulationDeps, directive: Directive, input:
   if ((await deps.emulation.sessionsOf(directive.id, directive.year)).length) throw new InputError('Hội đồng đã họp bình xét năm này; quy tắc của năm không còn thay đổi được');
   await deps.emulation.putRules(directive.id, directive.year, rules);
   return rules;
+}
+
+const RULE_FIELDS_VI: Record<string, string> = {
+  titles: 'danh mục danh hiệu',
+  quorum: 'số thành viên có mặt tối thiểu',
+  baseSalary: 'mức lương cơ sở',
+  postingDays: 'số ngày niêm yết',
+  registrationDeadline: 'hạn đăng ký',
+  registrationRequired: 'quy định phải đăng ký',
+  resultsTitleId: 'danh hiệu theo kết quả',
+  nameVi: 'tên',
+  level: 'cấp',
+  multiplier: 'hệ số tiền thưởng',
+  threshold: 'ngưỡng phiếu',
+  id: 'mã',
+};
+
+/** "titles.2.multiplier" → "danh hiệu thứ 3, hệ số tiền thưởng": where in the form the problem is. */
+function ruleFieldVi(path: readonly PropertyKey[]): string {
+  if (path[0] === 'titles' && typeof path[1] === 'number') {
+    const rest = path.slice(2).filter((p): p is string => typeof p === 'string' && p in RULE_FIELDS_VI);
+    return [`danh hiệu thứ ${path[1] + 1}`, ...(rest[0] ? [RULE_FIELDS_VI[rest[0]]] : [])].join(', ');
+  }
+  return RULE_FIELDS_VI[String(path[0])] ?? 'quy tắc';
+}
+
+/** The schema's problems in the words of the form (the library's own are English). */
+function ruleIssueVi(issue: { code?: string; minimum?: unknown; maximum?: unknown; message?: string }): string {
+  switch (issue.code) {
+    case 'too_small':
+      return `phải từ ${String(issue.minimum)} trở lên`;
+    case 'too_big':
+      return `không được lớn hơn ${String(issue.maximum)}`;
+    case 'invalid_type':
+      return 'chưa nhập, hoặc không phải một số';
+    case 'invalid_value':
+      return 'không có trong danh mục';
+    case 'invalid_format':
+      return 'chưa đúng dạng (tỷ lệ như 2/3 hay 70%, ngày như 31/03)';
+    default:
+      return issue.message ?? 'chưa hợp lệ';
+  }
 }

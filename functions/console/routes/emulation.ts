@@ -142,12 +142,13 @@ async function yearPage(c: ConsoleContext): Promise<string> {
   const own = units.filter((u) => can(session.person, 'registration.submit', u));
   const manage = can(session.person, 'emulation.manage', issuer);
   const deadlineVi = dateVi(`${directive.year}-${rules.registrationDeadline}`);
+  const rulesLink = manage ? `<p><a href="${yearPath(directive.id)}/rules">Quy tắc của năm (danh hiệu, ngưỡng phiếu, tiền thưởng, hạn đăng ký)</a></p>` : '';
   const remind = manage
     ? `<form method="post" action="${yearPath(directive.id)}/remind-registrations">${csrfField(session)}<button class="secondary" type="submit">Nhắc các đơn vị chưa đăng ký</button></form>`
     : '';
   const body = [
     `<nav class="crumbs"><a href="/emulation">Năm thi đua</a> › ${esc(directive.number)}</nav>`,
-    `<h1>Năm thi đua ${directive.year}: ${esc(directive.kind)} số ${esc(directive.number)}</h1><p class="muted">${esc(directive.title)}</p>`,
+    `<h1>Năm thi đua ${directive.year}: ${esc(directive.kind)} số ${esc(directive.number)}</h1><p class="muted">${esc(directive.title)}</p>${rulesLink}`,
     ...own.map((u) => ownRegistrationForm(c, directive, u, registrations.get(u.id), rules.titles)),
     visible.length ? registrationSection(c, directive, visible, registrations, deadlineVi, titleNames) + remind : '',
     await clustersSection(c, directive, issuer),

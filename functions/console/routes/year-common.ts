@@ -44,6 +44,7 @@ const DONE_VI: Record<string, string> = {
   decision: 'Đã ban hành quyết định khen thưởng và gửi thông báo cho các đơn vị.',
   'review-sent': 'Đã gửi báo cáo sơ kết cho lãnh đạo.',
   digests: 'Đã gửi bảng xếp hạng cụm cho các đơn vị trưởng cụm.',
+  rules: 'Đã lưu quy tắc của năm thi đua.',
 };
 
 export function doneFlash(c: ConsoleContext): { flash: { tone: 'ok'; text: string } } | Record<string, never> {
