@@ -172,6 +172,7 @@ const MATRIX: Record<string, Row> = {
     }),
   },
   'POST /emulation/:directiveId/history': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/history`, form: {} }) },
+  'POST /emulation/:directiveId/clusters/:clusterId/rubric': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/clusters/c1/rubric`, form: {} }) },
   'GET /emulation/:directiveId/rules': { action: 'emulation.manage', ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/rules` }) },
   'POST /emulation/:directiveId/rules': { action: 'emulation.manage', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/rules`, form: {} }) },
   'GET /emulation/:directiveId/session': { action: 'council.record', ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/session` }) },

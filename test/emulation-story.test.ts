@@ -282,6 +282,26 @@ describe('the emulation year, start to finish', () => {
     expect(nominations).toMatchObject([{ unitId: B, titleId: TT, source: 'nomination', nominatedBy: 'ey-d1' }]);
   });
 
+  it('a cluster\'s own scoring table scores its members from the same figures; a table naming no indicator of the directive is refused', { timeout: 60_000 }, async () => {
+    // Prepare: Cụm 2 agrees that a target half reached earns nothing (the directive's table gives half its points)
+    const before = await (await page(OFFICE, yearPath)).text();
+
+    // Act
+    const bad = await post(OFFICE, `${yearPath}/clusters/c2/rubric`, { 'points.khong-co': '50', partial: 'linear', deduction: '5', cap: '100' });
+    const badText = await bad.text();
+    const good = await post(OFFICE, `${yearPath}/clusters/c2/rubric`, { 'points.giao-thong': '50', 'points.ho-ngheo': '50', partial: 'all-or-nothing', deduction: '5', cap: '100' });
+    const after = await (await page(OFFICE, yearPath)).text();
+
+    // Assess: Hàm Trí (1 km of 2, 4 % against 3 %) scores 62,5 by the directive's table, 0 by the cluster's; the ranks hold
+    const haMTri = (html: string) => /data-cluster="c2"[\s\S]*?<td>Xã Hàm Trí<\/td><td>[^<]*<\/td><td class="num">([^<]*)<\/td><td class="num">([^<]*)<\/td>/.exec(html)?.slice(1);
+    expect(haMTri(before)).toEqual(['62,5', '2']);
+    expect(bad.status).toBe(400);
+    expect(badText).toContain('khong-co');
+    expect(good.status).toBe(303);
+    expect(haMTri(after)).toEqual(['0', '2']);
+    expect(after).toContain('Bảng điểm riêng của cụm</span>');
+  });
+
   let postingId = '';
   it('the council: refused without a quorum, with more votes than present and for a non-candidate; then recorded at the boundaries', { timeout: 120_000 }, async () => {
     // Prepare: candidates — Hàm Liêm (xuất sắc, results), Phan Hiệp and Phan Rí Thành (tiên tiến, results), Hàm Trí (tiên tiến, nominated)

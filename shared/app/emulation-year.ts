@@ -8,6 +8,7 @@ import type { Unit } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
 import { vietnamDate, formatDateVi } from '../domain/calendar/index.ts';
 import { proposeCommendations, type PeriodResults } from '../domain/results/index.ts';
+import { Rubric, rubricProblems } from '../domain/results/rubric.ts';
 import { DEFAULT_RULES, EmulationRules, type Candidate, type Cluster, type HistoryEntry, type Registration } from '../domain/emulation/types.ts';
 import { decideRegistration, emptyRegistration, submitRegistration, unitsToRemind } from '../domain/emulation/registration.ts';
 import { checkClusters, rankWithinClusters, readClustersCsv, type ClusterRanking } from '../domain/emulation/clusters.ts';
@@ -173,7 +174,7 @@ export async function clusterRankings(deps: EmulationDeps, directive: Directive)
   const periodIds = directive.cadences.flatMap((c) => periodsOf(directive.year, c, directive.cutoff).map((p) => p.id));
   for (const id of [`${directive.year}-Y`, ...periodIds.reverse()]) {
     const results = await deps.results.getResults(directive.id, id);
-    if (results) return { rankings: rankWithinClusters(results, clusters, directive.year), periodId: id };
+    if (results) return { rankings: rankWithinClusters(results, clusters, directive.year, directive.indicators), periodId: id };
   }
   return { rankings: [], periodId: null };
 }
@@ -304,4 +305,21 @@ function ruleIssueVi(issue: { code?: string; minimum?: unknown; maximum?: unknow
     default:
       return issue.message ?? 'chưa hợp lệ';
   }
+}
+
+/**
+ * A cluster agrees its own scoring table (points per indicator, "4 không" deduction, cap): checked against the
+ * directive's indicators as the directive's own rubric is, stored with the year's clusters.
+ */
+export async function setClusterRubric(deps: EmulationDeps, directive: Directive, clusterId: string, input: unknown): Promise<Cluster> {
+  const clusters = await deps.emulation.clustersOf(directive.id, directive.year);
+  const cluster = clusters.find((c) => c.id === clusterId);
+  if (!cluster) throw new InputError('Không có cụm thi đua này trong năm');
+  const parsed = Rubric.safeParse(input, { error: ruleIssueVi });
+  if (!parsed.success) throw new InputError('Bảng điểm của cụm chưa hợp lệ; chưa lưu gì', parsed.error.issues.map((i) => `${i.path.join('.') || 'bảng điểm'}: ${i.message}`));
+  const problems = rubricProblems(parsed.data, directive);
+  if (problems.length) throw new InputError('Bảng điểm của cụm chưa hợp lệ; chưa lưu gì', problems);
+  const next = { ...cluster, rubric: parsed.data };
+  await deps.emulation.putClusters(directive.id, directive.year, clusters.map((c) => (c.id === clusterId ? next : c)));
+  return next;
 }

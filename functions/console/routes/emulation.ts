@@ -11,6 +11,7 @@ import type { Unit } from '../../../shared/domain/units.ts';
 import { vietnamDate } from '../../../shared/domain/calendar/index.ts';
 import { REGISTRATION_STATE_VI, type Registration, type RegistrationState } from '../../../shared/domain/emulation/types.ts';
 import { registrationSummary } from '../../../shared/domain/emulation/registration.ts';
+import { isFourNo } from '../../../shared/domain/results/rubric.ts';
 import { achievementReportKey } from '../../../shared/contract/bucket.ts';
 import {
   clusterRankings,
@@ -22,6 +23,7 @@ import {
   remindRegistrations,
   rulesOf,
   sendClusterDigests,
+  setClusterRubric,
   yearCandidates,
   type EmulationDeps,
 } from '../../../shared/app/emulation-year.ts';
@@ -95,7 +97,8 @@ async function clustersSection(c: ConsoleContext, directive: Directive, issuer: 
   const tables = rankings
     .map((r) => {
       const rows = r.rows.map((x) => `<tr><td class="num">${x.rank ?? '—'}</td><td>${esc(x.name)}${x.unitId === r.leaderId ? ' <span class="badge info">Trưởng cụm</span>' : ''}</td><td>${esc(x.parentName ?? '—')}</td><td class="num">${x.score === null ? '—' : esc(x.score.toLocaleString('vi-VN'))}</td><td class="num">${x.parentRank ?? '—'}</td></tr>`).join('');
-      return `<h3>${esc(r.nameVi)} <span class="muted">(khối ${esc(r.block)})</span></h3><div class="scroll"><table class="data cluster" data-cluster="${esc(r.clusterId)}"><thead><tr><th class="num">Hạng trong cụm</th><th>Đơn vị</th><th>Trực thuộc</th><th class="num">Điểm</th><th class="num">Hạng trong đơn vị cấp trên</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+      const own = r.ownRubric ? ' <span class="badge info">Bảng điểm riêng của cụm</span>' : '';
+      return `<h3>${esc(r.nameVi)} <span class="muted">(khối ${esc(r.block)})</span>${own}</h3>${manage ? clusterRubricForm(c, directive, r.clusterId) : ''}<div class="scroll"><table class="data cluster" data-cluster="${esc(r.clusterId)}"><thead><tr><th class="num">Hạng trong cụm</th><th>Đơn vị</th><th>Trực thuộc</th><th class="num">Điểm</th><th class="num">Hạng trong đơn vị cấp trên</th></tr></thead><tbody>${rows}</tbody></table></div>`;
     })
     .join('');
   const upload = manage
@@ -105,6 +108,21 @@ async function clustersSection(c: ConsoleContext, directive: Directive, issuer: 
     : '';
   const when = periodId ? `<p class="muted">Theo kết quả kỳ ${esc(periodId)}.</p>` : rankings.length ? '' : '';
   return `<h2>Cụm, khối thi đua</h2>${rankings.length ? when + tables : '<p class="muted">Chưa có cụm thi đua nào, hoặc chưa có kết quả để xếp hạng.</p>'}${upload}`;
+}
+
+/** A cluster's own scoring table: points per indicator outside the "4 không", the deduction per breach, the cap. */
+function clusterRubricForm(c: ConsoleContext, directive: Directive, clusterId: string): string {
+  const session = sessionOf(c);
+  const id = (k: string) => `rb-${esc(clusterId)}-${k}`;
+  const points = directive.indicators
+    .filter((ind) => !isFourNo(ind))
+    .map((ind) => `<label for="${id(ind.id)}">Điểm: ${esc(ind.name)}</label><input type="text" inputmode="decimal" id="${id(ind.id)}" name="points.${esc(ind.id)}">`)
+    .join('');
+  return `<details><summary>Bảng điểm riêng của cụm</summary><form method="post" class="stack" action="${yearPath(directive.id)}/clusters/${encodeURIComponent(clusterId)}/rubric">${csrfField(session)}${points}
+<label for="${id('partial')}">Cách tính khi chưa đạt</label><select id="${id('partial')}" name="partial"><option value="linear">Theo tỷ lệ đạt</option><option value="all-or-nothing">Đạt mới có điểm</option></select>
+<label for="${id('deduction')}">Điểm trừ mỗi tiêu chí "4 không" vi phạm</label><input type="text" inputmode="decimal" id="${id('deduction')}" name="deduction" value="5">
+<label for="${id('cap')}">Điểm tối đa</label><input type="text" inputmode="decimal" id="${id('cap')}" name="cap" value="100">
+<button class="secondary" type="submit">Lưu bảng điểm của cụm</button></form></details>`;
 }
 
 async function candidatesSection(c: ConsoleContext, directive: Directive): Promise<string> {
@@ -220,6 +238,19 @@ export function emulationRoutes(app: Hono<ConsoleEnv>): void {
     const { bytes } = await uploadedFile(c, MAX_CSV_BYTES);
     const clusters = await importClusters(emulationDeps(c), directive, new TextDecoder('utf-8', { fatal: false }).decode(bytes));
     await audit(c, { action: 'emulation.manage', unit: issuer, target: `${directive.id}/${directive.year}`, summaryVi: `Lưu ${clusters.length} cụm thi đua` });
+    return c.redirect(`${yearPath(directive.id)}?done=clusters`, 303);
+  });
+
+  app.post('/emulation/:directiveId/clusters/:clusterId/rubric', async (c) => {
+    const { directive, issuer } = await directiveOf(c);
+    authorize(c, 'emulation.manage', issuer);
+    const body = await c.req.parseBody();
+    const num = (v: unknown) => (String(v ?? '').trim() === '' ? Number.NaN : Number(String(v).trim().replace(',', '.')));
+    const points = Object.fromEntries(Object.entries(body).flatMap(([k, v]) => (k.startsWith('points.') && String(v).trim() !== '' ? [[k.slice(7), num(v)]] : [])));
+    const cluster = await setClusterRubric(emulationDeps(c), directive, c.req.param('clusterId'), {
+      points, partial: body.partial, cap: num(body.cap), fourNo: { deductionPerBreach: num(body.deduction) }, notReportedScore: 0,
+    });
+    await audit(c, { action: 'emulation.manage', unit: issuer, target: `${directive.id}/${directive.year}/${cluster.id}`, summaryVi: `Lưu bảng điểm riêng của ${cluster.nameVi}` });
     return c.redirect(`${yearPath(directive.id)}?done=clusters`, 303);
   });
 

@@ -11,7 +11,9 @@
 import { splitCsv } from '../csv.ts';
 import { InputError } from '../errors.ts';
 import { competitionRanks } from '../results/aggregate.ts';
-import type { PeriodResults } from '../results/types.ts';
+import type { PeriodResults, UnitResult } from '../results/types.ts';
+import { pointsFor, roundScore, Rubric } from '../results/rubric.ts';
+import type { Indicator } from '../indicator.ts';
 import { foldVi } from '../text.ts';
 import { LEVEL_NAME_VI, type Unit } from '../units.ts';
 import type { Cluster } from './types.ts';
@@ -106,6 +108,8 @@ export interface ClusterRanking {
   block: string;
   /** The unit leading the cluster in the year. */
   leaderId: string;
+  /** Scored by the cluster's own scoring table (else the directive's scores). */
+  ownRubric: boolean;
   /** Best first; equal scores share a rank (ordered by name between them); unscored units last. */
   rows: ClusterRankingRow[];
 }
@@ -129,12 +133,19 @@ const byName = new Intl.Collator('vi');
  * stands among the cluster's communes of other districts and among its own district's. A member missing from the
  * results is listed unscored under its id. The cluster's own rubric is not applied (see the header).
  */
-export function rankWithinClusters(results: PeriodResults, clusters: readonly Cluster[], year: number): ClusterRanking[] {
+export function rankWithinClusters(results: PeriodResults, clusters: readonly Cluster[], year: number, indicators: readonly Indicator[] = []): ClusterRanking[] {
   const underParent = parentRanks(results);
   return clusters.map((cluster) => {
+    const rubric = cluster.rubric ? Rubric.safeParse(cluster.rubric) : undefined;
+    // The cluster's own scoring table, when it agreed one, scores its members from the same figures.
+    const scoreOf = (id: string): number | null => {
+      const unit = results.units[id];
+      if (!unit) return null;
+      return rubric?.success && indicators.length ? scoreWithRubric(unit, indicators, rubric.data) : unit.score;
+    };
     const scored = cluster.memberIds.flatMap((id) => {
-      const score = results.units[id]?.score;
-      return score === null || score === undefined ? [] : [{ id, score }];
+      const score = scoreOf(id);
+      return score === null ? [] : [{ id, score }];
     });
     const inCluster = competitionRanks(scored);
     const rows = [...new Set(cluster.memberIds)].map((id): ClusterRankingRow => {
@@ -145,13 +156,13 @@ export function rankWithinClusters(results: PeriodResults, clusters: readonly Cl
         name: unit?.name ?? id,
         parentId,
         parentName: parentId === null ? null : (results.units[parentId]?.name ?? null),
-        score: unit?.score ?? null,
+        score: scoreOf(id),
         rank: inCluster.get(id) ?? null,
         parentRank: underParent.get(id) ?? null,
       };
     });
     rows.sort((a, b) => (a.rank ?? Number.POSITIVE_INFINITY) - (b.rank ?? Number.POSITIVE_INFINITY) || byName.compare(a.name, b.name));
-    return { clusterId: cluster.id, nameVi: cluster.nameVi, block: cluster.block, leaderId: leadingUnitOf(cluster, year), rows };
+    return { clusterId: cluster.id, nameVi: cluster.nameVi, block: cluster.block, leaderId: leadingUnitOf(cluster, year), ownRubric: !!(rubric?.success && indicators.length), rows };
   });
 }
 
@@ -277,4 +288,18 @@ export function readClustersCsv(text: string, units: ReadonlyMap<string, Unit>):
   for (const p of clusterProblems(clusters, units)) say(firstLineOf.get(p.clusterId) ?? 1, p.messageVi);
   problems.sort((a, b) => a.line - b.line);
   return { clusters, problems };
+}
+
+/**
+ * A reporting unit's score under another rubric, from the figures its results already hold (each indicator's actual
+ * and target, its "4 không" breaches): the same rule as the directive's scoring (`shared/domain/results/rubric.ts`).
+ * Units above the reporting level, and cancelled ones, are not scored.
+ */
+export function scoreWithRubric(unit: UnitResult, indicators: readonly Indicator[], rubric: Rubric): number | null {
+  const status = unit.reporting?.status;
+  if (!status || status === 'cancelled') return null;
+  if (status !== 'on-time' && status !== 'late') return rubric.notReportedScore;
+  const earned = indicators.reduce((sum, ind) => (ind.id in rubric.points && unit.indicators[ind.id] ? sum + pointsFor(ind, unit.indicators[ind.id]!.actual, unit.indicators[ind.id]!.target, rubric) : sum), 0);
+  const breaches = rubric.fourNo.perVillage ? unit.fourNo.length : new Set(unit.fourNo.map((b) => b.indicatorId)).size;
+  return roundScore(Math.max(rubric.notReportedScore, Math.min(rubric.cap, earned) - breaches * rubric.fourNo.deductionPerBreach));
 }
