@@ -41,6 +41,7 @@ const C = 'ey-d2-x0'; // Xã Phan Hiệp
 const D = 'ey-d2-x1'; // Xã Phan Rí Thành
 const TT = 'tap-the-lao-dong-tien-tien';
 const XS = 'tap-the-lao-dong-xuat-sac';
+const FLAG = 'co-thi-dua-tinh';
 const D2027 = 'ey-2027';
 const yearPath = `/emulation/${D2027}`;
 
@@ -268,18 +269,23 @@ describe('the emulation year, start to finish', () => {
     const imported = await postFile(OFFICE, `${yearPath}/history`, {}, { name: 'lich-su.xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: historyBytes });
     const nominated = await postFile(DISTRICT_OFFICE, `${yearPath}/nominations`, { unitId: B, titleId: TT }, { name: 'bao-cao-thanh-tich.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 báo cáo thành tích') });
     const nominateOutside = await postFile(DISTRICT_OFFICE, `${yearPath}/nominations`, { unitId: C, titleId: TT }, { name: 'bao-cao.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4') });
+    // Phan Rí Thành leads Cụm 2 in 2027: its officer proposes the cluster's flag; Phan Hiệp does not lead Cụm 1.
+    const byLeader = await postFile(officer(D), `${yearPath}/nominations`, { unitId: B, titleId: FLAG }, { name: 'to-trinh-co-thi-dua.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 tờ trình') });
+    const byMember = await postFile(officer(C), `${yearPath}/nominations`, { unitId: A, titleId: FLAG }, { name: 'to-trinh.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4') });
     const html = await (await page(OFFICE, yearPath)).text();
 
     // Assess: Cụm 2 crosses the districts; Phan Rí Thành leads it in 2027 and ranks first, Hàm Trí second (second in its district too)
     expect(imported.status).toBe(303);
     expect(nominated.status).toBe(303);
     expect(nominateOutside.status).toBe(403);
+    expect(byLeader.status).toBe(303);
+    expect(byMember.status).toBe(403);
     const cluster2 = html.slice(html.indexOf('data-cluster="c2"'), html.indexOf('</table>', html.indexOf('data-cluster="c2"')));
     const rows = [...cluster2.matchAll(/<tr><td class="num">([^<]*)<\/td><td>([^<]*)(.*?)<\/td><td>([^<]*)<\/td><td class="num">[^<]*<\/td><td class="num">([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2]!.trim(), m[4], m[5], m[3]!.includes('Trưởng cụm')]);
     expect(rows).toEqual([['1', 'Xã Phan Rí Thành', 'Huyện Tuy Phong', '1', true], ['2', 'Xã Hàm Trí', 'Huyện Hàm Thuận Bắc', '2', false]]);
     expect(html).toContain('Năm 2026 đạt Tập thể lao động tiên tiến');
     const nominations = await emulationStore().nominationsOf(D2027, 2027);
-    expect(nominations).toMatchObject([{ unitId: B, titleId: TT, source: 'nomination', nominatedBy: 'ey-d1' }]);
+    expect(nominations.map((n) => [n.unitId, n.titleId, n.nominatedBy]).sort()).toEqual([[B, FLAG, D], [B, TT, 'ey-d1']]);
   });
 
   it('a cluster\'s own scoring table scores its members from the same figures; a table naming no indicator of the directive is refused', { timeout: 60_000 }, async () => {
@@ -310,8 +316,9 @@ describe('the emulation year, start to finish', () => {
     const fields = [...form.matchAll(/name="(yes:[^"]+)"/g)].map((m) => m[1]!.replace(/&#58;|&colon;/g, ':'));
     const tallies = (yes: Record<string, number>) => Object.fromEntries(Object.entries(yes).map(([k, v]) => [`yes:${k}`, String(v)]));
     // 15 members: 10 present is exactly two thirds. Hàm Liêm 7/10 = exactly 70% ("at least 70%": passes);
-    // Phan Hiệp 5/10 = exactly half ("more than half": fails); Phan Rí Thành 6/10 and Hàm Trí 8/10 pass.
-    const votes = { [`${A}:${XS}`]: 7, [`${C}:${TT}`]: 5, [`${D}:${TT}`]: 6, [`${B}:${TT}`]: 8 };
+    // Phan Hiệp 5/10 = exactly half ("more than half": fails); Phan Rí Thành 6/10 and Hàm Trí 8/10 pass; the
+    // cluster's flag for Hàm Trí, 8/10 against "at least 90%", fails.
+    const votes = { [`${A}:${XS}`]: 7, [`${C}:${TT}`]: 5, [`${D}:${TT}`]: 6, [`${B}:${TT}`]: 8, [`${B}:${FLAG}`]: 8 };
     const base = { sessionId: 's-hop-1', heldOn: '2027-12-20', members: '15', chairName: 'Đặng Văn Chủ Tịch', secretaryName: 'Nguyễn Thị Thư Ký' };
 
     // Act
@@ -341,7 +348,7 @@ describe('the emulation year, start to finish', () => {
     postingId = posting!.id;
     expect(posting).toMatchObject({ startsOn: '2027-12-20', endsOn: '2027-12-26' });
     expect(posting!.outcomes.map((o) => [o.unitId, o.titleId, o.yes, o.passed])).toEqual(
-      expect.arrayContaining([[A, XS, 7, true], [C, TT, 5, false], [D, TT, 6, true], [B, TT, 8, true]]),
+      expect.arrayContaining([[A, XS, 7, true], [C, TT, 5, false], [D, TT, 6, true], [B, TT, 8, true], [B, FLAG, 8, false]]),
     );
     const minutes = await (await page(OFFICE, `${yearPath}/minutes/s-hop-1`)).arrayBuffer();
     const text = (await mammoth.extractRawText({ buffer: Buffer.from(minutes) })).value;

@@ -11,6 +11,7 @@ import type { Unit } from '../../../shared/domain/units.ts';
 import { vietnamDate } from '../../../shared/domain/calendar/index.ts';
 import { REGISTRATION_STATE_VI, type Registration, type RegistrationState } from '../../../shared/domain/emulation/types.ts';
 import { registrationSummary } from '../../../shared/domain/emulation/registration.ts';
+import { leadingUnitOf } from '../../../shared/domain/emulation/clusters.ts';
 import { isFourNo } from '../../../shared/domain/results/rubric.ts';
 import { achievementReportKey } from '../../../shared/contract/bucket.ts';
 import {
@@ -108,6 +109,25 @@ async function clustersSection(c: ConsoleContext, directive: Directive, issuer: 
     : '';
   const when = periodId ? `<p class="muted">Theo kết quả kỳ ${esc(periodId)}.</p>` : rankings.length ? '' : '';
   return `<h2>Cụm, khối thi đua</h2>${rankings.length ? when + tables : '<p class="muted">Chưa có cụm thi đua nào, hoặc chưa có kết quả để xếp hạng.</p>'}${upload}`;
+}
+
+/**
+ * Who nominates `unit`, and for which of their units: the level above (`nomination.submit`, strictly below the
+ * grant: the nearest such unit of theirs), or the year's leading unit of a cluster the unit is in, whose officer
+ * proposes the cluster's flag candidates (Law Art. 16). Anyone else: 403.
+ */
+async function nominatorOf(c: ConsoleContext, directive: Directive, unit: Unit): Promise<{ person: ReturnType<typeof sessionOf>['person']; nominator: string }> {
+  const { person } = sessionOf(c);
+  if (can(person, 'nomination.submit', unit)) {
+    const own = new Set(unitsFor(person, 'nomination.submit'));
+    return { person, nominator: unit.path.filter((id) => id !== unit.id && own.has(id)).at(-1)! };
+  }
+  const clusters = await c.get('deps').emulation.clustersOf(directive.id, directive.year);
+  const leaders = [...new Set(clusters.filter((cl) => cl.memberIds.includes(unit.id)).map((cl) => leadingUnitOf(cl, directive.year)))];
+  const leading = leaders.length ? await c.get('deps').units.getUnits(leaders) : new Map<string, Unit>();
+  const mine = [...leading.values()].find((l) => can(person, 'registration.submit', l));
+  if (!mine) return { person: authorize(c, 'nomination.submit', unit).person, nominator: '' };
+  return { person, nominator: mine.id };
 }
 
 /** A cluster's own scoring table: points per indicator outside the "4 không", the deduction per breach, the cap. */
@@ -267,12 +287,9 @@ export function emulationRoutes(app: Hono<ConsoleEnv>): void {
     // Who may nominate whom comes first: the file is read only for a unit the person may nominate.
     const body = await c.req.parseBody();
     const unit = await unitOf(c, body.unitId);
-    const { person } = authorize(c, 'nomination.submit', unit);
+    const { person, nominator } = await nominatorOf(c, directive, unit);
     const { file, name } = fileOf(body, MAX_ACHIEVEMENT_BYTES);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    // The nominating unit: the nearest above the nominated one among the person's (the grant that let them).
-    const own = new Set(unitsFor(person, 'nomination.submit'));
-    const nominator = unit.path.filter((id) => id !== unit.id && own.has(id)).at(-1)!;
     const ext = /\.docx$/i.test(name) ? 'docx' : 'pdf';
     const key = achievementReportKey(directive.id, directive.year, unit.id, crypto.randomUUID(), ext);
     await c.get('deps').storage.put(key, bytes, ext === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
