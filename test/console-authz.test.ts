@@ -54,6 +54,7 @@ interface Row {
 const PUBLIC = new Set([
   'GET /sign-in', 'POST /sign-in', 'POST /sign-out', 'GET /password/forgot', 'POST /password/forgot', 'GET /password/reset', 'POST /password/reset', 'GET /health',
   'GET /cong-khai/:postingId', 'POST /cong-khai/:postingId/y-kien',
+  'GET /dang-ky/:token', 'POST /dang-ky/:token',
 ]);
 /** A posting id of the right shape that no session posted. */
 const UNKNOWN_POSTING = 'p-000000000000000000000000';

@@ -234,8 +234,21 @@ describe('the emulation year, start to finish', () => {
       return m.length ? m : undefined;
     });
     const others = (await flow.stack.inbox()).filter((m) => m.subject.includes('Nhắc đăng ký thi đua') && !m.destination.to.includes(officerUnitMail(D)));
+    // Phan Rí Thành registers late from the link in its reminder, without signing in
     setNow('2027-04-02T03:00:00Z');
-    const late = await post(officer(D), `${yearPath}/register`, { unitId: D, title: TT, pledge: 'yes' });
+    const link = /(http:\/\/\S+\/dang-ky\/[A-Za-z0-9_.-]+)/.exec(reminded[0]!.body.text ?? '')?.[1] ?? '';
+    const tampered = await fetch(link.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')));
+    const context = await browser.newContext({ locale: 'vi-VN' });
+    const tab = await context.newPage();
+    await tab.goto(link);
+    await tab.getByLabel('Tập thể lao động tiên tiến').check();
+    await tab.getByRole('button', { name: 'Gửi đăng ký' }).click();
+    const withoutPledge = await tab.locator('main').innerText();
+    await tab.getByLabel('Tập thể lao động tiên tiến').check();
+    await tab.getByLabel('Đơn vị ký giao ước thi đua của cụm').check();
+    await tab.getByRole('button', { name: 'Gửi đăng ký' }).click();
+    const late = await tab.locator('[role=status]').innerText();
+    await context.close();
     const approveLate = await post(OFFICE, `${yearPath}/registrations/${D}/decide`, { decision: 'approve' });
     const officePage = await (await page(OFFICE, yearPath)).text();
 
@@ -248,10 +261,16 @@ describe('the emulation year, start to finish', () => {
     expect(reminded[0]!.subject).toBe('[thidua] Nhắc đăng ký thi đua năm 2027 – Xã Phan Rí Thành');
     expect(reminded[0]!.body.text).toContain('Hạn đăng ký thi đua là ngày 31/03/2027.');
     expect(others).toEqual([]);
-    expect(late.status).toBe(303);
+    expect(link).toContain('/dang-ky/');
+    expect(tampered.status).toBe(400);
+    expect(withoutPledge).toContain('cần ký giao ước thi đua của cụm');
+    expect(late).toBe('Đã gửi đăng ký thi đua (sau hạn đăng ký); chờ cấp trên duyệt.');
     expect(approveLate.status).toBe(303);
     const registrations = await emulationStore().registrationsOf(D2027, 2027);
     expect(registrations.map((r) => [r.unitId, r.state, r.late]).sort()).toEqual([[A, 'approved', false], [B, 'approved', false], [C, 'approved', false], [D, 'approved', true]]);
+    expect(registrations.find((r) => r.unitId === D)!.submittedBy).toBe(`link:${D}`);
+    const told = await eventually('the approval email to Phan Rí Thành', async () => (await mailsTo(officerUnitMail(D), 'đã được duyệt')).at(0));
+    expect(told.subject).toBe('[thidua] Đăng ký thi đua năm 2027 đã được duyệt – Xã Phan Rí Thành');
     expect(officePage).toContain('Nộp muộn');
   });
 

@@ -554,7 +554,8 @@ describe('stateless stack: functions', () => {
     expect(varsOf('sweep')[ENV.eventBus]).toEqual({ Ref: logicalId(built.stateless.routes.bus) });
     expect(varsOf('results')[ENV.queueUrl('mail')]).toEqual({ Ref: logicalId(built.stateless.queues.queue('mail')) });
     expect(varsOf('results')[ENV.dlqUrl('results')]).toEqual({ Ref: logicalId(built.stateless.queues.dlq('results')) });
-    expect(FUNCTION_IDS.filter((id) => varsOf(id)[ENV.uploadBaseUrl] !== undefined)).toEqual(['notify', 'console']);
+    // Functions that sign links (the sweep's registration links, notify's upload links, the console's).
+    expect(FUNCTION_IDS.filter((id) => varsOf(id)[ENV.uploadBaseUrl] !== undefined)).toEqual(['sweep', 'notify', 'console']);
   });
 
   it('notify: UPLOAD_BASE_URL is the function URL of the upload page', () => {
@@ -1383,7 +1384,8 @@ describe('stateless stack: least privilege', () => {
     );
 
     // Assess
-    expect(readers.sort()).toEqual(['console', 'notify', 'upload']);
+    // The sweep signs the registration links its reminders carry (under a key derived from the same secret).
+    expect(readers.sort()).toEqual(['console', 'notify', 'sweep', 'upload']);
     expect(statements.map((s) => s.policy).sort()).toEqual([...readerPolicies].sort());
     for (const { statement } of statements) {
       expect(statement['Action']).toBe('secretsmanager:GetSecretValue');

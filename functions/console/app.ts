@@ -28,6 +28,7 @@ import { emulationRoutes } from './routes/emulation.ts';
 import { councilRoutes } from './routes/council.ts';
 import { publicRoutes } from './routes/public.ts';
 import { rulesRoutes } from './routes/rules.ts';
+import { registrationLinkRoutes } from './routes/registration-link.ts';
 
 /** A part of the console: its routes, and what it adds to the home page (what needs the person now). */
 export interface RouteGroup {
@@ -41,7 +42,7 @@ ROUTE_GROUPS.push({ routes: directiveRoutes, home: officeHome });
 ROUTE_GROUPS.push({ routes: statusRoutes }, { routes: resultsRoutes, home: resultsHome });
 ROUTE_GROUPS.push(officerGroup, { routes: targetRoutes });
 // The review first: `/emulation/review` is not a directive's year.
-ROUTE_GROUPS.push({ routes: reviewRoutes }, { routes: emulationRoutes }, { routes: rulesRoutes }, { routes: councilRoutes }, { routes: publicRoutes });
+ROUTE_GROUPS.push({ routes: reviewRoutes }, { routes: emulationRoutes }, { routes: rulesRoutes }, { routes: councilRoutes }, { routes: publicRoutes }, { routes: registrationLinkRoutes });
 
 export function createConsoleApp(deps: ConsoleDeps, opts: { groups?: RouteGroup[]; log?: (m: string) => void } = {}): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();

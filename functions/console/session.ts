@@ -71,8 +71,9 @@ async function resolveSession(c: ConsoleContext): Promise<Session | undefined> {
 export const sessions: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
   const session = await resolveSession(c);
   if (session) c.set('session', session);
-  // The public posting is read and commented on without an account (it shows nothing else).
-  const open = c.req.path === SIGN_IN_PATH || c.req.path.startsWith('/password') || c.req.path === '/health' || c.req.path.startsWith('/cong-khai/');
+  // The public posting is read and commented on without an account (it shows nothing else); a registration link
+  // carries its own signed grant for one unit.
+  const open = c.req.path === SIGN_IN_PATH || c.req.path.startsWith('/password') || c.req.path === '/health' || c.req.path.startsWith('/cong-khai/') || c.req.path.startsWith('/dang-ky/');
   if (!session && !open) {
     if (c.req.method === 'GET' && !c.req.path.startsWith('/api/')) {
       return c.redirect(`${SIGN_IN_PATH}?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}`, 303);

@@ -2,7 +2,7 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { parseEvent } from '../../events/schemas.ts';
 import { dailySweep, weeklyStatus } from '../../shared/app/reminders.ts';
-import { emulationStore, eventPublisher, mailQueue, reminderPolicyFromEnv, repository, statusDigestLevelsFromEnv } from '../../shared/adapters/wiring.ts';
+import { emulationStore, eventPublisher, mailQueue, reminderPolicyFromEnv, repository, statusDigestLevelsFromEnv, uploadSecret } from '../../shared/adapters/wiring.ts';
 import { remindRegistrationsOfYear } from '../../shared/app/emulation-year.ts';
 import { ENV } from '../../shared/contract/catalog.ts';
 import { powertools, wrap } from '../../shared/lambda/powertools.ts';
@@ -27,7 +27,7 @@ export const handler = wrap(async (event: EventBridgeEvent<string, unknown>, _co
   const { detail } = parsed;
   const result = await dailySweep(detail.scheduledTime, { obligations: repo, events, calendar: repo, directives: repo }, policy);
   const registrations = await remindRegistrationsOfYear(detail.scheduledTime, {
-    emulation: emulationStore(), directives: repo, assignments: repo, units: repo, mail: mailQueue(), clock: { now: () => new Date(detail.scheduledTime) },
+    emulation: emulationStore(), directives: repo, assignments: repo, units: repo, mail: mailQueue(), clock: { now: () => new Date(detail.scheduledTime) }, linkSecret: await uploadSecret(),
   }, process.env[ENV.consoleUrl] ?? '');
   pt.metrics.addMetric('RegistrationRemindersQueued', MetricUnit.Count, registrations);
   pt.metrics.addMetric('RemindersAnnounced', MetricUnit.Count, result.reminders);

@@ -8,6 +8,7 @@ import type { Unit } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
 import { vietnamDate, formatDateVi } from '../domain/calendar/index.ts';
 import { proposeCommendations, type PeriodResults } from '../domain/results/index.ts';
+import { endOfYearVietnam, signRegistrationGrant } from '../domain/emulation/registration-link.ts';
 import { Rubric, rubricProblems } from '../domain/results/rubric.ts';
 import { DEFAULT_RULES, EmulationRules, type Candidate, type Cluster, type HistoryEntry, type Registration } from '../domain/emulation/types.ts';
 import { decideRegistration, emptyRegistration, submitRegistration, unitsToRemind } from '../domain/emulation/registration.ts';
@@ -28,8 +29,14 @@ export interface EmulationDeps {
   clock: Clock;
 }
 
-/** What the morning sweep's registration reminders need (no results). */
-export type ReminderDeps = Omit<EmulationDeps, 'results'>;
+/** What the morning sweep's registration reminders need (no results); with the links' secret, each carries a link. */
+export type ReminderDeps = Omit<EmulationDeps, 'results'> & { linkSecret?: string };
+
+/** The unit's registration link (no sign-in), valid until the directive's year ends. */
+export function registrationLink(consoleUrl: string, directive: Pick<Directive, 'id' | 'year'>, unitId: string, secret: string): string {
+  const token = signRegistrationGrant({ directiveId: directive.id, year: directive.year, unitId, exp: endOfYearVietnam(directive.year) }, secret);
+  return `${consoleUrl.replace(/\/+$/, '')}/dang-ky/${token}`;
+}
 
 export class RegistrationConflict extends InputError {
   constructor() {
@@ -126,7 +133,10 @@ export async function remindRegistrations(deps: ReminderDeps, directive: Directi
       key: `registration-reminder:${directive.id}:${directive.year}:${u.id}:${step}`,
       to: u.emails.length ? u.emails : u.leaderEmails,
       cc: step === 'late' ? u.leaderEmails.filter((e) => !u.emails.includes(e)) : [],
-      ...registrationReminder({ directive, unitName: u.name, deadlineVi: formatDateVi(deadline), step, registration: registrations.get(u.id)!, consoleUrl: consoleUrl.replace(/\/+$/, '') }),
+      ...registrationReminder({
+        directive, unitName: u.name, deadlineVi: formatDateVi(deadline), step, registration: registrations.get(u.id)!, consoleUrl: consoleUrl.replace(/\/+$/, ''),
+        ...(deps.linkSecret && consoleUrl ? { link: registrationLink(consoleUrl, directive, u.id, deps.linkSecret) } : {}),
+      }),
       kind: 'registration-reminder',
       directiveId: directive.id,
       unitId: u.id,

@@ -100,7 +100,7 @@ export const functionSpecs = {
     timeoutSeconds: 300,
     memoryMb: 1024,
     trigger: { kind: 'events' },
-    access: { table: 'read', sendsTo: ['mail'], putsEvents: true, sendsMail: false },
+    access: { table: 'read', sendsTo: ['mail'], putsEvents: true, sendsMail: false, uploadSecret: true },
   },
   notify: {
     entry: 'functions/notify/handler.ts',

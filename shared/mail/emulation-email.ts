@@ -27,14 +27,18 @@ export function registrationReminder(args: {
   step: keyof typeof STEP_VI;
   registration: Registration;
   consoleUrl: string;
+  /** The unit's own registration link (no sign-in), when the sender can sign one. */
+  link?: string;
 }): RenderedMail {
   const { directive } = args;
   const subject = `[thidua] Nhắc đăng ký thi đua năm ${directive.year} – ${args.unitName}`;
   const state = `Trạng thái đăng ký hiện nay: ${REGISTRATION_STATE_VI[args.registration.state]}${args.registration.reasonVi ? ` (lý do trả lại: ${args.registration.reasonVi})` : ''}.`;
   const ask = `Đơn vị đăng ký danh hiệu thi đua và ký giao ước thi đua của cụm theo ${docOf(directive)} (${directive.title}).`;
-  const where = args.consoleUrl ? `Đăng ký trên thidua: ${args.consoleUrl}/emulation/${encodeURIComponent(directive.id)}` : 'Đăng ký trên thidua, mục "Năm thi đua".';
-  const lines = [`Kính gửi: ${args.unitName}`, STEP_VI[args.step](args.deadlineVi), ask, state, where];
-  return { subject, html: layout(subject, lines.map((l) => `<p>${esc(l)}</p>`).join('\n')), text: lines.join('\n\n') };
+  const where = args.consoleUrl ? `Hoặc đăng nhập thidua: ${args.consoleUrl}/emulation/${encodeURIComponent(directive.id)}` : 'Hoặc đăng nhập thidua, mục "Năm thi đua".';
+  const lines = [`Kính gửi: ${args.unitName}`, STEP_VI[args.step](args.deadlineVi), ask, state];
+  const link = args.link ? `Đăng ký ngay, không cần đăng nhập (đường dẫn dành riêng cho đơn vị, dùng đến hết năm ${directive.year}):` : '';
+  const html = [...lines.map((l) => `<p>${esc(l)}</p>`), ...(args.link ? [`<p>${esc(link)} <a href="${esc(args.link)}">${esc(args.link)}</a></p>`] : []), `<p>${esc(where)}</p>`].join('\n');
+  return { subject, html: layout(subject, html), text: [...lines, ...(args.link ? [`${link} ${args.link}`] : []), where].join('\n\n') };
 }
 
 export function registrationDecided(args: { directive: DirectiveRef; unitName: string; registration: Registration; deciderName: string }): RenderedMail {
