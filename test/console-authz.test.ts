@@ -180,6 +180,11 @@ const MATRIX: Record<string, Row> = {
   'POST /emulation/:directiveId/session': { action: 'council.record', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/session`, form: {} }) },
   'GET /emulation/:directiveId/minutes/:sessionId': { action: 'emulation.read', ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/minutes/${SESSION}` }) },
   'POST /emulation/:directiveId/decision': { action: 'decision.issue', ask: (s) => ({ method: 'POST', path: `${yearOf(s)}/decision`, form: {} }) },
+  'GET /emulation/:directiveId/achievements/:unitId/:titleId': {
+    action: 'emulation.read',
+    missing: 'Không có báo cáo thành tích này',
+    ask: (s) => ({ method: 'GET', path: `${yearOf(s)}/achievements/${unitOf(s)}-x0/tap-the-lao-dong-tien-tien` }),
+  },
   'GET /emulation/:directiveId/decisions/:decisionId': {
     action: 'emulation.read',
     missing: 'Không có quyết định này',

@@ -305,6 +305,10 @@ describe('the emulation year, start to finish', () => {
     expect(html).toContain('Năm 2026 đạt Tập thể lao động tiên tiến');
     const nominations = await emulationStore().nominationsOf(D2027, 2027);
     expect(nominations.map((n) => [n.unitId, n.titleId, n.nominatedBy]).sort()).toEqual([[B, FLAG, D], [B, TT, 'ey-d1']]);
+    const report = await page(SECRETARY, `${yearPath}/achievements/${B}/${TT}`);
+    expect(report.status).toBe(200);
+    expect(await report.text()).toBe('%PDF-1.4 báo cáo thành tích');
+    expect(html).toContain(`/achievements/${B}/${TT}`);
   });
 
   it('a cluster\'s own scoring table scores its members from the same figures; a table naming no indicator of the directive is refused', { timeout: 60_000 }, async () => {

@@ -178,6 +178,21 @@ export function councilRoutes(app: Hono<ConsoleEnv>): void {
     return c.redirect(`${yearPath(directive.id)}?done=decision`, 303);
   });
 
+  app.get('/emulation/:directiveId/achievements/:unitId/:titleId', async (c) => {
+    const { directive, issuer } = await directiveOf(c);
+    await authorizeDirectiveRead(c, 'emulation.read', issuer);
+    const nomination = (await c.get('deps').emulation.nominationsOf(directive.id, directive.year)).find((n) => n.unitId === c.req.param('unitId') && n.titleId === c.req.param('titleId'));
+    const key = nomination?.achievementReportKey;
+    if (!key) throw new HTTPException(404, { message: 'Không có báo cáo thành tích này' });
+    const pdf = key.endsWith('.pdf');
+    const obj = await c.get('deps').storage.get(key, { maxBytes: 20 * 1024 * 1024 });
+    if (!obj.bytes) throw new HTTPException(404, { message: 'Không có báo cáo thành tích này' });
+    return c.body(obj.bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': pdf ? 'application/pdf' : DOCX_CONTENT_TYPE,
+      'content-disposition': `attachment; filename="bao-cao-thanh-tich-${nomination.unitId}.${pdf ? 'pdf' : 'docx'}"`,
+    });
+  });
+
   app.get('/emulation/:directiveId/decisions/:decisionId', async (c) => {
     const { directive, issuer } = await directiveOf(c);
     await authorizeDirectiveRead(c, 'emulation.read', issuer);

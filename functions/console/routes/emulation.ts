@@ -150,7 +150,7 @@ async function candidatesSection(c: ConsoleContext, directive: Directive): Promi
   try {
     const { candidates, excluded } = await yearCandidates(emulationDeps(c), directive);
     const rows = candidates
-      .map((x) => `<tr><td>${esc(x.name)}</td><td>${esc(x.titleVi)}</td><td>${x.source === 'results' ? 'Theo kết quả' : 'Cấp dưới đề nghị'}</td><td>${x.historyNotes.map((n) => `<span class="${n.met ? 'ok' : 'warn'}">${esc(n.explanationVi)}</span>`).join('<br>') || '—'}</td></tr>`)
+      .map((x) => `<tr><td>${esc(x.name)}</td><td>${esc(x.titleVi)}</td><td>${x.source === 'results' ? 'Theo kết quả' : 'Cấp dưới đề nghị'}${x.achievementReportKey ? ` — <a href="${yearPath(directive.id)}/achievements/${encodeURIComponent(x.unitId)}/${encodeURIComponent(x.titleId)}">báo cáo thành tích</a>` : ''}</td><td>${x.historyNotes.map((n) => `<span class="${n.met ? 'ok' : 'warn'}">${esc(n.explanationVi)}</span>`).join('<br>') || '—'}</td></tr>`)
       .join('');
     const out = excluded.map((x) => `<li>${esc(x.name)}: ${esc(x.reasonVi)}</li>`).join('');
     return `<h2>Danh sách đề nghị bình xét</h2><div class="scroll"><table class="data" id="candidates"><thead><tr><th>Đơn vị</th><th>Danh hiệu</th><th>Nguồn</th><th>Lịch sử danh hiệu</th></tr></thead><tbody>${rows}</tbody></table></div>${out ? `<p>Không đưa vào danh sách:</p><ul>${out}</ul>` : ''}${nominationForm(c, directive, session)}`;
