@@ -300,6 +300,35 @@ export async function issueDecision(stack: LocalStack, directiveId: string, post
   };
 }
 
+/** At year end the office sends each cluster's ranking to the unit leading it this year (which proposes the cluster's flag). */
+export async function sendClusterRankings(stack: LocalStack, directiveId: string): Promise<void> {
+  const office = await signedIn(stack.console!.url, DEMO_OFFICE);
+  await expectRedirect(await office.request('POST', `${pathOf(directiveId)}/cluster-digests`, { form: { _csrf: office.csrf } }), 'the cluster rankings');
+  await stack.settle();
+}
+
+/**
+ * Whether each place the summary points to answers as it should: the year page and the review for the office, the
+ * decision as a DOCX, the public posting for anyone without signing in. Returns the paths that did not.
+ */
+export async function checkLinks(stack: LocalStack, links: { yearPath: string; reviewPath: string; decisionPath: string; postingPath: string }): Promise<string[]> {
+  const office = await signedIn(stack.console!.url, DEMO_OFFICE);
+  const broken: string[] = [];
+  for (const [path, expect] of [
+    [links.yearPath, /Năm thi đua 2027/],
+    [links.reviewPath, /Sơ kết nhiều năm/],
+  ] as const) {
+    const res = await office.request('GET', path);
+    if (res.status !== 200 || !expect.test(await res.text())) broken.push(path);
+  }
+  const docx = await office.request('GET', links.decisionPath);
+  const bytes = new Uint8Array(await docx.arrayBuffer());
+  if (docx.status !== 200 || !/wordprocessingml/.test(docx.headers.get('content-type') ?? '') || bytes[0] !== 0x50 || bytes[1] !== 0x4b) broken.push(links.decisionPath);
+  const posting = await new ConsoleClient(stack.console!.url).request('GET', links.postingPath);
+  if (posting.status !== 200) broken.push(links.postingPath);
+  return broken;
+}
+
 /** The office sends the two years' review to the province's leaders (the workbook attached). */
 export async function sendReview(stack: LocalStack, directiveIds: readonly string[]): Promise<{ path: string; years: number[] }> {
   const query = directiveIds.map((id) => `d=${encodeURIComponent(id)}`).join('&');

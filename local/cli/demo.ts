@@ -26,7 +26,9 @@ import {
   leaveOpinion,
   playPreviousYear,
   PREVIOUS_DIRECTIVE_ID,
+  checkLinks,
   recordCouncilSession,
+  sendClusterRankings,
   registerEarly,
   registerLate,
   sendReview,
@@ -150,7 +152,9 @@ interface YearEnd {
   council: CouncilStory;
   opinions: number;
   decision: DecisionStory;
-  review: { path: string; years: number[] };
+  review: { path: string; years: number[]; subject: string };
+  /** Places the summary points to that did not answer as they should (none expected). */
+  brokenLinks: string[];
 }
 
 /**
@@ -160,11 +164,14 @@ interface YearEnd {
 async function playYearEnd(stack: LocalStack, out: Out, setNow: (at: Date) => void, directiveId: string): Promise<YearEnd> {
   const repo = repository();
   const pass = (from: Date, to: Date) => simulate(stack, repo, out, setNow, { from, to, plan: [], narrate: false });
-  await pass(vn('2027-12-24', '00:00'), vn('2027-12-24', '09:00'));
+  await pass(vn('2027-12-24', '00:00'), vn('2027-12-24', '08:00'));
+  await sendClusterRankings(stack, directiveId);
+  setNow(vn('2027-12-24', '09:00'));
   const council = await recordCouncilSession(stack, directiveId);
   const failed = council.failed.map((f) => `${f.name} (${f.titleVi}: ${f.explanationVi})`).join('; ');
+  out.note('11. Sáng 24/12/2027 văn phòng tỉnh gửi bảng xếp hạng năm của từng cụm thi đua cho đơn vị trưởng cụm.');
   out.note(
-    `11. Thư ký hội đồng ghi phiên họp bình xét ngày 24/12/2027 trên bảng điều khiển: ${council.present}/${council.members} thành viên có mặt, ` +
+    `12. Thư ký hội đồng ghi phiên họp bình xét ngày 24/12/2027 trên bảng điều khiển: ${council.present}/${council.members} thành viên có mặt, ` +
       `${council.candidates} đề nghị; ${council.passed} đạt, ${council.failed.length} không đạt${failed ? ` – ${failed}` : ''}. Biên bản (DOCX) được tạo.`,
   );
   setNow(vn('2027-12-24', '15:30'));
@@ -172,20 +179,24 @@ async function playYearEnd(stack: LocalStack, out: Out, setNow: (at: Date) => vo
   const decisionDay = addWorkingDays(council.postingEndsOn, 1);
   const passed = await pass(vn('2027-12-24', '16:00'), vn(decisionDay, '08:00'));
   out.note(
-    `12. Danh sách được niêm yết công khai đến hết ${formatDateVi(council.postingEndsOn)} tại ${council.postingPath}; một người dân gửi ý kiến không cần đăng nhập ` +
+    `13. Danh sách được niêm yết công khai đến hết ${formatDateVi(council.postingEndsOn)} tại ${council.postingPath}; một người dân gửi ý kiến không cần đăng nhập ` +
       `(văn phòng nhận ${opinions} ý kiến). Đồng hồ giả lập chạy đến ${formatDateVi(decisionDay)}` +
       `${Object.keys(passed.emails).length ? ` (${Object.entries(passed.emails).map(([k, n]) => `${n} thư ${k.toLowerCase()}`).join(', ')})` : ''}.`,
   );
   setNow(vn(decisionDay, '09:00'));
   const decision = await issueDecision(stack, directiveId, council.postingId, decisionDay);
   out.note(
-    `13. Văn phòng tỉnh ban hành Quyết định số ${decision.number} ngày ${formatDateVi(decision.issuedOn)}: ${decision.awards} đơn vị được khen thưởng, tổng ${decision.totalVi} ` +
+    `14. Văn phòng tỉnh ban hành Quyết định số ${decision.number} ngày ${formatDateVi(decision.issuedOn)}: ${decision.awards} đơn vị được khen thưởng, tổng ${decision.totalVi} ` +
       `(${decision.byTitle.map((t) => `${t.titleVi}: ${t.units} đơn vị, ${t.amountVi}`).join('; ')}); mỗi đơn vị nhận thư thông báo.`,
   );
   setNow(vn(decisionDay, '10:00'));
-  const review = await sendReview(stack, [PREVIOUS_DIRECTIVE_ID, directiveId]);
-  out.note(`14. Văn phòng tỉnh gửi báo cáo sơ kết ${review.years.length} năm (${review.years.join('–')}) cho lãnh đạo tỉnh, kèm bảng tính XLSX.`);
-  return { council, opinions, decision, review };
+  const before = await stack.inboxCount();
+  const sent = await sendReview(stack, [PREVIOUS_DIRECTIVE_ID, directiveId]);
+  const subject = (await stack.inbox({ from: before })).map((m) => m.subject).find((x) => /^\[thidua\] Kết quả \d+ năm/.test(x)) ?? '';
+  const review = { ...sent, subject };
+  out.note(`15. Văn phòng tỉnh gửi báo cáo sơ kết ${review.years.length} năm (${review.years.join('–')}) cho lãnh đạo tỉnh, kèm bảng tính XLSX: "${subject.replace(/^\[thidua\] /, '')}".`);
+  const brokenLinks = await checkLinks(stack, { yearPath: `/emulation/${encodeURIComponent(directiveId)}`, reviewPath: review.path, decisionPath: decision.documentPath, postingPath: council.postingPath });
+  return { council, opinions, decision, review, brokenLinks };
 }
 
 export const SAMPLE_DIRECTIVE = resolve(PROJECT_ROOT, 'local/sample/directive-23-ct-tu-2027.json');
@@ -364,7 +375,8 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
             council: { candidates: yearEnd.council.candidates, passed: yearEnd.council.passed, failed: yearEnd.council.failed.length, members: yearEnd.council.members, present: yearEnd.council.present },
             posting: { url: consoleLink(yearEnd.council.postingPath), endsOn: yearEnd.council.postingEndsOn, opinions: yearEnd.opinions },
             decision: { number: yearEnd.decision.number, issuedOn: yearEnd.decision.issuedOn, awards: yearEnd.decision.awards, totalMoney: yearEnd.decision.total, totalMoneyVi: yearEnd.decision.totalVi, docxUrl: consoleLink(yearEnd.decision.documentPath) },
-            review: { years: yearEnd.review.years, url: consoleLink(yearEnd.review.path) },
+            review: { years: yearEnd.review.years, url: consoleLink(yearEnd.review.path), subject: yearEnd.review.subject },
+            brokenLinks: yearEnd.brokenLinks,
           }
         : null,
       emailsRecorded: status.mailSent,
@@ -385,12 +397,13 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
         ...(summary.emulationYear && yearEnd
           ? [
               `  Năm thi đua 2027: ${summary.emulationYear.yearUrl}`,
-              `    Cụm thi đua: ${clusters?.clusters ?? 0} cụm, ${clusters?.members ?? 0} xã, thị trấn`,
+              `    Cụm thi đua: ${clusters?.clusters ?? 0} cụm, ${clusters?.members ?? 0} xã, thị trấn (xếp hạng trong cụm trên trang năm thi đua)`,
               `    Đăng ký thi đua: ${summary.emulationYear.registrations.approved} được duyệt (${summary.emulationYear.registrations.late} đăng ký muộn), ${summary.emulationYear.registrations.notRegistered} xã không đăng ký; ${summary.emulationYear.registrations.reminderEmails} thư nhắc gửi ${summary.emulationYear.registrations.remindedUnits} xã`,
               `    Bình xét: ${yearEnd.council.candidates} đề nghị, ${yearEnd.council.passed} đạt, ${yearEnd.council.failed.length} không đạt (${yearEnd.council.present}/${yearEnd.council.members} thành viên có mặt)`,
               `    Niêm yết công khai (không cần đăng nhập): ${summary.emulationYear.posting.url} – ${yearEnd.opinions} ý kiến`,
               `    Quyết định số ${yearEnd.decision.number} ngày ${formatDateVi(yearEnd.decision.issuedOn)}: ${yearEnd.decision.awards} đơn vị, ${moneyVi(yearEnd.decision.total)}; tải DOCX: ${summary.emulationYear.decision.docxUrl}`,
               `    Sơ kết ${yearEnd.review.years.join('–')}: ${summary.emulationYear.review.url}`,
+              ...(yearEnd.brokenLinks.length ? [`    KHÔNG mở được: ${yearEnd.brokenLinks.join(', ')}`] : []),
             ]
           : []),
         `  Văn bản tải lên: 2 tệp, 1 bản nháp chỉ thị (${documents.draftId}), xem: npm run thidua -- directive draft show ${documents.draftId}`,
@@ -425,6 +438,8 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       summary.emailsByKind['Quyết định khen thưởng'] === yearEnd.decision.awards &&
       summary.emailsByKind['Sơ kết nhiều năm gửi lãnh đạo'] === 1 &&
       yearEnd.opinions === 1 &&
+      summary.emailsByKind['Xếp hạng cụm thi đua'] === clusters?.clusters &&
+      yearEnd.brokenLinks.length === 0 &&
       (consoleStory?.villages ?? 0) > 0 &&
       (consoleStory?.approved ?? 0) > 0 &&
       summary.emailsByKind['Báo cáo được cấp trên trả lại'] === 1 &&
