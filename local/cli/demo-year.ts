@@ -147,6 +147,9 @@ export interface Registrations {
 /** What a commune registers: the units of a cluster aim higher (their pledge signed), the others for the results' title. */
 const titlesOf = (unitId: string, clustered: ReadonlySet<string>) => (clustered.has(unitId) ? ['tap-the-lao-dong-xuat-sac'] : ['tap-the-lao-dong-tien-tien']);
 
+/** Who sends a commune's registration: its office's address, as the units file gives it. */
+const officeEmailOf = (unit: { emails: readonly string[] } | undefined, unitId: string) => unit?.emails[0] ?? `${unitId}@binhthuan.thidua.local`;
+
 /** The office approves each registration awaiting it, in the console (one decision per unit, as the page asks). */
 async function approveAll(stack: LocalStack, directive: Directive, unitIds: readonly string[]): Promise<number> {
   const office = await signedIn(stack.console!.url, DEMO_OFFICE);
@@ -171,9 +174,10 @@ export async function registerEarly(stack: LocalStack, directiveId: string, comm
   for (const t of titlesOf(OFFICER_COMMUNE, clustered)) form.append('title', t);
   await expectRedirect(await officer.request('POST', `${pathOf(directive.id)}/register`, { form }), `the registration of ${OFFICER_COMMUNE}`);
   const others = communeIds.filter((id) => id !== OFFICER_COMMUNE && !skip.includes(id));
+  const units = await deps.units.getUnits(others);
   for (const [i, unitId] of others.entries()) {
     setNow(new Date(vn('2027-01-12', '09:00').getTime() + (i + 1) * 3 * 3600_000)); // spread over the following days
-    await register(deps, { directive, unitId, titleIds: titlesOf(unitId, clustered), pledgeSigned: clustered.has(unitId), by: `vanphong.${unitId}@binhthuan.thidua.local` });
+    await register(deps, { directive, unitId, titleIds: titlesOf(unitId, clustered), pledgeSigned: clustered.has(unitId), by: officeEmailOf(units.get(unitId), unitId) });
   }
   setNow(vn('2027-01-25', '14:00'));
   const approved = await approveAll(stack, directive, [OFFICER_COMMUNE, ...others]);
@@ -186,12 +190,12 @@ export async function registerLate(stack: LocalStack, directiveId: string, unitI
   const directive = (await deps.directives.getDirective(directiveId))!;
   const clustered = new Set((await deps.emulation.clustersOf(directive.id, directive.year)).flatMap((c) => c.memberIds));
   setNow(vn('2027-04-06', '10:00'));
+  const units = await deps.units.getUnits(unitIds);
   for (const unitId of unitIds) {
-    const r = await register(deps, { directive, unitId, titleIds: titlesOf(unitId, clustered), pledgeSigned: clustered.has(unitId), by: `vanphong.${unitId}@binhthuan.thidua.local` });
+    const r = await register(deps, { directive, unitId, titleIds: titlesOf(unitId, clustered), pledgeSigned: clustered.has(unitId), by: officeEmailOf(units.get(unitId), unitId) });
     if (!r.late) throw new Error(`the registration of ${unitId} on 06/04/2027 was not marked late`);
   }
   setNow(vn('2027-04-07', '09:00'));
-  const units = await deps.units.getUnits(unitIds);
   return { approved: await approveAll(stack, directive, unitIds), names: unitIds.map((id) => units.get(id)?.name ?? id) };
 }
 

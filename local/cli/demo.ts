@@ -205,7 +205,9 @@ export const SAMPLE_DOCUMENT_DOCX = resolve(PROJECT_ROOT, 'local/sample/document
 
 /**
  * The main job on one machine: a fresh embedded stack, Bình Thuận's units, Chỉ thị 23-CT/TU relayed with
- * seed 002's six target groups and the "4 không", then one amendment. Progress while it works, a summary after.
+ * seed 002's six target groups and the "4 không", then one amendment; the year passes on a simulated clock with its
+ * emulation year (clusters, registration, the council, the decision, a two-year review with 2026 — demo-year.ts).
+ * Progress while it works, a summary after, with where to see each part.
  */
 export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean | undefined }): Promise<number> {
   const t0 = Date.now();
