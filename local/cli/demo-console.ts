@@ -23,7 +23,8 @@ export interface ConsoleStory {
   returned?: { unitName: string; reason: string };
 }
 
-async function signedIn(url: string, email: string): Promise<ConsoleClient> {
+/** A sample person signed in through the sign-in form, with the session's CSRF token. */
+export async function signedIn(url: string, email: string): Promise<ConsoleClient> {
   const client = new ConsoleClient(url);
   const res = await client.signIn(email);
   if (res.status !== 303) throw new Error(`sample sign-in of ${email} refused (${res.status})`);

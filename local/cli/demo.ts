@@ -21,6 +21,24 @@ import { fire, firingsBetween } from '../stack/scheduler.ts';
 import type { LocalStack } from '../stack/stack.ts';
 import { formatInstantVi } from './clock.ts';
 import { loadSamples, SAMPLE_UNITS, signInLines, type SampleSignIn } from './samples.ts';
+import {
+  issueDecision,
+  leaveOpinion,
+  playPreviousYear,
+  PREVIOUS_DIRECTIVE_ID,
+  checkLinks,
+  recordCouncilSession,
+  sendClusterRankings,
+  registerEarly,
+  registerLate,
+  sendReview,
+  uploadClusters,
+  type CouncilStory,
+  type DecisionStory,
+  type PreviousYear,
+  type Registrations,
+} from './demo-year.ts';
+import { moneyVi } from '../../shared/domain/emulation/money.ts';
 
 const KINDS: [RegExp, string][] = [
   [/^\[thidua\] Giao chỉ tiêu/, 'Giao chỉ tiêu'],
@@ -38,6 +56,10 @@ const KINDS: [RegExp, string][] = [
   [/^\[thidua\] Văn bản .* đã có bản nháp/, 'Văn bản đã tải lên trước đó'],
   [/^\[thidua\] Không đọc được văn bản/, 'Văn bản không đọc được'],
   [/^\[thidua\] Báo cáo .* được trả lại/, 'Báo cáo được cấp trên trả lại'],
+  [/^\[thidua\] Nhắc đăng ký thi đua/, 'Nhắc đăng ký thi đua'],
+  [/^\[thidua\] Xếp hạng /, 'Xếp hạng cụm thi đua'],
+  [/^\[thidua\] Quyết định khen thưởng/, 'Quyết định khen thưởng'],
+  [/^\[thidua\] Kết quả \d+ năm/, 'Sơ kết nhiều năm gửi lãnh đạo'],
 ];
 
 function countKinds(subjects: readonly string[]): Record<string, number> {
@@ -126,13 +148,66 @@ async function obligationsByUnit(repo: ReturnType<typeof repository>) {
   return { units, all };
 }
 
+interface YearEnd {
+  council: CouncilStory;
+  opinions: number;
+  decision: DecisionStory;
+  review: { path: string; years: number[]; subject: string };
+  /** Places the summary points to that did not answer as they should (none expected). */
+  brokenLinks: string[];
+}
+
+/**
+ * Year end, after the year's results: the council's session on 24/12/2027, the public posting with one opinion, the
+ * posting's days passing on the simulated clock, the decision on the next working day after it, the two-year review.
+ */
+async function playYearEnd(stack: LocalStack, out: Out, setNow: (at: Date) => void, directiveId: string): Promise<YearEnd> {
+  const repo = repository();
+  const pass = (from: Date, to: Date) => simulate(stack, repo, out, setNow, { from, to, plan: [], narrate: false });
+  await pass(vn('2027-12-24', '00:00'), vn('2027-12-24', '08:00'));
+  await sendClusterRankings(stack, directiveId);
+  setNow(vn('2027-12-24', '09:00'));
+  const council = await recordCouncilSession(stack, directiveId);
+  const failed = council.failed.map((f) => `${f.name} (${f.titleVi}: ${f.explanationVi})`).join('; ');
+  out.note('11. Sáng 24/12/2027 văn phòng tỉnh gửi bảng xếp hạng năm của từng cụm thi đua cho đơn vị trưởng cụm.');
+  out.note(
+    `12. Thư ký hội đồng ghi phiên họp bình xét ngày 24/12/2027 trên bảng điều khiển: ${council.present}/${council.members} thành viên có mặt, ` +
+      `${council.candidates} đề nghị; ${council.passed} đạt, ${council.failed.length} không đạt${failed ? ` – ${failed}` : ''}. Biên bản (DOCX) được tạo.`,
+  );
+  setNow(vn('2027-12-24', '15:30'));
+  const opinions = await leaveOpinion(stack, council.postingPath);
+  const decisionDay = addWorkingDays(council.postingEndsOn, 1);
+  const passed = await pass(vn('2027-12-24', '16:00'), vn(decisionDay, '08:00'));
+  out.note(
+    `13. Danh sách được niêm yết công khai đến hết ${formatDateVi(council.postingEndsOn)} tại ${council.postingPath}; một người dân gửi ý kiến không cần đăng nhập ` +
+      `(văn phòng nhận ${opinions} ý kiến). Đồng hồ giả lập chạy đến ${formatDateVi(decisionDay)}` +
+      `${Object.keys(passed.emails).length ? ` (${Object.entries(passed.emails).map(([k, n]) => `${n} thư ${k.toLowerCase()}`).join(', ')})` : ''}.`,
+  );
+  setNow(vn(decisionDay, '09:00'));
+  const decision = await issueDecision(stack, directiveId, council.postingId, decisionDay);
+  out.note(
+    `14. Văn phòng tỉnh ban hành Quyết định số ${decision.number} ngày ${formatDateVi(decision.issuedOn)}: ${decision.awards} đơn vị được khen thưởng, tổng ${decision.totalVi} ` +
+      `(${decision.byTitle.map((t) => `${t.titleVi}: ${t.units} đơn vị, ${t.amountVi}`).join('; ')}); mỗi đơn vị nhận thư thông báo.`,
+  );
+  setNow(vn(decisionDay, '10:00'));
+  const before = await stack.inboxCount();
+  const sent = await sendReview(stack, [PREVIOUS_DIRECTIVE_ID, directiveId]);
+  const subject = (await stack.inbox({ from: before })).map((m) => m.subject).find((x) => /^\[thidua\] Kết quả \d+ năm/.test(x)) ?? '';
+  const review = { ...sent, subject };
+  out.note(`15. Văn phòng tỉnh gửi báo cáo sơ kết ${review.years.length} năm (${review.years.join('–')}) cho lãnh đạo tỉnh, kèm bảng tính XLSX: "${subject.replace(/^\[thidua\] /, '')}".`);
+  const brokenLinks = await checkLinks(stack, { yearPath: `/emulation/${encodeURIComponent(directiveId)}`, reviewPath: review.path, decisionPath: decision.documentPath, postingPath: council.postingPath });
+  return { council, opinions, decision, review, brokenLinks };
+}
+
 export const SAMPLE_DIRECTIVE = resolve(PROJECT_ROOT, 'local/sample/directive-23-ct-tu-2027.json');
 export const SAMPLE_DOCUMENT_PDF = resolve(PROJECT_ROOT, 'local/sample/documents/cong-van-huyen-uy-2020.pdf');
 export const SAMPLE_DOCUMENT_DOCX = resolve(PROJECT_ROOT, 'local/sample/documents/cong-van-huyen-uy-2020.docx');
 
 /**
  * The main job on one machine: a fresh embedded stack, Bình Thuận's units, Chỉ thị 23-CT/TU relayed with
- * seed 002's six target groups and the "4 không", then one amendment. Progress while it works, a summary after.
+ * seed 002's six target groups and the "4 không", then one amendment; the year passes on a simulated clock with its
+ * emulation year (clusters, registration, the council, the decision, a two-year review with 2026 — demo-year.ts).
+ * Progress while it works, a summary after, with where to see each part.
  */
 export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean | undefined }): Promise<number> {
   const t0 = Date.now();
@@ -176,12 +251,44 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
     await stack.settle();
     out.note(`3. Điều chỉnh chỉ thị (phiên bản ${amended.directive.version}): chỉ tiêu giao thông của Xã Hàm Liêm lên 4 km; chỉ xã này nhận thư điều chỉnh.`);
 
-    // A quarter passes on the simulated clock: the window closes on 14/03, reports are requested, some come in,
-    // the others are reminded, then told they are late, and their district offices get one list each.
-    out.note('4. Quý I/2027 trôi qua trên đồng hồ giả lập (01/03/2027 → 05/04/2027):');
     const setNow = (at: Date) => (simulatedNow = at);
     const { units: communeIds, all } = await obligationsByUnit(repo);
     const kind = (unitId: string) => communeIds.indexOf(unitId);
+    // The emulation year needs the console (its routes) and the sample people who act in it.
+    const playYear = !!stack.console && samples.length > 0;
+
+    // The year's clusters, saved by the province office as soon as the directive is out.
+    const clusters = playYear ? await uploadClusters(stack, issued.directive.id) : undefined;
+    if (clusters) {
+      out.note(
+        `4. Văn phòng thi đua tỉnh tải lên tệp cụm thi đua (local/sample/clusters-2027.csv) trên bảng điều khiển: ${clusters.clusters} cụm thuộc khối "Xã, thị trấn", ` +
+          `${clusters.members} xã, thị trấn của ${clusters.districts} huyện khác nhau.`,
+      );
+    }
+
+    // The year before, so that the year's end has a two-year review: Chỉ thị 23-CT/TU relayed for 2026, its year report only.
+    const previousYear: PreviousYear | undefined = playYear ? await playPreviousYear(stack, input, setNow) : undefined;
+    if (previousYear) {
+      out.note(
+        `5. Năm trước để so sánh: chỉ thị cùng số áp dụng cho năm 2026 (${previousYear.directiveId}, chỉ báo cáo cả năm); ` +
+          `${previousYear.reported}/${previousYear.communes} xã tải lên báo cáo năm 2026 ngày 15/12/2026 và kết quả năm 2026 được khóa sổ ngày 22/12/2026 (${previousYear.seconds.toFixed(1)} giây).`,
+      );
+    }
+
+    // Registration for 2027: most communes register in January and are approved; a few do not and are reminded.
+    const notRegistered = communeIds.filter((id, i) => i % 8 === 3 && id !== 'bt-htb-ma-lam');
+    const registrations: Registrations | undefined = playYear ? await registerEarly(stack, issued.directive.id, communeIds, notRegistered, setNow) : undefined;
+    if (registrations) {
+      out.note(
+        `6. Đăng ký thi đua năm 2027 (tháng 1/2027): cán bộ Thị trấn Ma Lâm đăng ký và ký giao ước của cụm trên bảng điều khiển; ` +
+          `${registrations.onTime - 1} xã khác đăng ký qua cùng chức năng đăng ký (register(), như biểu mẫu của cán bộ từng xã); ` +
+          `văn phòng tỉnh duyệt ${registrations.approved} đăng ký. ${notRegistered.length} xã chưa đăng ký (hạn 31/03/2027).`,
+      );
+    }
+
+    // A quarter passes on the simulated clock: the window closes on 14/03, reports are requested, some come in,
+    // the others are reminded, then told they are late, and their district offices get one list each.
+    out.note(`7. Quý I/2027 trôi qua trên đồng hồ giả lập (01/03/2027 → 05/04/2027)${registrations ? '; buổi sáng hệ thống cũng nhắc các xã chưa đăng ký thi đua' : ''}:`);
     // Every second commune reports on the day the window closes and keeps the "4 không" all year; every fifth
     // reports the first quarter late, with an incident; the first one sends a workbook with a mistake first.
     const q1Plan: Submission[] = all
@@ -194,8 +301,15 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       });
     const quarterTally = await simulate(stack, repo, out, setNow, { from: vn('2027-03-01', '00:00'), to: vn('2027-04-05', '00:00'), plan: q1Plan, narrate: true });
     const quarter = { communes: communeIds.length, onTime: quarterTally.onTime, late: quarterTally.late, missing: communeIds.length - quarterTally.onTime - quarterTally.late };
+    const lateRegistered = notRegistered.slice(0, 2);
+    if (registrations) {
+      const late = await registerLate(stack, issued.directive.id, lateRegistered, setNow);
+      registrations.late = late.approved;
+      registrations.approved += late.approved;
+      out.note(`   06/04/2027: sau thư nhắc, ${late.approved} xã đăng ký muộn (${late.names.join(', ')}); văn phòng tỉnh duyệt ngày 07/04/2027. ${notRegistered.length - late.approved} xã không đăng ký.`);
+    }
 
-    out.note('5. Các kỳ còn lại đến cuối năm 2027 (các xã đúng hạn tiếp tục nộp đủ; đang chạy nhanh trên đồng hồ giả lập)…');
+    out.note('8. Các kỳ còn lại đến cuối năm 2027 (các xã đúng hạn tiếp tục nộp đủ; đang chạy nhanh trên đồng hồ giả lập)…');
     const restPlan: Submission[] = all
       .filter((o) => o.periodId !== '2027-Q1' && kind(o.unitId) % 2 === 0)
       .map((o) => ({ o, at: vn(addWorkingDays(o.periodEnd, 1), '09:00'), values: cleanValue }));
@@ -217,19 +331,24 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       sameDocument: 'draftId' in docx && docx.draftId === draft?.draftId,
     };
     out.note(
-      `6. Huyện Hàm Thuận Bắc tải lên công văn năm 2020 (PDF): bản nháp ${documents.draftId ?? '—'} với ${documents.indicators} chỉ tiêu đề xuất, còn ${documents.missing} mục cần bổ sung; ` +
+      `9. Huyện Hàm Thuận Bắc tải lên công văn năm 2020 (PDF): bản nháp ${documents.draftId ?? '—'} với ${documents.indicators} chỉ tiêu đề xuất, còn ${documents.missing} mục cần bổ sung; ` +
         `bản DOCX của cùng văn bản ${documents.sameDocument ? 'được nhận ra, không lập bản nháp mới' : 'KHÔNG được nhận ra'}.`,
     );
     // The console's part: an officer splits its town's targets over its villages, the district decides on the quarter.
     const consoleStory: ConsoleStory | undefined = stack.console && samples.length ? await playConsoleStory(stack, issued.directive.id) : undefined;
     if (consoleStory) {
       out.note(
-        `7. Trên bảng điều khiển: cán bộ Thị trấn Ma Lâm giao chỉ tiêu cho ${consoleStory.villages} khu phố; Huyện Hàm Thuận Bắc duyệt ${consoleStory.approved} báo cáo Quý I/2027` +
+        `10. Trên bảng điều khiển: cán bộ Thị trấn Ma Lâm giao chỉ tiêu cho ${consoleStory.villages} khu phố; Huyện Hàm Thuận Bắc duyệt ${consoleStory.approved} báo cáo Quý I/2027` +
           (consoleStory.returned ? ` và trả lại báo cáo của ${consoleStory.returned.unitName} kèm lý do.` : '.'),
       );
     }
+    const yearEnd = playYear ? await playYearEnd(stack, out, setNow, issued.directive.id) : undefined;
     const status = await directiveStatus(issued.directive.id, { directives: repo, status: repo });
     const inbox = await stack.inbox();
+    const consoleLink = (path: string) => (stack.console ? new URL(path, stack.console.url).toString() : path);
+    // The registration reminders: one subject per unit (the step is in the body), so distinct subjects are units.
+    const reminderSubjects = inbox.map((m) => m.subject).filter((s) => /^\[thidua\] Nhắc đăng ký thi đua/.test(s));
+    const remindedUnits = new Set(reminderSubjects);
     const deadLetters = (['assignment', 'notify', 'intake', 'results', 'mail', 'documents', 'events'] as const).reduce((n, q) => n + stack.deadLetters(q).length, 0);
     const summary = {
       directiveId: status.directive.id,
@@ -242,6 +361,26 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
       quarter,
       documents,
       console: consoleStory ?? null,
+      emulationYear: yearEnd
+        ? {
+            yearUrl: consoleLink(`/emulation/${encodeURIComponent(issued.directive.id)}`),
+            previousYear: previousYear ?? null,
+            clusters: clusters ?? null,
+            registrations: {
+              approved: registrations?.approved ?? 0,
+              onTime: registrations?.onTime ?? 0,
+              late: registrations?.late ?? 0,
+              notRegistered: (registrations?.notRegistered.length ?? 0) - (registrations?.late ?? 0),
+              remindedUnits: remindedUnits.size,
+              reminderEmails: reminderSubjects.length,
+            },
+            council: { candidates: yearEnd.council.candidates, passed: yearEnd.council.passed, failed: yearEnd.council.failed.length, members: yearEnd.council.members, present: yearEnd.council.present },
+            posting: { url: consoleLink(yearEnd.council.postingPath), endsOn: yearEnd.council.postingEndsOn, opinions: yearEnd.opinions },
+            decision: { number: yearEnd.decision.number, issuedOn: yearEnd.decision.issuedOn, awards: yearEnd.decision.awards, totalMoney: yearEnd.decision.total, totalMoneyVi: yearEnd.decision.totalVi, docxUrl: consoleLink(yearEnd.decision.documentPath) },
+            review: { years: yearEnd.review.years, url: consoleLink(yearEnd.review.path), subject: yearEnd.review.subject },
+            brokenLinks: yearEnd.brokenLinks,
+          }
+        : null,
       emailsRecorded: status.mailSent,
       deadLetters,
       fanOutSeconds,
@@ -257,6 +396,18 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
         `  Đơn vị được giao chỉ tiêu: ${summary.assignments} (trong ${fanOutSeconds.toFixed(1)} giây kể từ khi ban hành)`,
         `  Nghĩa vụ báo cáo còn mở: ${summary.obligations.reduce((n, o) => n + o.open, 0)} (${summary.obligations.map((o) => `${o.label}: hạn ${formatDateVi(o.due)}`).join('; ')})`,
         `  Báo cáo Quý I/2027: ${quarter.onTime} xã nộp đúng hạn, ${quarter.late} xã nộp muộn, ${quarter.missing} xã chưa nộp`,
+        ...(summary.emulationYear && yearEnd
+          ? [
+              `  Năm thi đua 2027: ${summary.emulationYear.yearUrl}`,
+              `    Cụm thi đua: ${clusters?.clusters ?? 0} cụm, ${clusters?.members ?? 0} xã, thị trấn (xếp hạng trong cụm trên trang năm thi đua)`,
+              `    Đăng ký thi đua: ${summary.emulationYear.registrations.approved} được duyệt (${summary.emulationYear.registrations.late} đăng ký muộn), ${summary.emulationYear.registrations.notRegistered} xã không đăng ký; ${summary.emulationYear.registrations.reminderEmails} thư nhắc gửi ${summary.emulationYear.registrations.remindedUnits} xã`,
+              `    Bình xét: ${yearEnd.council.candidates} đề nghị, ${yearEnd.council.passed} đạt, ${yearEnd.council.failed.length} không đạt (${yearEnd.council.present}/${yearEnd.council.members} thành viên có mặt)`,
+              `    Niêm yết công khai (không cần đăng nhập): ${summary.emulationYear.posting.url} – ${yearEnd.opinions} ý kiến`,
+              `    Quyết định số ${yearEnd.decision.number} ngày ${formatDateVi(yearEnd.decision.issuedOn)}: ${yearEnd.decision.awards} đơn vị, ${moneyVi(yearEnd.decision.total)}; tải DOCX: ${summary.emulationYear.decision.docxUrl}`,
+              `    Sơ kết ${yearEnd.review.years.join('–')}: ${summary.emulationYear.review.url}`,
+              ...(yearEnd.brokenLinks.length ? [`    KHÔNG mở được: ${yearEnd.brokenLinks.join(', ')}`] : []),
+            ]
+          : []),
         `  Văn bản tải lên: 2 tệp, 1 bản nháp chỉ thị (${documents.draftId}), xem: npm run thidua -- directive draft show ${documents.draftId}`,
         `  Thư trong hộp thư cục bộ: ${summary.emailsInInbox}`,
         ...Object.entries(summary.emailsByKind).map(([kind, n]) => `    ${kind}: ${n}`),
@@ -268,13 +419,29 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
     );
     const ok =
       summary.assignments === target &&
-      summary.emailsByKind['Giao chỉ tiêu'] === target &&
+      // Both directives (2026 and 2027) assign the same communes: each gets its targets twice.
+      summary.emailsByKind['Giao chỉ tiêu'] === 2 * target &&
       summary.emailsByKind['Điều chỉnh chỉ tiêu'] === 1 &&
       (summary.emailsByKind['Kết quả thi đua gửi lãnh đạo'] ?? 0) > 0 &&
       summary.emailsByKind['Đề nghị khen thưởng'] === 1 &&
       documents.pdf === 'drafted' &&
       documents.sameDocument &&
-      samples.length === 6 &&
+      samples.length === 7 &&
+      !!yearEnd &&
+      (previousYear?.reported ?? 0) === target &&
+      (clusters?.clusters ?? 0) >= 3 &&
+      (registrations?.late ?? 0) > 0 &&
+      // Each commune not registered by the deadline: reminded a week before it, on it, and once after it.
+      remindedUnits.size === notRegistered.length &&
+      reminderSubjects.length === 3 * notRegistered.length &&
+      yearEnd.council.failed.length === 1 &&
+      yearEnd.council.passed > 0 &&
+      yearEnd.decision.awards >= 1 &&
+      summary.emailsByKind['Quyết định khen thưởng'] === yearEnd.decision.awards &&
+      summary.emailsByKind['Sơ kết nhiều năm gửi lãnh đạo'] === 1 &&
+      yearEnd.opinions === 1 &&
+      summary.emailsByKind['Xếp hạng cụm thi đua'] === clusters?.clusters &&
+      yearEnd.brokenLinks.length === 0 &&
       (consoleStory?.villages ?? 0) > 0 &&
       (consoleStory?.approved ?? 0) > 0 &&
       summary.emailsByKind['Báo cáo được cấp trên trả lại'] === 1 &&

@@ -38,8 +38,9 @@ export async function loadSamples(stack: LocalStack, opts: { units: boolean }): 
 
 /** Lines that tell a person where the console is and how to sign in as each role. */
 export function signInLines(consoleUrl: string, people: readonly SampleSignIn[]): string[] {
+  const width = Math.max(0, ...people.map((p) => ROLE_VI[p.role].length));
   return [
     `Bảng điều khiển: ${consoleUrl} – tài khoản mẫu (mật khẩu ${SAMPLE_PASSWORD}):`,
-    ...people.map((p) => `    ${ROLE_VI[p.role].padEnd(18)} ${p.email} (${p.name}, ${p.unitId})`),
+    ...people.map((p) => `    ${ROLE_VI[p.role].padEnd(width)} ${p.email} (${p.name}, ${p.unitId})`),
   ];
 }
