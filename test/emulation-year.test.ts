@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { readHistoryWithinBudget } from '../shared/runtime/parse-budget.ts';
 import { describe, expect, it } from 'vitest';
 import { checkClusters, leadingUnitOf, rankWithinClusters, readClustersCsv } from '../shared/domain/emulation/clusters.ts';
 import { checkHistoryRule, historyNotes, readHistoryWorkbook } from '../shared/domain/emulation/history.ts';
@@ -478,4 +479,27 @@ describe('history', () => {
     expect(notXlsx.problems[0]?.messageVi).toMatch(/^Tệp không phải bảng tính Excel/);
     expect(noHeader).toEqual({ entries: [], problems: [{ row: 0, messageVi: expect.stringMatching(/^Không tìm thấy dòng tiêu đề có cột ma_don_vi/) }] });
   });
+});
+
+describe('past titles under the parse budget', () => {
+  it('are read in a worker: the same entries as in-process, and a read that overruns its deadline ends as a problem, nothing else', async () => {
+    // Prepare
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('Danh hiệu');
+    sheet.addRow(['ma_don_vi', 'nam', 'danh_hieu', 'so_quyet_dinh', 'ngay_quyet_dinh', 'co_quan_ban_hanh']);
+    sheet.addRow(['x1', 2025, 'Tập thể lao động tiên tiến', '12/QĐ-UBND', '20/12/2025', 'UBND tỉnh']);
+    const bytes = new Uint8Array(await wb.xlsx.writeBuffer());
+    const units = [{ id: 'x1', name: 'Xã Hàm Liêm' }];
+
+    // Act
+    const inProcess = await readHistoryWorkbook(bytes, DEFAULT_RULES.titles, new Map(units.map((u) => [u.id, u])));
+    const inWorker = await readHistoryWithinBudget(bytes, { titles: DEFAULT_RULES.titles, units });
+    const stopped = await readHistoryWithinBudget(bytes, { titles: DEFAULT_RULES.titles, units }, { deadlineMs: 1 });
+
+    // Assess
+    expect(inWorker).toEqual(inProcess);
+    expect(inWorker.entries).toMatchObject([{ unitId: 'x1', year: 2025, titleId: 'tap-the-lao-dong-tien-tien', decisionNumber: '12/QĐ-UBND', source: 'import' }]);
+    expect(stopped.entries).toEqual([]);
+    expect(stopped.problems).toEqual([{ row: 0, messageVi: expect.stringMatching(/^Tệp lịch sử danh hiệu quá phức tạp để đọc: hệ thống đã dừng sau 0,001 giây/) }]);
+  }, 60_000);
 });

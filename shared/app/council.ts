@@ -9,11 +9,10 @@ import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
 import { formatDateVi, vietnamDate } from '../domain/calendar/index.ts';
-import type { CouncilSession, Decision, EmulationRules, HistoryEntry, Opinion, Posting } from '../domain/emulation/types.ts';
+import type { CouncilSession, Decision, EmulationRules, HistoryEntry, Opinion, Posting, Title } from '../domain/emulation/types.ts';
 import { evaluateSession, quorumVi, thresholdVi } from '../domain/emulation/council.ts';
 import { awardsOf, checkDecisionAwards } from '../domain/emulation/awards.ts';
 import { checkOpinion, postingWindow } from '../domain/emulation/posting.ts';
-import { readHistoryWorkbook } from '../domain/emulation/history.ts';
 import { minutesDocx } from '../paper/minutes-docx.ts';
 import { decisionDocx } from '../paper/decision-docx.ts';
 import { awardNotice } from '../mail/emulation-email.ts';
@@ -244,10 +243,17 @@ async function notifyAwardees(deps: CouncilDeps, decision: Decision, issuer: Uni
   );
 }
 
+/** Reads an office's past titles (in a worker under the parse budget, on the console). */
+export type HistoryReader = (bytes: Uint8Array, expected: { titles: Title[]; units: { id: string; name: string }[] }) => Promise<{ entries: HistoryEntry[]; problems: { row: number; messageVi: string }[] }>;
+
 /** Past years' titles from an XLSX: every problem named, nothing stored unless all rows are right. */
-export async function importHistory(deps: Pick<EmulationDeps, 'emulation' | 'units'>, input: { bytes: Uint8Array; directive: Directive; units: ReadonlyMap<string, Unit> }): Promise<number> {
+export async function importHistory(
+  deps: Pick<EmulationDeps, 'emulation' | 'units'>,
+  input: { bytes: Uint8Array; directive: Directive; units: ReadonlyMap<string, Unit> },
+  read: HistoryReader,
+): Promise<number> {
   const rules = await rulesOf(deps, input.directive);
-  const { entries, problems } = await readHistoryWorkbook(input.bytes, rules.titles, input.units);
+  const { entries, problems } = await read(input.bytes, { titles: rules.titles, units: [...input.units.values()].map((u) => ({ id: u.id, name: u.name })) });
   if (problems.length) throw new InputError('Tệp lịch sử danh hiệu có lỗi; chưa lưu gì', problems.map((p) => p.messageVi));
   await deps.emulation.putHistory(entries);
   return entries.length;

@@ -4,6 +4,8 @@
  * file therefore ends as a rejection with a reason ("quá phức tạp để đọc"), never as a function timeout, a retry
  * storm or a dead letter. The parsers themselves (parseReport, readDocumentFile) stay pure and callable anywhere.
  */
+import type { Title } from '../domain/emulation/types.ts';
+import type { HistoryReadResult } from './parse-jobs.ts';
 import type { ReadResult } from '../domain/document/read.ts';
 import { DEFAULT_REPORT_LIMITS, type ExpectedReport, type ParseOutcome, type ReportFile, type ReportLimits } from '../domain/report/types.ts';
 import { formatNumberVi, quote } from '../domain/report/values.ts';
@@ -127,4 +129,16 @@ export async function readSplitWithinBudget(bytes: Uint8Array, expected: { indic
   }
   logStopped('read-split', 'village-targets.xlsx', outcome, budget);
   throw new InputError(`Tệp chỉ tiêu các thôn quá phức tạp để đọc: ${whyVi(outcome, budget)}`, ['Hãy tải tệp mẫu từ trang này, chỉ điền số vào các ô của thôn rồi tải lên lại.']);
+}
+
+/**
+ * readHistoryWorkbook (past years' titles, an office's XLSX) in a worker within REPORT_BUDGET: read while the
+ * office waits, so a hostile workbook ends as a message naming what to do.
+ */
+export async function readHistoryWithinBudget(bytes: Uint8Array, expected: { titles: Title[]; units: { id: string; name: string }[] }, resources?: Partial<SandboxBudget>): Promise<HistoryReadResult> {
+  const budget: SandboxBudget = { ...REPORT_BUDGET, ...resources };
+  const outcome = await runInSandbox('read-history', { bytes, ...expected }, budget);
+  if (outcome.kind === 'done') return outcome.value;
+  logStopped('read-history', 'lich-su-danh-hieu.xlsx', outcome, budget);
+  return { entries: [], problems: [{ row: 0, messageVi: `Tệp lịch sử danh hiệu quá phức tạp để đọc: ${whyVi(outcome, budget)}; hãy lưu lại tệp chỉ gồm một trang với các cột ma_don_vi, nam, danh_hieu rồi tải lên lại` }] };
 }

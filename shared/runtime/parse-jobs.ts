@@ -7,6 +7,7 @@ import type { ExpectedReport, ParseOutcome, ReportFile, ReportLimits } from '../
 import type { TargetsIndicator, TargetsReadResult } from '../domain/targets-workbook.ts';
 import type { Indicator } from '../domain/directive.ts';
 import type { RawSplit, SplitVillage } from '../domain/targets-split.ts';
+import type { HistoryEntry, Title } from '../domain/emulation/types.ts';
 
 /** A commune's split as read, or why the file cannot be read (an InputError does not cross the thread boundary). */
 export type SplitReadResult = { ok: true; raw: RawSplit } | { ok: false; messageVi: string; details: string[] };
@@ -16,7 +17,11 @@ export interface ParseJobs {
   'read-document': { input: { bytes: Uint8Array; fileName?: string; maxBytes?: number }; output: ReadResult };
   'read-targets': { input: { bytes: Uint8Array; indicators: TargetsIndicator[]; units: { id: string; name: string }[] }; output: TargetsReadResult };
   'read-split': { input: { bytes: Uint8Array; indicators: Indicator[]; villages: SplitVillage[] }; output: SplitReadResult };
+  'read-history': { input: { bytes: Uint8Array; titles: Title[]; units: { id: string; name: string }[] }; output: HistoryReadResult };
 }
+
+/** Past years' titles as read from an office's workbook, with every problem by row. */
+export type HistoryReadResult = { entries: HistoryEntry[]; problems: { row: number; messageVi: string }[] };
 export type ParseJobName = keyof ParseJobs;
 
 type Runner<N extends ParseJobName> = (input: ParseJobs[N]['input']) => Promise<ParseJobs[N]['output']>;
@@ -47,6 +52,10 @@ export async function loadJob<N extends ParseJobName>(name: N): Promise<Runner<N
           throw e;
         }
       };
+    },
+    'read-history': async () => {
+      const { readHistoryWorkbook } = await import('../domain/emulation/history.ts');
+      return ({ bytes, titles, units }) => readHistoryWorkbook(bytes, titles, new Map(units.map((u) => [u.id, u])));
     },
   };
   const load = loaders[name] as (() => Promise<Runner<N>>) | undefined;

@@ -29,6 +29,7 @@ import {
   type EmulationDeps,
 } from '../../../shared/app/emulation-year.ts';
 import { importHistory } from '../../../shared/app/council.ts';
+import { readHistoryWithinBudget } from '../../../shared/runtime/parse-budget.ts';
 import { audit, authorize, authorizeDirectiveRead, ownUnits, sessionOf, type ConsoleContext, type ConsoleEnv } from '../context.ts';
 import { csrfField, dateVi, esc, page } from '../layout.ts';
 import { councilSection } from './council.ts';
@@ -305,7 +306,7 @@ export function emulationRoutes(app: Hono<ConsoleEnv>): void {
     const deps = emulationDeps(c);
     const units = new Map<string, Unit>();
     for await (const page of deps.units.descendantsAt(issuer, directive.targetUnits.scope === 'level' ? directive.targetUnits.level : 'commune')) for (const u of page) units.set(u.id, u);
-    const n = await importHistory(deps, { bytes, directive, units });
+    const n = await importHistory(deps, { bytes, directive, units }, readHistoryWithinBudget);
     await audit(c, { action: 'emulation.manage', unit: issuer, target: `${directive.id}/${directive.year}`, summaryVi: `Nhập ${n} danh hiệu các năm trước` });
     return c.redirect(`${yearPath(directive.id)}?done=history`, 303);
   });
