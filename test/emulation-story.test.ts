@@ -26,7 +26,8 @@ import type { Session } from '../local/cli/connect.ts';
 import { fillTemplate } from '../local/sample/reports.ts';
 import { fire, firingsBetween } from '../local/stack/scheduler.ts';
 import { eventually, startFlow, type Flow } from './support/flow.ts';
-import { ConsoleClient, launchBrowser, seedPeople } from './support/console.ts';
+import { fileURLToPath } from 'node:url';
+import { ConsoleClient, launchBrowser, seedPeople, signedIn } from './support/console.ts';
 
 let flow: Flow;
 let browser: Browser;
@@ -395,6 +396,7 @@ describe('the emulation year, start to finish', () => {
     const thanked = await tab.locator('[role=status]').innerText();
     await tab.getByLabel('Ý kiến').fill('Mua hàng giá rẻ tại http://spam.example.com ngay hôm nay!!!');
     await tab.getByRole('button', { name: 'Gửi ý kiến' }).click();
+    if (process.env.UPDATE_DOCS_PNG === '1') await tab.screenshot({ path: fileURLToPath(new URL('../docs/emulation-posting.png', import.meta.url)), fullPage: true });
     await context.close();
     const tooEarly = await post(OFFICE, `${yearPath}/decision`, { postingId, number: '125/QĐ-UBND', issuedOn: '2027-12-22', signerTitle: 'CHỦ TỊCH', signerName: 'Nguyễn Văn An', award: `${A}|${XS}` });
     const officeView = await (await page(OFFICE, yearPath)).text();
@@ -444,6 +446,15 @@ describe('the emulation year, start to finish', () => {
       return m.length >= 3 ? m : undefined;
     });
     const history = await emulationStore().historyOf([A]);
+    // The office's year page in a browser, on a phone: the decision listed with its DOCX
+    const { context, page: tab, violations } = await signedIn(browser, flow.stack, OFFICE, { width: 390, height: 844 });
+    await tab.goto(new URL(yearPath, flow.stack.console!.url).href);
+    const yearText = await tab.locator('main').innerText();
+    const download = tab.waitForEvent('download');
+    await tab.getByRole('link', { name: 'Tải quyết định (DOCX)' }).click();
+    const fileName = (await download).suggestedFilename();
+    if (process.env.UPDATE_DOCS_PNG === '1') await tab.screenshot({ path: fileURLToPath(new URL('../docs/emulation-year.png', import.meta.url)), fullPage: true });
+    await context.close();
 
     // Assess
     expect(failed.status).toBe(400);
@@ -467,6 +478,10 @@ describe('the emulation year, start to finish', () => {
     expect(notices.map((m) => m.destination.to[0]).sort()).toEqual([`ubnd@${A}.test.vn`, `ubnd@${B}.test.vn`, `ubnd@${D}.test.vn`]);
     expect(notices.find((m) => m.destination.to.includes(`ubnd@${A}.test.vn`))!.body.text).toContain('Tiền thưởng kèm theo: 3.510.000 đồng.');
     expect(history.get(A)!.map((h) => [h.year, h.titleId, h.decisionNumber, h.source])).toEqual([[2026, TT, '88/QĐ-UBND', 'import'], [2027, XS, '125/QĐ-UBND', 'decision']]);
+    expect(yearText).toContain('Quyết định số 125/QĐ-UBND ngày 28/12/2027: 3 đơn vị, 7.254.000 đồng');
+    expect(yearText).toContain('Đăng ký thi đua (hạn 31/03/2027)');
+    expect(fileName).toBe('quyet-dinh-khen-thuong-2027.docx');
+    expect(violations).toEqual([]);
   });
 
   it('registering after the directive\'s year is refused and changes nothing', { timeout: 60_000 }, async () => {

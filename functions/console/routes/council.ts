@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { can } from '../../../shared/domain/access.ts';
 import type { Directive } from '../../../shared/domain/directive.ts';
+import type { Decision, Posting } from '../../../shared/domain/emulation/types.ts';
 import type { Unit } from '../../../shared/domain/units.ts';
 import { InputError } from '../../../shared/domain/errors.ts';
 import { vietnamDate } from '../../../shared/domain/calendar/index.ts';
@@ -37,14 +38,14 @@ export async function councilSection(c: ConsoleContext, directive: Directive, is
   const path = yearPath(directive.id);
   const record = can(person, 'council.record', issuer) ? `<p><a class="button" href="${path}/session">Ghi phiên họp bình xét</a></p>` : '';
   const sessionList = sessions.map((s) => `<li>Phiên ngày ${esc(dateVi(s.heldOn))}: ${s.present}/${s.members} thành viên có mặt — <a href="${path}/minutes/${encodeURIComponent(s.id)}">Biên bản (DOCX)</a></li>`).join('');
-  const postingBlocks = await Promise.all(postings.map((p) => postingBlock(c, directive, issuer, p)));
+  const postingBlocks = await Promise.all(postings.map((p) => postingBlock(c, directive, issuer, p, decisions.find((d) => d.postingId === p.id))));
   const decisionList = decisions
     .map((d) => `<li>Quyết định số ${esc(d.number)} ngày ${esc(dateVi(d.issuedOn))}: ${d.awards.length} đơn vị, ${esc(moneyVi(d.awards.reduce((s, a) => s + a.amount, 0)))} — <a href="${path}/decisions/${encodeURIComponent(d.id)}">Tải quyết định (DOCX)</a></li>`)
     .join('');
   return `<h2>Bình xét và khen thưởng</h2>${record}${sessionList ? `<ul id="sessions">${sessionList}</ul>` : '<p class="muted">Chưa có phiên họp bình xét.</p>'}${postingBlocks.join('')}${decisionList ? `<h3>Quyết định khen thưởng</h3><ul id="decisions">${decisionList}</ul>` : ''}`;
 }
 
-async function postingBlock(c: ConsoleContext, directive: Directive, issuer: Unit, p: Awaited<ReturnType<ConsoleEnv['Variables']['deps']['emulation']['postingsOf']>>[number]): Promise<string> {
+async function postingBlock(c: ConsoleContext, directive: Directive, issuer: Unit, p: Posting, decided: Decision | undefined): Promise<string> {
   const session = sessionOf(c);
   const deps = c.get('deps');
   const today = vietnamDate(deps.clock.now());
@@ -55,7 +56,9 @@ async function postingBlock(c: ConsoleContext, directive: Directive, issuer: Uni
   const ended = postingEnded(p, today);
   const rules = await rulesOf(emulationDeps(c), directive);
   const titleVi = (id: string) => rules.titles.find((t) => t.id === id)?.nameVi ?? id;
-  const decide = can(session.person, 'decision.issue', issuer) ? (ended ? decisionForm(c, directive, p, titleVi) : `<p class="muted">Ban hành quyết định từ sau ngày ${esc(dateVi(p.endsOn))}, khi hết thời gian niêm yết.</p>`) : '';
+  const decide = decided
+    ? `<p class="ok">Đã ban hành Quyết định số ${esc(decided.number)} ngày ${esc(dateVi(decided.issuedOn))}.</p>`
+    : can(session.person, 'decision.issue', issuer) ? (ended ? decisionForm(c, directive, p, titleVi) : `<p class="muted">Ban hành quyết định từ sau ngày ${esc(dateVi(p.endsOn))}, khi hết thời gian niêm yết.</p>`) : '';
   return `<section class="card posting" data-posting="${esc(p.id)}"><h3>Niêm yết công khai từ ${esc(dateVi(p.startsOn))} đến hết ${esc(dateVi(p.endsOn))}</h3><p>Trang công khai: <a href="${publicPostingPath(p.id)}">${esc(publicPostingPath(p.id))}</a></p><ul>${names}</ul>${opinionList}${decide}</section>`;
 }
 

@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { can, unitsFor } from '../../../shared/domain/access.ts';
 import type { Directive } from '../../../shared/domain/directive.ts';
 import type { Unit } from '../../../shared/domain/units.ts';
-import { vietnamDate } from '../../../shared/domain/calendar/index.ts';
+import { periodById, vietnamDate } from '../../../shared/domain/calendar/index.ts';
 import { REGISTRATION_STATE_VI, type Registration, type RegistrationState } from '../../../shared/domain/emulation/types.ts';
 import { registrationSummary } from '../../../shared/domain/emulation/registration.ts';
 import { leadingUnitOf } from '../../../shared/domain/emulation/clusters.ts';
@@ -54,6 +54,11 @@ async function yearsOfPerson(c: ConsoleContext): Promise<Directive[]> {
     const issuer = issuers.get(d.issuerId);
     return !!issuer && (can(person, 'emulation.read', issuer) || mine.some((u) => u.path.includes(issuer.id)));
   });
+}
+
+/** "Quý I/2027" for a period of the directive. */
+function periodLabelOf(periodId: string, directive: Directive): string {
+  return periodById(periodId, directive.cutoff).label;
 }
 
 /** The registration table: every unit's state rolled up, with approve / return for those awaiting. */
@@ -108,7 +113,7 @@ async function clustersSection(c: ConsoleContext, directive: Directive, issuer: 
         rankings.length ? `<form method="post" action="${yearPath(directive.id)}/cluster-digests">${csrfField(session)}<button class="secondary" type="submit">Gửi bảng xếp hạng cho trưởng cụm</button></form>` : ''
       }`
     : '';
-  const when = periodId ? `<p class="muted">Theo kết quả kỳ ${esc(periodId)}.</p>` : rankings.length ? '' : '';
+  const when = periodId ? `<p class="muted">Theo kết quả ${esc(periodId.endsWith('-Y') ? `cả năm ${directive.year}` : `kỳ ${periodLabelOf(periodId, directive)}`)}.</p>` : '';
   return `<h2>Cụm, khối thi đua</h2>${rankings.length ? when + tables : '<p class="muted">Chưa có cụm thi đua nào, hoặc chưa có kết quả để xếp hạng.</p>'}${upload}`;
 }
 
