@@ -482,7 +482,7 @@ describe('history', () => {
 });
 
 describe('past titles under the parse budget', () => {
-  it('are read in a worker: the same entries as in-process, and a read that overruns its deadline ends as a problem, nothing else', async () => {
+  it('are read in a worker: the same entries as in-process (the deadline path is the shared sandbox\'s, tested with the targets workbook)', async () => {
     // Prepare
     const wb = new ExcelJS.Workbook();
     const sheet = wb.addWorksheet('Danh hiệu');
@@ -494,12 +494,9 @@ describe('past titles under the parse budget', () => {
     // Act
     const inProcess = await readHistoryWorkbook(bytes, DEFAULT_RULES.titles, new Map(units.map((u) => [u.id, u])));
     const inWorker = await readHistoryWithinBudget(bytes, { titles: DEFAULT_RULES.titles, units });
-    const stopped = await readHistoryWithinBudget(bytes, { titles: DEFAULT_RULES.titles, units }, { deadlineMs: 1 });
 
     // Assess
     expect(inWorker).toEqual(inProcess);
     expect(inWorker.entries).toMatchObject([{ unitId: 'x1', year: 2025, titleId: 'tap-the-lao-dong-tien-tien', decisionNumber: '12/QĐ-UBND', source: 'import' }]);
-    expect(stopped.entries).toEqual([]);
-    expect(stopped.problems).toEqual([{ row: 0, messageVi: expect.stringMatching(/^Tệp lịch sử danh hiệu quá phức tạp để đọc: hệ thống đã dừng sau 0,001 giây/) }]);
   }, 60_000);
 });

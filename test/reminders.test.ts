@@ -81,7 +81,14 @@ describe('a simulated year of reporting through the embedded stack', () => {
     expect(weekly[0]!.mail.subject).toBe('[thidua] Tình hình nộp báo cáo Quý I/2027: 30 xã chưa nộp (hạn 19/03/2027)');
     expect(digests.filter((d) => d.mail.subject.startsWith('[thidua] Kết quả thi đua'))).toHaveLength(6 * (1 + COMMUNES));
     expect(digests.filter((d) => d.mail.subject.startsWith('[thidua] Đề nghị khen thưởng'))).toHaveLength(1);
-    const notices = delivered.filter((d) => !digests.includes(d));
+    // The emulation year's registration reminders (issue 13) ride on the same sweep: one per step to each commune
+    // that has not registered (none has here), a week before 31/03, on it and once after.
+    const registration = delivered.filter((d) => d.mail.subject.startsWith('[thidua] Nhắc đăng ký thi đua'));
+    for (let i = 0; i < COMMUNES; i++) {
+      expect(registration.filter((d) => d.mail.destination.to.includes(`ubnd.x${i}@yr.test.vn`)).map((d) => d.day), `registration reminders to ${unitId(i)}`).toEqual(['2027-03-24', '2027-03-31', '2027-04-01']);
+    }
+    expect(registration).toHaveLength(3 * COMMUNES);
+    const notices = delivered.filter((d) => !digests.includes(d) && !registration.includes(d));
     const toUnit = (i: number) => notices.filter((d) => d.mail.destination.to.includes(`ubnd.x${i}@yr.test.vn`));
     const kinds = (i: number) => toUnit(i).map((d) => d.mail.subject.replace(/ – .*$| \(hạn.*$|: .*$/, ''));
     // Four occasions: Q1; Q2 with the half-year; Q3; Q4 with the year. One request each, both periods in one email.
