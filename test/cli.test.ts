@@ -297,7 +297,8 @@ describe('the thidua command', () => {
 
       // Assess
       expect(printed.sampleUnits).toBe(239);
-      expect(printed.sampleSignIns.map((p) => p.role).sort()).toEqual(['admin', 'approver', 'leader', 'office', 'office', 'officer']);
+      expect(printed.sampleSignIns.map((p) => p.role).sort()).toEqual(['admin', 'approver', 'leader', 'office', 'office', 'officer', 'secretary']);
+      expect(homes.secretary).toContain('thư ký hội đồng thi đua – Tỉnh Bình Thuận');
       expect(homes.officer).toContain('cán bộ đơn vị – Thị trấn Ma Lâm');
       expect(homes.approver).toContain('cấp duyệt báo cáo – Huyện Hàm Thuận Bắc');
       expect(homes.leader).toContain('lãnh đạo – Tỉnh Bình Thuận');

@@ -336,6 +336,7 @@ describe('the emulation year, start to finish', () => {
   it('the council: refused without a quorum, with more votes than present and for a non-candidate; then recorded at the boundaries', { timeout: 120_000 }, async () => {
     // Prepare: candidates — Hàm Liêm (xuất sắc, results), Phan Hiệp and Phan Rí Thành (tiên tiến, results), Hàm Trí (tiên tiến, nominated)
     setNow('2027-12-20T02:00:00Z');
+    const home = await (await page(SECRETARY, '/')).text();
     const form = await (await page(SECRETARY, `${yearPath}/session`)).text();
     const fields = [...form.matchAll(/name="(yes:[^"]+)"/g)].map((m) => m[1]!.replace(/&#58;|&colon;/g, ':'));
     const tallies = (yes: Record<string, number>) => Object.fromEntries(Object.entries(yes).map(([k, v]) => [`yes:${k}`, String(v)]));
@@ -356,6 +357,7 @@ describe('the emulation year, start to finish', () => {
     const again = await post(SECRETARY, `${yearPath}/session`, { ...base, present: '10', ...tallies(votes) });
 
     // Assess
+    expect(home).toContain(`<a href="${yearPath}/session">ghi phiên họp bình xét</a>`);
     expect(fields.sort()).toEqual(Object.keys(votes).map((k) => `yes:${k}`).sort());
     expect(noQuorum.status).toBe(400);
     expect(await noQuorum.text()).toContain('Phiên họp không đủ số thành viên: có mặt 9/15, cần ít nhất 2/3 (10 người)');

@@ -24,7 +24,7 @@ import { resultsHome, resultsRoutes } from './routes/results.ts';
 import { officerGroup } from './routes/officer.ts';
 import { targetRoutes } from './routes/targets.ts';
 import { reviewRoutes } from './routes/review.ts';
-import { emulationRoutes } from './routes/emulation.ts';
+import { emulationHome, emulationRoutes } from './routes/emulation.ts';
 import { councilRoutes } from './routes/council.ts';
 import { publicRoutes } from './routes/public.ts';
 import { rulesRoutes } from './routes/rules.ts';
@@ -42,7 +42,7 @@ ROUTE_GROUPS.push({ routes: directiveRoutes, home: officeHome });
 ROUTE_GROUPS.push({ routes: statusRoutes }, { routes: resultsRoutes, home: resultsHome });
 ROUTE_GROUPS.push(officerGroup, { routes: targetRoutes });
 // The review first: `/emulation/review` is not a directive's year.
-ROUTE_GROUPS.push({ routes: reviewRoutes }, { routes: emulationRoutes }, { routes: rulesRoutes }, { routes: councilRoutes }, { routes: publicRoutes }, { routes: registrationLinkRoutes });
+ROUTE_GROUPS.push({ routes: reviewRoutes }, { routes: emulationRoutes, home: emulationHome }, { routes: rulesRoutes }, { routes: councilRoutes }, { routes: publicRoutes }, { routes: registrationLinkRoutes });
 
 export function createConsoleApp(deps: ConsoleDeps, opts: { groups?: RouteGroup[]; log?: (m: string) => void } = {}): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();

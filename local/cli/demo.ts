@@ -57,6 +57,7 @@ const KINDS: [RegExp, string][] = [
   [/^\[thidua\] Không đọc được văn bản/, 'Văn bản không đọc được'],
   [/^\[thidua\] Báo cáo .* được trả lại/, 'Báo cáo được cấp trên trả lại'],
   [/^\[thidua\] Nhắc đăng ký thi đua/, 'Nhắc đăng ký thi đua'],
+  [/^\[thidua\] Đăng ký thi đua năm \d+ (đã được duyệt|được trả lại)/, 'Đăng ký thi đua được duyệt hoặc trả lại'],
   [/^\[thidua\] Xếp hạng /, 'Xếp hạng cụm thi đua'],
   [/^\[thidua\] Quyết định khen thưởng/, 'Quyết định khen thưởng'],
   [/^\[thidua\] Kết quả \d+ năm/, 'Sơ kết nhiều năm gửi lãnh đạo'],

@@ -216,6 +216,20 @@ function fileOf(body: Record<string, unknown>, maxBytes: number): { file: File; 
   return { file, name: file.name };
 }
 
+/** The home page's part: the emulation years the person meets, and for the council's secretary where to record. */
+export async function emulationHome(c: ConsoleContext): Promise<string> {
+  const { person } = sessionOf(c);
+  if (!unitsFor(person, 'emulation.read').length) return '';
+  const year = Number(vietnamDate(c.get('deps').clock.now()).slice(0, 4));
+  const list = (await yearsOfPerson(c)).filter((d) => d.year >= year - 1 && d.year <= year).sort((a, b) => b.year - a.year || a.id.localeCompare(b.id));
+  if (!list.length) return '';
+  const secretary = unitsFor(person, 'council.record').length > 0;
+  const items = list
+    .map((d) => `<li><a href="${yearPath(d.id)}">Năm thi đua ${d.year}: ${esc(d.kind)} số ${esc(d.number)}</a>${secretary ? ` — <a href="${yearPath(d.id)}/session">ghi phiên họp bình xét</a>` : ''}</li>`)
+    .join('');
+  return `<div class="card" id="emulation-home"><h2>Năm thi đua</h2><ul>${items}</ul></div>`;
+}
+
 export function emulationRoutes(app: Hono<ConsoleEnv>): void {
   app.get('/emulation', async (c) => {
     const session = sessionOf(c);
