@@ -249,6 +249,24 @@ describe('the emulation year in DynamoDB', () => {
     expect((await store.historyOf(['es-n0'])).get('es-n0')).toEqual([titleOf('es-n0', 2027, '127/QĐ-UBND')]);
   });
 
+  it('refuses a decision conferring a title a unit already holds for the year by another decision (two offices at once), writing nothing of it; an imported title is no obstacle', async () => {
+    // Prepare: es-c0 holds the title by 128; es-c1 only by an import
+    await store.putDecision(decision('qd-128', '128/QĐ-UBND', ['es-c0']), [titleOf('es-c0', 2027, '128/QĐ-UBND')]);
+    await store.putHistory([{ ...titleOf('es-c1', 2027, null), source: 'import' }]);
+
+    // Act
+    const twice = await store.putDecision(decision('qd-129', '129/QĐ-UBND', ['es-c0', 'es-c2']), [titleOf('es-c0', 2027, '129/QĐ-UBND'), titleOf('es-c2', 2027, '129/QĐ-UBND')]);
+    const overImport = await store.putDecision(decision('qd-130', '130/QĐ-UBND', ['es-c1']), [titleOf('es-c1', 2027, '130/QĐ-UBND')]);
+
+    // Assess
+    expect(twice).toBe('already-awarded');
+    expect((await store.decisionsOf(DIRECTIVE, YEAR)).map((d) => d.id)).not.toContain('qd-129');
+    expect((await store.historyOf(['es-c0'])).get('es-c0')).toEqual([titleOf('es-c0', 2027, '128/QĐ-UBND')]);
+    expect((await store.historyOf(['es-c2'])).get('es-c2')).toEqual([]);
+    expect(overImport).toBe('written');
+    expect((await store.historyOf(['es-c1'])).get('es-c1')).toEqual([titleOf('es-c1', 2027, '130/QĐ-UBND')]);
+  });
+
   it('stores the year rules and reads them back equal', async () => {
     // Prepare
     const rules = { ...DEFAULT_RULES, postingDays: 10, quorum: { num: 3, den: 4 } };

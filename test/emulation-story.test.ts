@@ -225,6 +225,8 @@ describe('the emulation year, start to finish', () => {
     for (const [unitId, title] of Object.entries(titles)) expect((await post(officer(unitId), `${yearPath}/register`, { unitId, title, pledge: 'yes' })).status).toBe(303);
     const forAnother = await post(officer(A), `${yearPath}/register`, { unitId: B, title: TT, pledge: 'yes' });
     for (const unitId of [A, B, C]) expect((await post(OFFICE, `${yearPath}/registrations/${unitId}/decide`, { decision: 'approve' })).status).toBe(303);
+    // A retried approval (the same office, the same decision) is no error and changes nothing
+    expect((await post(OFFICE, `${yearPath}/registrations/${A}/decide`, { decision: 'approve' })).status).toBe(303);
     await flow.stack.clearInbox();
     await sweep('2027-03-23'); // eight days before the deadline: no reminder yet
     const tooEarly = await mailsTo(officerUnitMail(D), 'Nhắc đăng ký thi đua');
@@ -292,6 +294,8 @@ describe('the emulation year, start to finish', () => {
     // Phan Rí Thành leads Cụm 2 in 2027: its officer proposes the cluster's flag; Phan Hiệp does not lead Cụm 1.
     const byLeader = await postFile(officer(D), `${yearPath}/nominations`, { unitId: B, titleId: FLAG }, { name: 'to-trinh-co-thi-dua.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 tờ trình') });
     const byMember = await postFile(officer(C), `${yearPath}/nominations`, { unitId: A, titleId: FLAG }, { name: 'to-trinh.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4') });
+    const leaderForItself = await postFile(officer(D), `${yearPath}/nominations`, { unitId: D, titleId: FLAG }, { name: 'to-trinh.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4') });
+    const leaderOtherTitle = await postFile(officer(D), `${yearPath}/nominations`, { unitId: B, titleId: XS }, { name: 'to-trinh.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4') });
     const html = await (await page(OFFICE, yearPath)).text();
 
     // Assess: Cụm 2 crosses the districts; Phan Rí Thành leads it in 2027 and ranks first, Hàm Trí second (second in its district too)
@@ -300,6 +304,10 @@ describe('the emulation year, start to finish', () => {
     expect(nominateOutside.status).toBe(403);
     expect(byLeader.status).toBe(303);
     expect(byMember.status).toBe(403);
+    expect(leaderForItself.status).toBe(403);
+    expect(leaderOtherTitle.status).toBe(403);
+    const otherCommunes = await page(officer(C), `${yearPath}/achievements/${B}/${TT}`);
+    expect(otherCommunes.status).toBe(403);
     const cluster2 = html.slice(html.indexOf('data-cluster="c2"'), html.indexOf('</table>', html.indexOf('data-cluster="c2"')));
     const rows = [...cluster2.matchAll(/<tr><td class="num">([^<]*)<\/td><td>([^<]*)(.*?)<\/td><td>([^<]*)<\/td><td class="num">[^<]*<\/td><td class="num">([^<]*)<\/td><\/tr>/g)].map((m) => [m[1], m[2]!.trim(), m[4], m[5], m[3]!.includes('Trưởng cụm')]);
     expect(rows).toEqual([['1', 'Xã Phan Rí Thành', 'Huyện Tuy Phong', '1', true], ['2', 'Xã Hàm Trí', 'Huyện Hàm Thuận Bắc', '2', false]]);
@@ -351,6 +359,7 @@ describe('the emulation year, start to finish', () => {
     const tooMany = await post(SECRETARY, `${yearPath}/session`, { ...base, present: '10', ...tallies({ ...votes, [`${A}:${XS}`]: 11 }) });
     const stranger = await post(SECRETARY, `${yearPath}/session`, { ...base, present: '10', ...tallies({ ...votes, [`${B}:${XS}`]: 3 }) });
     const byOfficer = await post(officer(A), `${yearPath}/session`, { ...base, present: '10', ...tallies(votes) });
+    const unreal = await post(SECRETARY, `${yearPath}/session`, { ...base, heldOn: '2027-02-30', present: '10', ...tallies(votes) });
     const byOffice = await post(OFFICE, `${yearPath}/session`, { ...base, present: '10', ...tallies(votes) });
     const storedBefore = await emulationStore().sessionsOf(D2027, 2027);
     const valid = await post(SECRETARY, `${yearPath}/session`, { ...base, present: '10', ...tallies(votes) });
@@ -366,10 +375,15 @@ describe('the emulation year, start to finish', () => {
     expect(stranger.status).toBe(400);
     expect(byOfficer.status).toBe(403);
     expect(byOffice.status).toBe(403);
+    expect(unreal.status).toBe(400);
+    expect(await unreal.text()).toContain('Ngày họp 30/02/2027 không phải một ngày có thật');
     expect(storedBefore).toEqual([]);
     expect(valid.status).toBe(303);
     expect(again.status).toBe(303);
     expect(await emulationStore().sessionsOf(D2027, 2027)).toHaveLength(1);
+    const lateNomination = await postFile(DISTRICT_OFFICE, `${yearPath}/nominations`, { unitId: B, titleId: XS }, { name: 'bao-cao.pdf', type: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4') });
+    expect(lateNomination.status).toBe(400);
+    expect(await lateNomination.text()).toContain('Hội đồng đã họp bình xét năm này; không nhận thêm đề nghị');
     const [posting] = await emulationStore().postingsOf(D2027, 2027);
     postingId = posting!.id;
     expect(posting).toMatchObject({ startsOn: '2027-12-20', endsOn: '2027-12-26' });
@@ -436,6 +450,8 @@ describe('the emulation year, start to finish', () => {
     // Act
     const failed = await decide(OFFICE, [`${A}|${XS}`, `${C}|${TT}`]);
     const failedText = await failed.text();
+    const tooLong = await decide(OFFICE, [`${A}|${XS}`], `125/QĐ-UBND-${'x'.repeat(80)}`);
+    const tooLongText = await tooLong.text();
     const bySecretary = await decide(SECRETARY, [`${A}|${XS}`]);
     const byDistrict = await decide(DISTRICT_OFFICE, [`${A}|${XS}`]);
     const decisionsBefore = await emulationStore().decisionsOf(D2027, 2027);
@@ -462,6 +478,8 @@ describe('the emulation year, start to finish', () => {
     expect(failed.status).toBe(400);
     expect(failedText).toContain('Xã Phan Hiệp');
     expect(failedText).toContain('không đạt');
+    expect(tooLong.status).toBe(400);
+    expect(tooLongText).toContain('Số, ký hiệu: quá dài');
     expect(bySecretary.status).toBe(403);
     expect(byDistrict.status).toBe(403);
     expect(decisionsBefore).toEqual([]);
@@ -477,6 +495,10 @@ describe('the emulation year, start to finish', () => {
     expect(text).toContain('1.872.000 đồng');
     expect(text).toContain('7.254.000 đồng');
     expect(text).toContain('Nguyễn Văn An');
+    expect(text).not.toContain('TM. ỦY BAN NHÂN DÂN'); // the chairman decides in his own name
+    const again = await decide(OFFICE, [`${A}|${XS}`], '126/QĐ-UBND');
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('đã khen tại Quyết định số 125/QĐ-UBND');
     expect(notices.map((m) => m.destination.to[0]).sort()).toEqual([`ubnd@${A}.test.vn`, `ubnd@${B}.test.vn`, `ubnd@${D}.test.vn`]);
     expect(notices.find((m) => m.destination.to.includes(`ubnd@${A}.test.vn`))!.body.text).toContain('Tiền thưởng kèm theo: 3.510.000 đồng.');
     expect(history.get(A)!.map((h) => [h.year, h.titleId, h.decisionNumber, h.source])).toEqual([[2026, TT, '88/QĐ-UBND', 'import'], [2027, XS, '125/QĐ-UBND', 'decision']]);
@@ -596,7 +618,7 @@ describe('the public posting under a flood', () => {
     const huge = await fetch(new URL(`/cong-khai/${flood.id}/y-kien`, flow.stack.console!.url), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(flow.stack.console!.url).origin },
-      body: new URLSearchParams({ text: 'x'.repeat(20_000) }).toString(),
+      body: new URLSearchParams({ text: 'x'.repeat(40_000) }).toString(),
     });
     const stored = await store.opinionsOf(flood.id, { includeSpam: true, limit: 100 });
 

@@ -500,3 +500,21 @@ describe('past titles under the parse budget', () => {
     expect(inWorker.entries).toMatchObject([{ unitId: 'x1', year: 2025, titleId: 'tap-the-lao-dong-tien-tien', decisionNumber: '12/QĐ-UBND', source: 'import' }]);
   }, 60_000);
 });
+
+describe('lateness of a registration', () => {
+  it('is the first sending\'s: sent in time, returned after the deadline, sent again — not late', () => {
+    // Prepare
+    const ctx = (iso: string) => ({ directiveId: 'd', year: 2027, unit: { id: 'x1', name: 'Xã Hàm Liêm', level: 'commune' as const }, rules: DEFAULT_RULES, now: new Date(iso), by: 'a@b.vn', inCluster: false });
+    const first = submitRegistration(undefined, { titleIds: ['tap-the-lao-dong-tien-tien'], pledgeSigned: false }, ctx('2027-03-20T03:00:00Z'));
+    const returned = decideRegistration(first, { kind: 'return', reasonVi: 'Thiếu giao ước của cụm' }, 'vp@b.vn', new Date('2027-04-02T03:00:00Z'));
+
+    // Act
+    const again = submitRegistration(returned, { titleIds: ['tap-the-lao-dong-xuat-sac'], pledgeSigned: false }, ctx('2027-04-03T03:00:00Z'));
+    const firstLate = submitRegistration(undefined, { titleIds: ['tap-the-lao-dong-tien-tien'], pledgeSigned: false }, ctx('2027-04-03T03:00:00Z'));
+
+    // Assess
+    expect(first.late).toBe(false);
+    expect(again).toMatchObject({ state: 'awaiting', late: false, version: 3 });
+    expect(firstLate.late).toBe(true);
+  });
+});

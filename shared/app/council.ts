@@ -9,7 +9,7 @@ import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
 import { formatDateVi, vietnamDate } from '../domain/calendar/index.ts';
-import type { CouncilSession, Decision, EmulationRules, HistoryEntry, Opinion, Posting, Title } from '../domain/emulation/types.ts';
+import { Decision as DecisionRecord, type CouncilSession, type Decision, type EmulationRules, type HistoryEntry, type Opinion, type Posting, type Title } from '../domain/emulation/types.ts';
 import { evaluateSession, quorumVi, thresholdVi } from '../domain/emulation/council.ts';
 import { awardsOf, checkDecisionAwards } from '../domain/emulation/awards.ts';
 import { checkOpinion, postingWindow } from '../domain/emulation/posting.ts';
@@ -65,6 +65,7 @@ export async function recordSession(deps: CouncilDeps, input: SessionInput): Pro
     recordedBy: input.by,
     recordedAt: deps.clock.now().toISOString(),
   };
+  checkHeldOn(input.heldOn, directive.year, vietnamDate(deps.clock.now()));
   evaluateSession(session, candidates, rules);
   const stored = (await deps.emulation.putSession(session)) === 'exists' ? ((await deps.emulation.sessionsOf(directive.id, directive.year)).find((s) => s.id === session.id) ?? session) : session;
   const outcomes = evaluateSession(stored, candidates, rules);
@@ -92,6 +93,14 @@ export async function recordSession(deps: CouncilDeps, input: SessionInput): Pro
   const posting: Posting = { id: postingIdOf(stored), directiveId: directive.id, year: directive.year, sessionId: stored.id, ...window, outcomes };
   await deps.emulation.putPosting(posting);
   return { session: stored, posting: (await deps.emulation.getPosting(posting.id)) ?? posting, minutesKey: key };
+}
+
+/** The session's date: a real day of the year's end (the year, or January after it), not in the future. */
+function checkHeldOn(heldOn: string, year: number, today: string): void {
+  const real = !Number.isNaN(Date.parse(`${heldOn}T00:00:00Z`)) && new Date(`${heldOn}T00:00:00Z`).toISOString().slice(0, 10) === heldOn;
+  if (!real) throw new InputError(`Ngày họp ${heldOn.split('-').reverse().join('/')} không phải một ngày có thật`);
+  if (heldOn > today) throw new InputError(`Ngày họp ${formatDateVi(heldOn)} chưa đến; hãy ghi phiên họp sau khi họp`);
+  if (heldOn < `${year}-01-01` || heldOn > `${year + 1}-12-31`) throw new InputError(`Ngày họp ${formatDateVi(heldOn)} không thuộc năm thi đua ${year}`);
 }
 
 /** The place a document is dated at: the province's name ("Bình Thuận") or the unit's own without its level word. */
@@ -179,8 +188,19 @@ export async function issueDecision(deps: CouncilDeps, input: DecisionInput): Pr
     baseSalary: rules.baseSalary,
     documentKey: decisionKey(directive.id, directive.year, id),
   };
+  checkDecisionFields(decision);
   await deps.storage.put(decision.documentKey, await decisionBytes(decision, directive, issuer), DOCX_CONTENT_TYPE);
   return completeDecision(deps, decision, issuer);
+}
+
+const DECISION_FIELDS_VI: Record<string, string> = { number: 'Số, ký hiệu', signerTitle: 'Chức vụ người ký', signerName: 'Người ký', issuedOn: 'Ngày ban hành', awards: 'Danh sách khen thưởng' };
+
+/** The decision as it will be stored: what the form gave is refused here, never read back broken later. */
+function checkDecisionFields(decision: Decision): void {
+  const parsed = DecisionRecord.safeParse(decision);
+  if (!parsed.success) {
+    throw new InputError('Quyết định chưa ban hành được; hãy sửa các mục sau', parsed.error.issues.map((i) => `${DECISION_FIELDS_VI[String(i.path[0])] ?? String(i.path[0])}: ${i.code === 'too_big' ? 'quá dài' : 'chưa đúng hoặc còn trống'}`));
+  }
 }
 
 /** A unit is awarded a title once a year: a second decision (another number) naming it again is refused. */
@@ -199,7 +219,9 @@ async function completeDecision(deps: CouncilDeps, decision: Decision, issuer: U
     unitId: a.unitId, year: decision.year, titleId: a.titleId, titleVi: a.titleVi,
     decisionNumber: decision.number, decidedOn: decision.issuedOn, issuerName: issuer.name, source: 'decision',
   }));
-  if ((await deps.emulation.putDecision(decision, history)) === 'number-taken') throw new DecisionNumberTaken(decision.number);
+  const outcome = await deps.emulation.putDecision(decision, history);
+  if (outcome === 'number-taken') throw new DecisionNumberTaken(decision.number);
+  if (outcome === 'already-awarded') throw new InputError('Có đơn vị đã được khen thưởng danh hiệu này trong năm bằng một quyết định khác; chưa ban hành');
   await notifyAwardees(deps, decision, issuer);
   return decision;
 }
@@ -225,7 +247,8 @@ function decisionBytes(decision: Decision, directive: Directive, issuer: Unit): 
     baseSalary: decision.baseSalary,
     fundVi: `Quỹ thi đua, khen thưởng của ${issuer.name}`,
     executors: `Văn phòng, bộ phận Thi đua - Khen thưởng, Kế toán và các đơn vị có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này.`,
-    signer: { authority: 'TM. ỦY BAN NHÂN DÂN', title: decision.signerTitle, name: decision.signerName },
+    // The chairman decides in his own name (Decree 30): a deputy signs "KT. CHỦ TỊCH", the chairman under no line.
+    signer: { authority: /PHÓ/u.test(decision.signerTitle.toLocaleUpperCase('vi')) ? 'KT. CHỦ TỊCH' : '', title: decision.signerTitle, name: decision.signerName },
     recipients: ['Như Điều 3', 'Hội đồng Thi đua - Khen thưởng', 'Lưu: VT'],
   });
 }

@@ -15,7 +15,7 @@ import { decideRegistration, emptyRegistration, submitRegistration, unitsToRemin
 import { checkClusters, rankWithinClusters, readClustersCsv, type ClusterRanking } from '../domain/emulation/clusters.ts';
 import { candidatesOf } from '../domain/emulation/candidates.ts';
 import { historyNotes } from '../domain/emulation/history.ts';
-import { periodsOf } from '../domain/calendar/index.ts';
+import { periodById, periodsOf } from '../domain/calendar/index.ts';
 import { clusterDigest, registrationDecided, registrationReminder } from '../mail/emulation-email.ts';
 import type { AssignmentStore, Clock, DirectiveStore, EmulationStore, MailQueue, ResultsStore, UnitDirectory } from './ports.ts';
 
@@ -91,6 +91,12 @@ export async function decideOnRegistration(
   const { directive } = input;
   const current = await deps.emulation.getRegistration(directive.id, directive.year, input.unitId);
   if (!current) throw new InputError('Đơn vị chưa gửi đăng ký thi đua');
+  // The same decision again (a retry after the write, before the email): tell the unit, change nothing.
+  const same = current.decidedBy === input.by && current.state === (input.decision.kind === 'approve' ? 'approved' : 'returned');
+  if (same) {
+    await tellRegistrationDecided(deps, directive, current);
+    return current;
+  }
   const next = decideRegistration(current, input.decision, input.by, deps.clock.now());
   if ((await deps.emulation.putRegistration(next, current.version)) === 'conflict') throw new RegistrationConflict();
   await tellRegistrationDecided(deps, directive, next);
@@ -194,7 +200,7 @@ export async function sendClusterDigests(deps: EmulationDeps, directive: Directi
   const { rankings, periodId } = await clusterRankings(deps, directive);
   if (!periodId) return 0;
   const leaders = await deps.units.getUnits(rankings.map((r) => r.leaderId));
-  const label = periodId.endsWith('-Y') ? `năm ${directive.year}` : `kỳ ${periodId}`;
+  const label = periodId.endsWith('-Y') ? `năm ${directive.year}` : periodById(periodId, directive.cutoff).label;
   const messages = rankings.flatMap((r) => {
     const leader = leaders.get(r.leaderId);
     const to = leader ? [...new Set([...leader.leaderEmails, ...leader.emails])] : [];
@@ -224,7 +230,10 @@ export async function nominate(
     achievementReportKey: input.achievementReportKey,
     nominatedBy: input.nominatedBy,
   };
-  await deps.emulation.putNomination(directive.id, directive.year, nomination);
+  if ((await deps.emulation.sessionsOf(directive.id, directive.year)).length) throw new InputError('Hội đồng đã họp bình xét năm này; không nhận thêm đề nghị');
+  if ((await deps.emulation.putNomination(directive.id, directive.year, nomination)) === 'taken') {
+    throw new InputError(`${unit.name} đã được một đơn vị khác đề nghị danh hiệu "${title.nameVi}"; mỗi đơn vị chỉ một đề nghị cho mỗi danh hiệu`);
+  }
   return nomination;
 }
 

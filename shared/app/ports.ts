@@ -356,8 +356,8 @@ export interface EmulationStore {
   putClusters(directiveId: string, year: number, clusters: readonly Cluster[]): Promise<void>;
 
   nominationsOf(directiveId: string, year: number): Promise<Candidate[]>;
-  /** One nomination per unit and title: a second replaces the first (its report may be corrected). */
-  putNomination(directiveId: string, year: number, nomination: Candidate): Promise<void>;
+  /** One nomination per unit and title: the same nominator's second replaces the first (its report corrected); another's is 'taken'. */
+  putNomination(directiveId: string, year: number, nomination: Candidate): Promise<'written' | 'taken'>;
 
   sessionsOf(directiveId: string, year: number): Promise<CouncilSession[]>;
   /** 'exists' when a session of that id is already recorded (a repeated submit records nothing). */
@@ -373,9 +373,10 @@ export interface EmulationStore {
   decisionsOf(directiveId: string, year: number): Promise<Decision[]>;
   /**
    * The decision with the titles it confers, atomically; 'exists' when this decision id is already stored,
-   * 'number-taken' when the issuer already used this number for another decision.
+   * 'number-taken' when the issuer already used this number for another decision, 'already-awarded' when a unit
+   * already holds one of the titles for the year by another decision (nothing of this one is written).
    */
-  putDecision(decision: Decision, history: readonly HistoryEntry[]): Promise<'written' | 'exists' | 'number-taken'>;
+  putDecision(decision: Decision, history: readonly HistoryEntry[]): Promise<'written' | 'exists' | 'number-taken' | 'already-awarded'>;
 
   /** Every unit's titles, oldest year first. */
   historyOf(unitIds: readonly string[]): Promise<Map<string, HistoryEntry[]>>;

@@ -71,7 +71,7 @@ function decisionForm(c: ConsoleContext, directive: Directive, p: { id: string; 
   return `<form method="post" class="stack" action="${yearPath(directive.id)}/decision">${csrfField(session)}<input type="hidden" name="postingId" value="${esc(p.id)}"><h4>Ban hành quyết định khen thưởng</h4><label for="dec-number">Số, ký hiệu</label><input type="text" id="dec-number" name="number" placeholder="125/QĐ-UBND"><label for="dec-date">Ngày ban hành</label><input type="date" id="dec-date" name="issuedOn"><label for="dec-signer-title">Chức vụ người ký</label><input type="text" id="dec-signer-title" name="signerTitle" value="CHỦ TỊCH"><label for="dec-signer">Người ký</label><input type="text" id="dec-signer" name="signerName"><fieldset><legend>Khen thưởng</legend>${boxes}</fieldset><button class="primary" type="submit">Ban hành</button></form>`;
 }
 
-async function sessionForm(c: ConsoleContext, directive: Directive, error?: InputError): Promise<string> {
+async function sessionForm(c: ConsoleContext, directive: Directive, error?: InputError, sessionId = `s-${crypto.randomUUID().slice(0, 8)}`): Promise<string> {
   const session = sessionOf(c);
   const { candidates } = await yearCandidates(emulationDeps(c), directive);
   const rows = candidates
@@ -81,7 +81,7 @@ async function sessionForm(c: ConsoleContext, directive: Directive, error?: Inpu
   const today = vietnamDate(c.get('deps').clock.now());
   return page(
     `<nav class="crumbs"><a href="${yearPath(directive.id)}">Năm thi đua ${directive.year}</a> › Phiên họp bình xét</nav><h1>Ghi phiên họp bình xét năm ${directive.year}</h1>${errors}
-<form method="post" class="stack" action="${yearPath(directive.id)}/session">${csrfField(session)}<input type="hidden" name="sessionId" value="${esc(`s-${crypto.randomUUID().slice(0, 8)}`)}">
+<form method="post" class="stack" action="${yearPath(directive.id)}/session">${csrfField(session)}<input type="hidden" name="sessionId" value="${esc(sessionId)}">
 <label for="held-on">Ngày họp</label><input type="date" id="held-on" name="heldOn" value="${esc(today)}">
 <label for="members">Tổng số thành viên hội đồng</label><input type="number" min="1" id="members" name="members">
 <label for="present">Số thành viên có mặt</label><input type="number" min="0" id="present" name="present">
@@ -130,7 +130,7 @@ export function councilRoutes(app: Hono<ConsoleEnv>): void {
     const { person } = authorize(c, 'council.record', issuer);
     const body = await c.req.parseBody();
     try {
-      const heldOn = String(body.heldOn ?? '');
+      const heldOn = String(body.heldOn ?? '').trim();
       if (!/^\d{4}-\d{2}-\d{2}$/.test(heldOn)) throw new InputError('Ngày họp chưa đúng (ngày/tháng/năm)');
       const input = {
         directive,
@@ -148,7 +148,9 @@ export function councilRoutes(app: Hono<ConsoleEnv>): void {
       return c.redirect(`${yearPath(directive.id)}?done=session`, 303);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      return c.html(await sessionForm(c, directive, e), 400);
+      // The same form again: its session id kept, so a corrected submit still records one session.
+      const posted = String(body.sessionId ?? '');
+      return c.html(await sessionForm(c, directive, e, /^s-[a-z0-9-]{1,40}$/.test(posted) ? posted : undefined), 400);
     }
   });
 
@@ -175,7 +177,7 @@ export function councilRoutes(app: Hono<ConsoleEnv>): void {
     const signerName = String(body.signerName ?? '').trim();
     if (!signerName) throw new InputError('Thiếu tên người ký quyết định');
     const decision = await issueDecision(councilDeps(c), {
-      directive, postingId: String(body.postingId ?? ''), number, issuedOn, signerTitle: String(body.signerTitle ?? 'CHỦ TỊCH'), signerName, named, by: person.email,
+      directive, postingId: String(body.postingId ?? ''), number, issuedOn, signerTitle: String(body.signerTitle ?? '').trim() || 'CHỦ TỊCH', signerName, named, by: person.email,
     });
     await audit(c, { action: 'decision.issue', unit: issuer, target: `${directive.id}/${directive.year}/${decision.id}`, summaryVi: `Ban hành Quyết định số ${decision.number}: ${decision.awards.length} đơn vị` });
     return c.redirect(`${yearPath(directive.id)}?done=decision`, 303);
@@ -187,6 +189,11 @@ export function councilRoutes(app: Hono<ConsoleEnv>): void {
     const nomination = (await c.get('deps').emulation.nominationsOf(directive.id, directive.year)).find((n) => n.unitId === c.req.param('unitId') && n.titleId === c.req.param('titleId'));
     const key = nomination?.achievementReportKey;
     if (!key) throw new HTTPException(404, { message: 'Không có báo cáo thành tích này' });
+    // The report is the unit's: read by those above or at it, and by the council and the office that review it.
+    const { person } = sessionOf(c);
+    const unit = (await c.get('deps').units.getUnits([nomination.unitId])).get(nomination.unitId);
+    const mayRead = (unit && can(person, 'emulation.read', unit)) || can(person, 'council.record', issuer) || can(person, 'emulation.manage', issuer);
+    if (!mayRead) throw new HTTPException(403, { message: 'Bạn không có quyền với đơn vị này' });
     const pdf = key.endsWith('.pdf');
     const obj = await c.get('deps').storage.get(key, { maxBytes: 20 * 1024 * 1024 });
     if (!obj.bytes) throw new HTTPException(404, { message: 'Không có báo cáo thành tích này' });

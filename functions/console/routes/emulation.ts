@@ -122,16 +122,19 @@ async function clustersSection(c: ConsoleContext, directive: Directive, issuer: 
  * grant: the nearest such unit of theirs), or the year's leading unit of a cluster the unit is in, whose officer
  * proposes the cluster's flag candidates (Law Art. 16). Anyone else: 403.
  */
-async function nominatorOf(c: ConsoleContext, directive: Directive, unit: Unit): Promise<{ person: ReturnType<typeof sessionOf>['person']; nominator: string }> {
+async function nominatorOf(c: ConsoleContext, directive: Directive, unit: Unit, titleId: string): Promise<{ person: ReturnType<typeof sessionOf>['person']; nominator: string }> {
   const { person } = sessionOf(c);
   if (can(person, 'nomination.submit', unit)) {
     const own = new Set(unitsFor(person, 'nomination.submit'));
     return { person, nominator: unit.path.filter((id) => id !== unit.id && own.has(id)).at(-1)! };
   }
-  const clusters = await c.get('deps').emulation.clustersOf(directive.id, directive.year);
+  // Only for a cluster's flag, and never for itself: the leader proposes the others among the members.
+  const rules = await rulesOf(emulationDeps(c), directive);
+  const flag = rules.titles.some((t) => t.id === titleId && t.clusterFlag);
+  const clusters = flag ? await c.get('deps').emulation.clustersOf(directive.id, directive.year) : [];
   const leaders = [...new Set(clusters.filter((cl) => cl.memberIds.includes(unit.id)).map((cl) => leadingUnitOf(cl, directive.year)))];
   const leading = leaders.length ? await c.get('deps').units.getUnits(leaders) : new Map<string, Unit>();
-  const mine = [...leading.values()].find((l) => can(person, 'registration.submit', l));
+  const mine = [...leading.values()].find((l) => l.id !== unit.id && can(person, 'registration.submit', l));
   if (!mine) return { person: authorize(c, 'nomination.submit', unit).person, nominator: '' };
   return { person, nominator: mine.id };
 }
@@ -307,7 +310,7 @@ export function emulationRoutes(app: Hono<ConsoleEnv>): void {
     // Who may nominate whom comes first: the file is read only for a unit the person may nominate.
     const body = await c.req.parseBody();
     const unit = await unitOf(c, body.unitId);
-    const { person, nominator } = await nominatorOf(c, directive, unit);
+    const { person, nominator } = await nominatorOf(c, directive, unit, String(body.titleId ?? ''));
     const { file, name } = fileOf(body, MAX_ACHIEVEMENT_BYTES);
     const bytes = new Uint8Array(await file.arrayBuffer());
     const ext = /\.docx$/i.test(name) ? 'docx' : 'pdf';

@@ -14,7 +14,8 @@ import { callerAddress, type ConsoleContext, type ConsoleEnv } from '../context.
 import { dateVi, esc, page } from '../layout.ts';
 
 export const PUBLIC_PREFIX = '/cong-khai/';
-const MAX_OPINION_BODY = 8 * 1024;
+/** 2,000 characters of Vietnamese, form-encoded (up to 9 bytes a letter), with room: the text's own limit is checkOpinion's. */
+const MAX_OPINION_BODY = 32 * 1024;
 const POSTING_ID = /^p-[a-f0-9]{24}$/;
 
 async function postingPage(c: ConsoleContext, message?: { tone: 'ok' | 'error'; text: string }, status: 200 | 400 | 409 | 429 = 200) {

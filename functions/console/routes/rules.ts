@@ -32,6 +32,7 @@ function titleRow(t: Partial<Title>, i: number): string {
   return `<tr><td><input type="hidden" name="t${i}.id" value="${esc(t.id ?? '')}"><label class="muted" for="t${i}-name">Tên danh hiệu</label><input type="text" id="t${i}-name" name="t${i}.name" value="${esc(t.nameVi ?? '')}"></td>
 <td><label class="muted" for="t${i}-level">Cấp</label><select id="t${i}-level" name="t${i}.level">${levels}</select></td>
 <td><label class="muted" for="t${i}-multiplier">Hệ số tiền thưởng</label><input type="text" inputmode="decimal" id="t${i}-multiplier" name="t${i}.multiplier" value="${esc(t.multiplier?.toString().replace('.', ',') ?? '')}"></td>
+<td><label><input type="checkbox" name="t${i}.flag" value="yes"${t.clusterFlag ? ' checked' : ''}> Cờ thi đua của cụm</label></td>
 <td><label class="muted" for="t${i}-rule">Ngưỡng phiếu</label><select id="t${i}-rule" name="t${i}.rule">${rule('more-than', 'trên')}${rule('at-least', 'từ … trở lên')}</select><input type="text" aria-label="Tỷ lệ phiếu" name="t${i}.of" value="${esc(t.threshold ? fractionText(t.threshold.of) : '')}"></td></tr>`;
 }
 
@@ -75,6 +76,7 @@ function rulesOfForm(body: Record<string, unknown>, current: EmulationRules): un
         multiplier: Number(text(`t${i}.multiplier`).replace(',', '.')),
         threshold: { rule: text(`t${i}.rule`), of: parseFraction(text(`t${i}.of`)) ?? { num: -1, den: 1 } },
         historyRules: kept?.historyRules ?? [],
+        clusterFlag: body[`t${i}.flag`] === 'yes',
       };
     });
   const deadline = /^(\d{1,2})\/(\d{1,2})$/.exec(text('registrationDeadline'));

@@ -123,8 +123,12 @@ export class DynamoEmulationStore implements EmulationStore {
     return this.listOfYear(directiveId, keys.nominationsPrefix(year), (item) => parseStored(Candidate, 'nomination', item));
   }
 
-  async putNomination(directiveId: string, year: number, nomination: Candidate): Promise<void> {
-    await this.put(emulationItemOf.nomination(directiveId, year, nomination));
+  async putNomination(directiveId: string, year: number, nomination: Candidate): Promise<'written' | 'taken'> {
+    const written = await this.putIf(emulationItemOf.nomination(directiveId, year, nomination), {
+      ConditionExpression: 'attribute_not_exists(PK) OR nominatedBy = :by',
+      ExpressionAttributeValues: { ':by': nomination.nominatedBy },
+    });
+    return written ? 'written' : 'taken';
   }
 
   // ---- council sessions
@@ -200,7 +204,7 @@ export class DynamoEmulationStore implements EmulationStore {
    * 98 titles; the titles beyond are written after it (idempotent Puts). If the process stops between the two, the
    * same call again finds the decision, rewrites every title and answers 'exists': the history is then complete.
    */
-  async putDecision(decision: Decision, history: readonly HistoryEntry[]): Promise<'written' | 'exists' | 'number-taken'> {
+  async putDecision(decision: Decision, history: readonly HistoryEntry[]): Promise<'written' | 'exists' | 'number-taken' | 'already-awarded'> {
     const titles = titleItems(history);
     const inTransaction = titles.slice(0, HISTORY_IN_TRANSACTION);
     const rest = titles.slice(HISTORY_IN_TRANSACTION);
@@ -217,7 +221,16 @@ export class DynamoEmulationStore implements EmulationStore {
                 ExpressionAttributeValues: { ':id': decision.id },
               },
             },
-            ...inTransaction.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+            // A unit's title of a year is conferred once: by this decision, or over a title only imported.
+            ...inTransaction.map((Item) => ({
+              Put: {
+                TableName: this.tableName,
+                Item,
+                ConditionExpression: 'attribute_not_exists(PK) OR #source = :imported OR decisionNumber = :number',
+                ExpressionAttributeNames: { '#source': 'source' },
+                ExpressionAttributeValues: { ':imported': 'import', ':number': decision.number },
+              },
+            })),
           ],
         }),
       );
@@ -228,6 +241,7 @@ export class DynamoEmulationStore implements EmulationStore {
         return 'exists';
       }
       if (failed[1]) return 'number-taken';
+      if (failed.slice(2).some(Boolean)) return 'already-awarded';
       throw e;
     }
     await batchPut(this.doc, this.tableName, rest);

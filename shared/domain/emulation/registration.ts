@@ -92,7 +92,8 @@ export function submitRegistration(
     decidedAt: null,
     decidedBy: null,
     reasonVi: null,
-    late: today > `${ctx.year}-${ctx.rules.registrationDeadline}`,
+    // Lateness is the first sending's: a unit that sent in time and was returned after the deadline is not late.
+    late: current?.submittedAt ? current.late : today > `${ctx.year}-${ctx.rules.registrationDeadline}`,
     version: (current?.version ?? 0) + 1,
   };
 }

@@ -50,6 +50,8 @@ export const Title = z.object({
   threshold: Threshold,
   /** Shown beside each candidate; a candidate who does not meet them is flagged, the council still decides. */
   historyRules: z.array(HistoryRule).default([]),
+  /** A cluster's flag (cờ thi đua): its year's leading unit proposes the candidates among the members. */
+  clusterFlag: z.boolean().default(false),
 });
 export type Title = z.infer<typeof Title>;
 
@@ -76,7 +78,7 @@ const moreThanHalf: Threshold = { rule: 'more-than', of: { num: 1, den: 2 } };
 /** The defaults an office starts from: titles a province and a commune decide for communes and villages. */
 export const DEFAULT_RULES: EmulationRules = {
   titles: [
-    { id: 'co-thi-dua-tinh', nameVi: 'Cờ thi đua của Ủy ban nhân dân tỉnh', level: 'commune', multiplier: 8, threshold: atLeast(9, 10), historyRules: [] },
+    { id: 'co-thi-dua-tinh', nameVi: 'Cờ thi đua của Ủy ban nhân dân tỉnh', level: 'commune', multiplier: 8, threshold: atLeast(9, 10), historyRules: [], clusterFlag: true },
     {
       id: 'tap-the-lao-dong-xuat-sac',
       nameVi: 'Tập thể lao động xuất sắc',
@@ -84,9 +86,10 @@ export const DEFAULT_RULES: EmulationRules = {
       multiplier: 1.5,
       threshold: atLeast(7, 10),
       historyRules: [{ kind: 'consecutive', titleIds: ['tap-the-lao-dong-tien-tien', 'tap-the-lao-dong-xuat-sac'], years: 1 }],
+      clusterFlag: false,
     },
-    { id: 'tap-the-lao-dong-tien-tien', nameVi: 'Tập thể lao động tiên tiến', level: 'commune', multiplier: 0.8, threshold: moreThanHalf, historyRules: [] },
-    { id: 'thon-van-hoa', nameVi: 'Thôn, tổ dân phố văn hóa', level: 'village', multiplier: 1.5, threshold: moreThanHalf, historyRules: [] },
+    { id: 'tap-the-lao-dong-tien-tien', nameVi: 'Tập thể lao động tiên tiến', level: 'commune', multiplier: 0.8, threshold: moreThanHalf, historyRules: [], clusterFlag: false },
+    { id: 'thon-van-hoa', nameVi: 'Thôn, tổ dân phố văn hóa', level: 'village', multiplier: 1.5, threshold: moreThanHalf, historyRules: [], clusterFlag: false },
   ],
   quorum: { num: 2, den: 3 },
   baseSalary: 2_340_000,
