@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Directive } from '../domain/directive.ts';
 import type { Unit } from '../domain/units.ts';
 import { InputError } from '../domain/errors.ts';
-import { formatDateVi, vietnamDate } from '../domain/calendar/index.ts';
+import { formatDateVi, isIsoDate, vietnamDate } from '../domain/calendar/index.ts';
 import { Decision as DecisionRecord, type CouncilSession, type Decision, type EmulationRules, type HistoryEntry, type Opinion, type Posting, type Title } from '../domain/emulation/types.ts';
 import { evaluateSession, quorumVi, thresholdVi } from '../domain/emulation/council.ts';
 import { awardsOf, checkDecisionAwards } from '../domain/emulation/awards.ts';
@@ -97,8 +97,7 @@ export async function recordSession(deps: CouncilDeps, input: SessionInput): Pro
 
 /** The session's date: a real day of the year's end (the year, or January after it), not in the future. */
 function checkHeldOn(heldOn: string, year: number, today: string): void {
-  const real = !Number.isNaN(Date.parse(`${heldOn}T00:00:00Z`)) && new Date(`${heldOn}T00:00:00Z`).toISOString().slice(0, 10) === heldOn;
-  if (!real) throw new InputError(`Ngày họp ${heldOn.split('-').reverse().join('/')} không phải một ngày có thật`);
+  if (!isIsoDate(heldOn)) throw new InputError(`Ngày họp ${heldOn.split('-').reverse().join('/')} không phải một ngày có thật`);
   if (heldOn > today) throw new InputError(`Ngày họp ${formatDateVi(heldOn)} chưa đến; hãy ghi phiên họp sau khi họp`);
   if (heldOn < `${year}-01-01` || heldOn > `${year + 1}-12-31`) throw new InputError(`Ngày họp ${formatDateVi(heldOn)} không thuộc năm thi đua ${year}`);
 }

@@ -15,7 +15,7 @@ import { decideRegistration, emptyRegistration, submitRegistration, unitsToRemin
 import { checkClusters, rankWithinClusters, readClustersCsv, type ClusterRanking } from '../domain/emulation/clusters.ts';
 import { candidatesOf } from '../domain/emulation/candidates.ts';
 import { historyNotes } from '../domain/emulation/history.ts';
-import { periodById, periodsOf } from '../domain/calendar/index.ts';
+import { isIsoDate, periodById, periodsOf } from '../domain/calendar/index.ts';
 import { clusterDigest, registrationDecided, registrationReminder } from '../mail/emulation-email.ts';
 import type { AssignmentStore, Clock, DirectiveStore, EmulationStore, MailQueue, ResultsStore, UnitDirectory } from './ports.ts';
 
@@ -276,7 +276,7 @@ export async function setRules(deps: EmulationDeps, directive: Directive, input:
   const problems = [
     ...ids.filter((id, i) => ids.indexOf(id) !== i).map((id) => `danh hiệu "${id}" bị lặp`),
     ...(ids.includes(rules.resultsTitleId) ? [] : [`danh hiệu theo kết quả "${rules.resultsTitleId}" không có trong danh mục`]),
-    ...(Number.isNaN(Date.parse(`${directive.year}-${rules.registrationDeadline}T00:00:00Z`)) || new Date(`${directive.year}-${rules.registrationDeadline}T00:00:00Z`).toISOString().slice(5, 10) !== rules.registrationDeadline ? [`hạn đăng ký ${rules.registrationDeadline} không phải một ngày có thật`] : []),
+    ...(isIsoDate(`${directive.year}-${rules.registrationDeadline}`) ? [] : [`hạn đăng ký ${rules.registrationDeadline} không phải một ngày có thật`]),
   ];
   if (problems.length) throw new InputError('Quy tắc của năm thi đua chưa hợp lệ; chưa lưu gì', problems);
   if ((await deps.emulation.sessionsOf(directive.id, directive.year)).length) throw new InputError('Hội đồng đã họp bình xét năm này; quy tắc của năm không còn thay đổi được');

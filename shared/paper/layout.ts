@@ -7,6 +7,7 @@
  * Pure: data in, docx objects (and finally bytes) out. Text goes into the docx objects as it is; the docx package
  * escapes it for XML, so nothing here escapes by hand.
  */
+import { isIsoDate } from '../domain/calendar/index.ts';
 import {
   AlignmentType,
   BorderStyle,
@@ -94,10 +95,8 @@ export function rule(widthTwips: number, columnTwips: number): Paragraph {
 
 /** "ngày 15 tháng 12 năm 2027": day below 10 and months 1–2 with a leading zero, as Decree 30 writes them. */
 export function dateVi(isoDate: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
-  const [year, month, day] = (match ?? []).slice(1).map(Number) as [number, number, number];
-  const real = match !== null && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && month >= 1 && month <= 12;
-  if (!real) throw new InputError('Ngày của văn bản không hợp lệ.', [`"${isoDate}" không phải một ngày có thật dạng năm-tháng-ngày (ví dụ 2027-12-15).`]);
+  if (!isIsoDate(isoDate)) throw new InputError('Ngày của văn bản không hợp lệ.', [`"${isoDate}" không phải một ngày có thật dạng năm-tháng-ngày (ví dụ 2027-12-15).`]);
+  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
   const two = (n: number): string => String(n).padStart(2, '0');
   return `ngày ${two(day)} tháng ${month <= 2 ? two(month) : String(month)} năm ${year}`;
 }

@@ -298,6 +298,12 @@ export function parseIsoDate(iso: string): SolarDate {
   return d;
 }
 
+/** Whether `iso` is a strict YYYY-MM-DD date that exists (2026-02-30 does not). */
+export function isIsoDate(iso: string): boolean {
+  const m = typeof iso === 'string' ? ISO_DATE.exec(iso) : null;
+  return !!m && isValidSolar({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) });
+}
+
 /** Julian day number of a YYYY-MM-DD date. */
 export function isoToJd(iso: string): number {
   const d = parseIsoDate(iso);
