@@ -1,4 +1,5 @@
 import { formatDateVi, periodById, vietnamDate } from '../domain/calendar/index.ts';
+import { capitalize, letterHtml, letterText, MAIL_COLORS, numberedSections, para } from './look.ts';
 import type { Directive, Indicator } from '../domain/directive.ts';
 import { achievementRatio, isFourNo } from '../domain/results/rubric.ts';
 import type { FourNoBreach, IndicatorValue, PeriodResults, UnitResult } from '../domain/results/types.ts';
@@ -142,7 +143,7 @@ function nounOf(units: readonly UnitResult[]): string {
   return levels.size === 1 && only ? LEVEL_NAME_VI[only] : 'đơn vị';
 }
 
-const cap = (s: string) => s.charAt(0).toLocaleUpperCase('vi') + s.slice(1);
+const cap = capitalize;
 
 function childStatus(u: UnitResult, asOfDate: string): Pick<DigestChild, 'status' | 'statusDetail' | 'tone'> {
   const r = u.reporting;
@@ -258,24 +259,7 @@ export function digestModel(args: DigestArgs): DigestModel {
 
 // ---- look ---------------------------------------------------------------------------------------------------------
 
-const C = {
-  ink: '#1f2933',
-  muted: '#5f6b7a',
-  navy: '#1d3557',
-  navySoft: '#c9d4e3',
-  line: '#d5dae1',
-  head: '#eef2f6',
-  soft: '#f6f8fa',
-  track: '#e3e7ec',
-  good: '#2e7d4f',
-  goodBg: '#e5f2ea',
-  warn: '#946200',
-  warnBg: '#fbf1d9',
-  warnBar: '#c99a2e',
-  bad: '#b42318',
-  badBg: '#fbe8e6',
-  badBar: '#c0504d',
-};
+const C = MAIL_COLORS;
 const toneColor: Record<Tone, string> = { good: C.good, warn: C.warn, bad: C.bad, muted: C.muted };
 const toneBg: Record<Tone, string> = { good: C.goodBg, warn: C.warnBg, bad: C.badBg, muted: C.head };
 
@@ -290,16 +274,8 @@ function small(text: string, color: string = C.muted): string {
   return text ? `<div style="font-size:12px;color:${color};margin-top:2px;">${esc(text)}</div>` : '';
 }
 
-function h2(n: number, text: string): string {
-  return `<h2 style="margin:26px 0 10px;padding:0 0 5px;border-bottom:2px solid ${C.navy};font-size:16px;line-height:1.35;color:${C.navy};">${n}. ${esc(text)}</h2>`;
-}
-
 function caption(text: string): string {
   return `<p style="margin:14px 0 6px;font-size:13px;font-weight:bold;color:${C.ink};">${esc(text)}</p>`;
-}
-
-function para(text: string, extra = ''): string {
-  return `<p style="margin:8px 0;font-size:14px;line-height:1.5;${extra}">${esc(text)}</p>`;
 }
 
 /** A table with rich (already escaped) cells, styled like `table` of html.ts. */
@@ -542,14 +518,7 @@ export function renderDigest(args: DigestArgs): RenderedMail {
     };
   });
 
-  const sections: string[] = [];
-  const textSections: string[] = [];
-  let n = 0;
-  const section = (title: string, html: string, text: string) => {
-    n++;
-    sections.push(h2(n, title), html);
-    textSections.push(`${n}. ${title.toLocaleUpperCase('vi')}`, text, '');
-  };
+  const { add: section, html: sections, text: textSections } = numberedSections();
 
   // Directives with approval count only approved reports: say how many are not counted yet.
   const awaitingLine = args.awaitingApproval ? `Còn ${args.awaitingApproval} báo cáo chờ cấp trên duyệt; kết quả chỉ tính các báo cáo đã được duyệt.` : '';
@@ -672,26 +641,15 @@ export function renderDigest(args: DigestArgs): RenderedMail {
 
   const html = layout(
     subject,
-    [
-      banner,
-      `<p style="margin:16px 0 8px;font-size:14px;line-height:1.5;"><b>${esc(greeting)}</b></p>`,
-      para(intro),
-      ...sections,
-      `<p style="margin:20px 0 0;font-size:12px;line-height:1.5;color:${C.muted};">${esc(closing)}</p>`,
-    ].join('\n'),
+    letterHtml({ banner, greeting, intro, sections, closingHtml: `<p style="margin:20px 0 0;font-size:12px;line-height:1.5;color:${C.muted};">${esc(closing)}</p>` }),
   );
-  const text = [
-    `KẾT QUẢ THI ĐUA ${periodLabel.toLocaleUpperCase('vi')} – ${leader.name.toLocaleUpperCase('vi')}`,
-    `${cap(m.docName)} của ${directive.issuerName}`,
-    '',
+  const text = letterText({
+    title: `KẾT QUẢ THI ĐUA ${periodLabel.toLocaleUpperCase('vi')} – ${leader.name.toLocaleUpperCase('vi')}`,
+    subtitle: `${cap(m.docName)} của ${directive.issuerName}`,
     greeting,
-    '',
     intro,
-    '',
-    ...textSections,
+    sections: textSections,
     closing,
-    '',
-    'Thư này được gửi tự động từ hệ thống thidua. Vui lòng không trả lời thư này.',
-  ].join('\n');
+  });
   return { subject, html, text };
 }

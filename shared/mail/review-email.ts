@@ -4,6 +4,7 @@
  * figures of `MultiYearReview`: per year the registrations, titles and "4 không", the units whose score rose and fell
  * most, and each indicator's mean by year with how many units improved. Everything shown goes through `esc`.
  */
+import { capitalize, letterHtml, letterText, MAIL_COLORS, numberedSections, para } from './look.ts';
 import type { MultiYearReview, ReviewIndicator, ScoreMove, Trend, UnitReview } from '../domain/emulation/review.ts';
 import type { IndicatorValue } from '../domain/results/types.ts';
 import { LEVEL_NAME_VI } from '../domain/units.ts';
@@ -44,23 +45,9 @@ export function meanVi(ind: Pick<ReviewIndicator, 'kind'>, v: number | null): st
   return ind.kind === 'percent' ? `${num(v)}%` : num(v);
 }
 
-const C = {
-  ink: '#1f2933',
-  muted: '#5f6b7a',
-  navy: '#1d3557',
-  navySoft: '#c9d4e3',
-  line: '#d5dae1',
-  head: '#eef2f6',
-  track: '#e3e7ec',
-  good: '#2e7d4f',
-  bad: '#c0504d',
-  bar: '#4a6fa5',
-};
+const C = MAIL_COLORS;
 
-const cap = (s: string) => s.charAt(0).toLocaleUpperCase('vi') + s.slice(1);
-const para = (text: string, style = '') => `<p style="margin:0 0 10px;font-size:14px;line-height:1.5;color:${C.ink};${style}">${esc(text)}</p>`;
-const h2 = (n: number, title: string) =>
-  `<h2 style="margin:22px 0 8px;font-size:16px;line-height:1.3;color:${C.navy};border-bottom:2px solid ${C.navy};padding-bottom:4px;">${n}. ${esc(title)}</h2>`;
+const cap = capitalize;
 
 /**
  * A bar chart mail clients show: one table row per item with its label, a bar drawn as a coloured cell of a width in
@@ -122,16 +109,9 @@ export function renderReviewEmail(review: MultiYearReview, ctx: { issuerName: st
     `Hệ thống thidua tổng hợp kết quả ${n} năm (${span}) thực hiện ${doc} "${review.directive.title}" của các ${f.noun}, ` +
     `phục vụ sơ kết, tổng kết. So sánh năm ${first} với năm ${last}: ${f.up}/${f.scored} ${f.noun} tăng điểm thi đua, ${f.down}/${f.scored} ${f.noun} giảm điểm.`;
 
-  const sections: string[] = [];
-  const textSections: string[] = [];
-  let k = 0;
-  const section = (title: string, html: string, text: string) => {
-    k++;
-    sections.push(h2(k, title), html);
-    textSections.push(`${k}. ${title.toLocaleUpperCase('vi')}`, text, '');
-  };
+  const { add: section, html: sections, text: textSections } = numberedSections();
 
-  const fourNoBars = barTable(review.fourNoByYear.map((x) => ({ label: `Năm ${x.year}`, value: x.breaches, text: `${num(x.breaches)} lượt`, color: C.bad })));
+  const fourNoBars = barTable(review.fourNoByYear.map((x) => ({ label: `Năm ${x.year}`, value: x.breaches, text: `${num(x.breaches)} lượt`, color: C.badBar })));
   section(
     'Tổng hợp theo năm',
     [
@@ -157,7 +137,7 @@ export function renderReviewEmail(review: MultiYearReview, ctx: { issuerName: st
     );
   };
   moveSection(`${cap(f.noun)} tiến bộ nhiều nhất (${first} → ${last})`, review.improvedMost, C.good, `Không có ${f.noun} nào tăng điểm.`);
-  moveSection(`${cap(f.noun)} giảm điểm nhiều nhất (${first} → ${last})`, review.declinedMost, C.bad, `Không có ${f.noun} nào giảm điểm.`);
+  moveSection(`${cap(f.noun)} giảm điểm nhiều nhất (${first} → ${last})`, review.declinedMost, C.badBar, `Không có ${f.noun} nào giảm điểm.`);
 
   const indHeaders = ['Chỉ tiêu', ...f.yearsRow.map((y) => `Bình quân ${y}`), `Số ${f.noun} tiến bộ`, `Số ${f.noun} giảm`, 'Không đổi'];
   const byId = new Map(review.indicators.map((i) => [i.id, i]));
@@ -189,27 +169,15 @@ export function renderReviewEmail(review: MultiYearReview, ctx: { issuerName: st
   ].join('');
   const html = layout(
     subject,
-    [
+    letterHtml({
       banner,
-      `<p style="margin:16px 0 8px;font-size:14px;line-height:1.5;"><b>${esc(greeting)}</b></p>`,
-      para(intro),
-      ...sections,
-      `<p style="margin:20px 0 0;font-size:14px;line-height:1.5;">Xem chi tiết từng ${esc(f.noun)} và tải bảng tổng hợp (XLSX) trên <a href="${esc(ctx.consoleUrl)}" style="color:${C.navy};">hệ thống thidua</a>.</p>`,
-    ].join('\n'),
+      greeting,
+      intro,
+      sections,
+      closingHtml: `<p style="margin:20px 0 0;font-size:14px;line-height:1.5;">Xem chi tiết từng ${esc(f.noun)} và tải bảng tổng hợp (XLSX) trên <a href="${esc(ctx.consoleUrl)}" style="color:${C.navy};">hệ thống thidua</a>.</p>`,
+    }),
   );
-  const text = [
-    `KẾT QUẢ ${n} NĂM (${span}) THỰC HIỆN ${doc.toLocaleUpperCase('vi')}`,
-    review.directive.title,
-    '',
-    greeting,
-    '',
-    intro,
-    '',
-    ...textSections,
-    link,
-    '',
-    'Thư này được gửi tự động từ hệ thống thidua. Vui lòng không trả lời thư này.',
-  ].join('\n');
+  const text = letterText({ title: `KẾT QUẢ ${n} NĂM (${span}) THỰC HIỆN ${doc.toLocaleUpperCase('vi')}`, subtitle: review.directive.title, greeting, intro, sections: textSections, closing: link });
   return { subject, html, text };
 }
 
@@ -278,7 +246,7 @@ export function fourNoBarsSvg(review: MultiYearReview, id: string): string {
       const x = left + gap / 2 + i * (barW + gap);
       const y = top + plotH - h;
       return (
-        `<rect x="${x}" y="${y.toFixed(1)}" width="${barW}" height="${h.toFixed(1)}" fill="${C.bad}"><title>${esc(`${f.year}: ${num(f.breaches)} lượt vi phạm tại ${num(f.unitsBreaching)} ${LEVEL_NAME_VI[review.level]}`)}</title></rect>` +
+        `<rect x="${x}" y="${y.toFixed(1)}" width="${barW}" height="${h.toFixed(1)}" fill="${C.badBar}"><title>${esc(`${f.year}: ${num(f.breaches)} lượt vi phạm tại ${num(f.unitsBreaching)} ${LEVEL_NAME_VI[review.level]}`)}</title></rect>` +
         `<text x="${x + barW / 2}" y="${(y - 4).toFixed(1)}" text-anchor="middle" font-size="12" data-breaches="${esc(f.year)}">${esc(num(f.breaches))}</text>` +
         `<text x="${x + barW / 2}" y="${top + plotH + 18}" text-anchor="middle" font-size="12">${esc(f.year)}</text>`
       );

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { capitalize } from './look.ts';
 import type { MultiYearReview, ScoreMove } from '../domain/emulation/review.ts';
 import type { IndicatorValue } from '../domain/results/types.ts';
 import { LEVEL_NAME_VI } from '../domain/units.ts';
@@ -44,7 +45,7 @@ const HEADER_FILL = fill('FFDDE5EF');
 const GOOD_FILL = fill('FFE5F2EA');
 const BAD_FILL = fill('FFFBE8E6');
 
-const cap = (s: string) => s.charAt(0).toLocaleUpperCase('vi') + s.slice(1);
+const cap = capitalize;
 
 function cellValue(v: IndicatorValue): ExcelJS.CellValue {
   if (v === null) return null;
