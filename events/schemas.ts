@@ -143,6 +143,31 @@ export const MailMessage = z.object({
 });
 export type MailMessage = z.input<typeof MailMessage>;
 
+/** The most mails one batch carries: SES's SendBulkEmail takes 50 destinations a call. */
+export const MAIL_BATCH_MAX = 50;
+
+/**
+ * What the mail queue carries: up to 50 rendered mails sent together, with one claim of their keys, one bulk send and
+ * one record (docs/architecture.md, "The mail path"). The mails travel gzip-compressed (50 assignment letters of
+ * ~16 KB are ~40 KB compressed, one SQS message); `events/mail-batch.ts` packs and unpacks them.
+ */
+export const MailBatch = z.object({
+  /** Chosen by the producer from the mails' own keys: the same mails give the same batch key. */
+  key: z.string().min(1),
+  count: z.number().int().min(1).max(MAIL_BATCH_MAX),
+  /** The mails as gzip-compressed JSON, base64: at most SQS's 256 KiB. */
+  gz: z.base64().max(256 * 1024),
+  /**
+   * Set only by an operator redriving a dead letter after checking SES's sending log: the mails whose claim a dead
+   * sender left behind (sent or not, nobody knows) are sent again.
+   */
+  takeOverStale: z.boolean().optional(),
+});
+export type MailBatch = z.infer<typeof MailBatch>;
+
+/** The mail queue's message: a batch, or a single mail (as every message was before batches; still accepted). */
+export const MailQueueMessage = z.union([MailBatch, MailMessage]);
+
 /**
  * On the intake queue beside S3's notifications: the end of a unit's rejection-email window, sent by intake itself
  * with a delay. The latest verdict that waited is told then, with the count of attempts.

@@ -94,7 +94,8 @@ describe('directive fan-out through the embedded stack', () => {
     // Assess: the duplicates really happened…
     expect(flow.stack.functions['fan-out'].invocations - before.fanOut).toBe(2);
     expect(flow.stack.pollers.assignment!.records - before.assignmentRecords).toBeGreaterThanOrEqual(2 * 2);
-    expect(flow.stack.pollers.mail!.records - before.mailRecords).toBeGreaterThanOrEqual(2 * 50);
+    // The 50 mails travel as one batch message (up to 50 to a message), and it came twice.
+    expect(flow.stack.pollers.mail!.records - before.mailRecords).toBeGreaterThanOrEqual(2);
     // …and changed nothing.
     const d = (await flow.repo.getDirective('dup-2027'))!;
     expect(await flow.repo.countAssignments(d)).toEqual({ active: 50, withdrawn: 0 });

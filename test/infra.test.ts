@@ -1238,7 +1238,7 @@ describe('stateless stack: least privilege', () => {
     expect(sesStatements.map((s) => s.policy).sort()).toEqual([...senderPolicies].sort());
     for (const { statement } of sesStatements) {
       expect(statement['Effect']).toBe('Allow');
-      expect([...asArray(statement['Action'] as string[])].sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect([...asArray(statement['Action'] as string[])].sort()).toEqual(['ses:SendBulkEmail', 'ses:SendEmail', 'ses:SendRawEmail']);
       expect(Array.isArray(statement['Resource'])).toBe(false);
       expect(flatten(statement['Resource'])).toBe(expectedArn);
       expect(flatten(statement['Resource'])).not.toContain('*');

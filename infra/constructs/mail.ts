@@ -13,7 +13,7 @@ export interface ThiduaMailProps {
 }
 
 /**
- * Least-privilege SES sending: ses:SendEmail and ses:SendRawEmail on the one identity, from the one address.
+ * Least-privilege SES sending: ses:SendBulkEmail (v2, 50 mails a call), ses:SendEmail and ses:SendRawEmail on the one identity, from the one address.
  *
  * The identity is NOT created by this stack. It is verified once per account and region, outside CDK:
  *   1. `aws sesv2 create-email-identity --email-identity example.gov.vn` (or the SES console),
@@ -46,7 +46,7 @@ export class ThiduaMail extends Construct {
   grantSend(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
-      actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+      actions: ['ses:SendBulkEmail', 'ses:SendEmail', 'ses:SendRawEmail'],
       resourceArns: [this.identityArn],
       conditions: { StringEquals: { 'ses:FromAddress': this.mailFrom } },
     });

@@ -146,6 +146,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       AWS_ENDPOINT_URL_SQS: queues.endpoint,
       AWS_ENDPOINT_URL_S3: `${upload.origin}${S3_ROUTE}`,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       [ENV.table]: TABLE_NAME,
       [ENV.eventBus]: BUS_NAME,

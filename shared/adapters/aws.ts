@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 
@@ -14,6 +15,8 @@ export interface AwsClients {
   doc: DynamoDBDocumentClient;
   sqs: SQSClient;
   ses: SESClient;
+  /** SES v2, for SendBulkEmail: up to 50 mails in one call. */
+  sesv2: SESv2Client;
   events: EventBridgeClient;
   s3: S3Client;
   /**
@@ -39,6 +42,7 @@ export function aws(): AwsClients {
     sqs: new SQSClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 25_000 } }),
     // aws-ses-v2-local never answers calls it does not implement: a request timeout turns a hang into an error.
     ses: new SESClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }),
+    sesv2: new SESv2Client({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 } }),
     events: new EventBridgeClient({ maxAttempts: 6, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } }),
     // Path-style only where an endpoint is set (the local stack); on AWS the default virtual-hosted style.
     s3: new S3Client({ maxAttempts: 6, forcePathStyle: !!process.env.AWS_ENDPOINT_URL_S3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 60_000 } }),
@@ -54,7 +58,7 @@ export function aws(): AwsClients {
 /** Forget the clients (tests and benchmarks that start a new stack in the same process). */
 export function resetAws(): void {
   if (!clients) return;
-  for (const c of [clients.dynamo, clients.sqs, clients.ses, clients.events, clients.s3, clients.s3Presign]) c.destroy();
+  for (const c of [clients.dynamo, clients.sqs, clients.ses, clients.sesv2, clients.events, clients.s3, clients.s3Presign]) c.destroy();
   clients = undefined;
 }
 

@@ -1,9 +1,10 @@
 import { SendEmailCommand, SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { SendBulkEmailCommand, type BulkEmailEntryResult, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { buildMime } from '../mail/mime.ts';
 import type { ReportStorage } from '../app/ports.ts';
-import type { Mailer } from '../app/ports.ts';
+import type { Mailer, SendOutcome } from '../app/ports.ts';
 import type { MailMessage } from '../../events/schemas.ts';
-import { backoffMs, sleep } from '../retry.ts';
+import { backoffMs, chunk, sleep } from '../retry.ts';
 
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 
@@ -23,11 +24,12 @@ export function isThrottle(e: unknown): boolean {
 export class RateLimiter {
   private nextSlot = 0;
   constructor(private readonly perSecond: number) {}
-  async take(): Promise<void> {
+  /** Waits for `count` sends' worth of the rate (a bulk call of 50 mails counts 50). */
+  async take(count = 1): Promise<void> {
     if (!(this.perSecond > 0)) return;
     const now = Date.now();
     const slot = Math.max(now, this.nextSlot);
-    this.nextSlot = slot + 1000 / this.perSecond;
+    this.nextSlot = slot + (1000 * count) / this.perSecond;
     if (slot > now) await sleep(slot - now);
   }
 }
@@ -39,7 +41,61 @@ export class SesMailer implements Mailer {
     private readonly limiter: RateLimiter,
     private readonly storage?: ReportStorage,
     private readonly maxThrottleRetries = 6,
+    /** For SendBulkEmail; without it every mail goes by SendEmail. */
+    private readonly sesv2?: SESv2Client,
   ) {}
+
+  /**
+   * Mails without attachments go 50 to a SES v2 SendBulkEmail: an inline template that is nothing but the mail
+   * (`{{{subject}}}`, `{{{html}}}`, `{{{text}}}`, unescaped) and each mail's own rendering as its replacement data.
+   * Mails with attachments go one by one as raw MIME. One outcome per mail, in order.
+   */
+  async sendMany(messages: readonly MailMessage[]): Promise<SendOutcome[]> {
+    const outcomes: SendOutcome[] = new Array(messages.length);
+    const plain: number[] = [];
+    for (const [i, m] of messages.entries()) {
+      if (m.attachments?.length || !this.sesv2) outcomes[i] = await this.sendOne(m);
+      else plain.push(i);
+    }
+    for (const group of chunk(plain, BULK_MAX)) {
+      const answers = await this.sendBulk(group.map((i) => messages[i] as MailMessage));
+      group.forEach((i, j) => (outcomes[i] = answers[j] as SendOutcome));
+    }
+    return outcomes;
+  }
+
+  private async sendOne(message: MailMessage): Promise<SendOutcome> {
+    try {
+      return await this.send(message);
+    } catch (e) {
+      return { error: `${(e as Error).name}: ${(e as Error).message}`, retryable: isThrottle(e) || isTransient(e) };
+    }
+  }
+
+  private async sendBulk(messages: readonly MailMessage[]): Promise<SendOutcome[]> {
+    const command = new SendBulkEmailCommand({
+      FromEmailAddress: this.from,
+      DefaultContent: { Template: { TemplateContent: BULK_TEMPLATE, TemplateData: '{}' } },
+      BulkEmailEntries: messages.map((m) => ({
+        Destination: { ToAddresses: m.to, CcAddresses: m.cc ?? [] },
+        ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: JSON.stringify({ subject: m.subject, html: m.html, text: m.text }) } },
+      })),
+    });
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.take(messages.length);
+      try {
+        const out = await (this.sesv2 as SESv2Client).send(command);
+        return messages.map((_, i) => outcomeOf(out.BulkEmailEntryResults?.[i]));
+      } catch (e) {
+        if (isThrottle(e) && attempt < this.maxThrottleRetries) {
+          await sleep(backoffMs(attempt, 200, 10_000));
+          continue;
+        }
+        const error = `${(e as Error).name}: ${(e as Error).message}`;
+        return messages.map(() => ({ error, retryable: isThrottle(e) || isTransient(e) }));
+      }
+    }
+  }
 
   private async raw(message: MailMessage): Promise<Uint8Array> {
     const attachments = [];
@@ -80,4 +136,24 @@ export class SesMailer implements Mailer {
       }
     }
   }
+}
+
+/** SendBulkEmail's most destinations per call. */
+const BULK_MAX = 50;
+/** The whole mail is the replacement data: triple braces, so SES inserts it as it is (it was escaped when rendered). */
+const BULK_TEMPLATE = { Subject: '{{{subject}}}', Html: '{{{html}}}', Text: '{{{text}}}' };
+
+/** Statuses of a bulk entry that a later attempt may get past. */
+const RETRYABLE_BULK = new Set(['TRANSIENT_FAILURE', 'ACCOUNT_THROTTLED', 'ACCOUNT_DAILY_QUOTA_EXCEEDED', 'ACCOUNT_SENDING_PAUSED', 'SENDING_PAUSED', 'CONFIGURATION_SET_SENDING_PAUSED']);
+
+function outcomeOf(result: BulkEmailEntryResult | undefined): SendOutcome {
+  if (!result) return { error: 'SES gave no result for this mail', retryable: true };
+  if (result.Status === 'SUCCESS' && result.MessageId) return { messageId: result.MessageId };
+  return { error: `${result.Status ?? 'UNKNOWN'}: ${result.Error ?? ''}`.trim(), retryable: RETRYABLE_BULK.has(result.Status ?? '') };
+}
+
+/** A 5xx or a network failure: worth another attempt later. */
+function isTransient(e: unknown): boolean {
+  const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return status === undefined || status >= 500;
 }

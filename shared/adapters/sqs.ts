@@ -1,5 +1,7 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DelayedQueue, WorkQueue } from '../app/ports.ts';
+import type { DelayedQueue, MailQueue, WorkQueue } from '../app/ports.ts';
+import type { MailBatch, MailMessage } from '../../events/schemas.ts';
+import { packMailBatches } from '../../events/mail-batch.ts';
 import { backoffMs, sleep } from '../retry.ts';
 
 const MAX_ATTEMPTS = 8;
@@ -34,6 +36,21 @@ export class SqsWorkQueue<T extends { key: string }> implements WorkQueue<T>, De
         pending = pending.filter((e) => failed.has(e.Id));
       }
     }
+  }
+}
+
+/**
+ * The mail queue: mails go packed, up to 50 to a message (gzip-compressed, events/mail-batch.ts), so the sender claims,
+ * sends and records them together. Producers keep calling `sendAll` with rendered mails.
+ */
+export class SqsMailQueue implements MailQueue {
+  private readonly queue: SqsWorkQueue<MailBatch>;
+  constructor(sqs: SQSClient, queueUrl: string) {
+    this.queue = new SqsWorkQueue<MailBatch>(sqs, queueUrl);
+  }
+
+  async sendAll(mails: readonly MailMessage[]): Promise<void> {
+    await this.queue.sendAll(packMailBatches(mails));
   }
 }
 

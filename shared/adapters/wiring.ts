@@ -5,7 +5,7 @@ import { DynamoDraftStore } from './dynamo/drafts.ts';
 import { DynamoEmulationStore } from './dynamo/emulation-store.ts';
 import { EventBridgePublisher } from './eventbridge.ts';
 import { RateLimiter, SesMailer } from './ses.ts';
-import { SqsWorkQueue } from './sqs.ts';
+import { SqsMailQueue, SqsWorkQueue } from './sqs.ts';
 import { S3ReportStorage, S3ResultsStore } from './s3.ts';
 import { ENV, functionSpecs } from '../contract/catalog.ts';
 import type { AssignmentWorkItem, MailMessage, RejectionMailDue } from '../../events/schemas.ts';
@@ -16,7 +16,7 @@ export const repository = () => new DynamoRepository(aws().doc, requireEnv(ENV.t
 export const draftStore = () => new DynamoDraftStore(aws().doc, requireEnv(ENV.table));
 export const emulationStore = () => new DynamoEmulationStore(aws().doc, requireEnv(ENV.table));
 export const assignmentQueue = () => new SqsWorkQueue<AssignmentWorkItem>(aws().sqs, requireEnv(ENV.queueUrl('assignment')));
-export const mailQueue = () => new SqsWorkQueue<MailMessage>(aws().sqs, requireEnv(ENV.queueUrl('mail')));
+export const mailQueue = () => new SqsMailQueue(aws().sqs, requireEnv(ENV.queueUrl('mail')));
 /** The intake queue, for intake's own delayed messages (the end of a rejection-email window). */
 export const intakeQueue = () => new SqsWorkQueue<RejectionMailDue>(aws().sqs, requireEnv(ENV.queueUrl('intake')));
 export const eventPublisher = () => new EventBridgePublisher(aws().events, requireEnv(ENV.eventBus));
@@ -25,7 +25,7 @@ export const eventPublisher = () => new EventBridgePublisher(aws().events, requi
 export function mailer(): SesMailer {
   const rate = Number(process.env[ENV.sesMaxSendRate] ?? 14);
   const senders = functionSpecs.mail.trigger.maxConcurrency;
-  return new SesMailer(aws().ses, requireEnv(ENV.mailFrom), new RateLimiter(rate / senders), process.env[ENV.reportsBucket] ? reportStorage() : undefined);
+  return new SesMailer(aws().ses, requireEnv(ENV.mailFrom), new RateLimiter(rate / senders), process.env[ENV.reportsBucket] ? reportStorage() : undefined, 6, aws().sesv2);
 }
 
 export const resultsStore = () => new S3ResultsStore(reportStorage(), repository());

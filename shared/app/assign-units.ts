@@ -144,6 +144,7 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
   } else {
     const freshObligations: Obligation[] = [];
     const newUnitObligations: Obligation[] = [];
+    const toWrite: { unit: Unit; assignment: Assignment }[] = [];
     await mapLimit([...units.values()], WRITE_CONCURRENCY, async (unit) => {
       const had = existing.get(unit.id);
       if (had && had.version > directive.version) return;
@@ -165,11 +166,15 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
       } else {
         newUnitObligations.push(...wanted);
       }
-      const assignment = assignmentFor(directive, unit, deps.clock.now(), notice);
-      if (await deps.assignments.putAssignmentIfNewer(assignment)) result.written++;
-      else result.alreadyDone++;
-      if (notice !== 'none') queueMail(notice, unit, assignment.targets);
+      toWrite.push({ unit, assignment: assignmentFor(directive, unit, deps.clock.now(), notice) });
     });
+    // One conditional write per unit, together: a newer version already stored is never overwritten.
+    const written = await deps.assignments.putAssignmentsIfNewer(toWrite.map((w) => w.assignment));
+    for (const { unit, assignment } of toWrite) {
+      if (written.has(unit.id)) result.written++;
+      else result.alreadyDone++;
+      if (assignment.notice !== 'none') queueMail(assignment.notice, unit, assignment.targets);
+    }
     await deps.assignments.putNewObligations(freshObligations);
     await deps.assignments.putObligationsOfNewUnits(newUnitObligations);
   }

@@ -33,6 +33,8 @@ export interface AssignmentStore {
   getAssignments(directiveId: string, unitIds: readonly string[]): Promise<Map<string, Assignment>>;
   /** Conditional: only an absent assignment or one of an older version is replaced. Returns whether it was written. */
   putAssignmentIfNewer(assignment: Assignment): Promise<boolean>;
+  /** The same condition for many, up to 100 to a transaction. Returns the unit ids whose assignment was written. */
+  putAssignmentsIfNewer(assignments: readonly Assignment[]): Promise<Set<string>>;
   /** Creates obligations that do not exist yet (a submitted report is never reopened by a duplicate). */
   putNewObligations(obligations: readonly Obligation[]): Promise<void>;
   /** Obligations of units that had no assignment until now: nothing to check first. */
@@ -71,8 +73,39 @@ export interface DirectiveStatusReader {
   countMailSent(directiveId: string): Promise<number>;
 }
 
+/** What the mail log says of one key when a sender tries to claim it. */
+export type MailClaim =
+  | { state: 'claimed' }
+  | { state: 'sent'; messageId: string }
+  /** Another sender claimed it and may still be sending (its lease has not run out). */
+  | { state: 'held'; leaseUntil: string }
+  /** A sender claimed it and its lease ran out unrecorded: it died, after SES took the mail or before. */
+  | { state: 'stale'; claimedAt: string; attempt: string }
+  /** A stale claim already put before an operator (dead-letter queue); left until one redrives it. */
+  | { state: 'parked'; claimedAt: string };
+
+export interface MailClaimRequest {
+  /** This sending attempt's own id: a claim is released or taken over only by its holder. */
+  attempt: string;
+  at: Date;
+  leaseUntil: Date;
+  /** An operator's redrive: claims a dead sender left (stale or parked) are taken over. */
+  takeOverStale: boolean;
+}
+
+/**
+ * The mail log: one record per mail key, the claim a sender takes before SES is called and the record of what SES
+ * answered. Its records are the mail path's idempotency (docs/architecture.md, "The mail path").
+ */
 export interface MailLog {
-  recordSent(message: MailMessage, messageId: string, at: Date): Promise<void>;
+  /** Claims every free key at once (conditional writes in transactions); says what holds the others. */
+  claimMails(keys: readonly string[], request: MailClaimRequest): Promise<Map<string, MailClaim>>;
+  /** Records what SES took, in batches; the claims become the mail log's records. */
+  recordSentMany(sent: readonly { message: MailMessage; messageId: string }[], at: Date): Promise<void>;
+  /** Gives back this attempt's claims of mails SES did not take, so a retry may send them. */
+  releaseClaims(keys: readonly string[], attempt: string): Promise<void>;
+  /** Marks stale claims as put before an operator, so later deliveries do not report them again. */
+  parkClaims(claims: readonly { key: string; attempt: string }[]): Promise<void>;
   /** The SES message id of an email already sent under this key, if any. */
   sentMessageId(key: string): Promise<string | undefined>;
 }
@@ -85,8 +118,13 @@ export interface WorkQueue<T> {
 export type AssignmentQueue = WorkQueue<AssignmentWorkItem>;
 export type MailQueue = WorkQueue<MailMessage>;
 
+/** What SES answered for one mail of a bulk send. */
+export type SendOutcome = { messageId: string } | { error: string; retryable: boolean };
+
 export interface Mailer {
   send(message: MailMessage): Promise<{ messageId: string }>;
+  /** Many mails, as few SES calls as it takes (50 to a bulk send); one outcome per mail, in order. */
+  sendMany(messages: readonly MailMessage[]): Promise<SendOutcome[]>;
 }
 
 export interface EventPublisher {

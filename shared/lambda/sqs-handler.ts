@@ -4,7 +4,6 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { powertools, wrap, type Powertools } from './powertools.ts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { aws, requireEnv } from '../adapters/aws.ts';
@@ -39,11 +38,17 @@ class ShardedIdempotencyLayer extends DynamoDBPersistenceLayer {
  * (Powertools idempotency in the single table), failures reported per record so only they come back.
  * A record no retry can fix goes straight to the dead-letter queue with its reason.
  */
-export function sqsConsumer<S extends z.ZodType<{ key: string }>>(opts: {
+export function sqsConsumer<T extends { key: string }>(opts: {
   name: string;
   queue: QueueId;
-  schema: S;
-  process: (payload: z.output<S>, pt: Powertools) => Promise<unknown>;
+  /** A zod schema, or any parser that throws on a bad body: what cannot be parsed goes to the dead-letter queue. */
+  schema: { parse(body: unknown): T };
+  process: (payload: T, pt: Powertools & { deadLetter: (body: unknown, reason: string) => Promise<void> }) => Promise<unknown>;
+  /**
+   * Powertools' idempotency record per message (the default). Off only where the process keeps its own exactly-once
+   * records (the mail sender's claims in the mail log) and a second record would only add requests.
+   */
+  idempotency?: boolean;
 }) {
   const pt = powertools(opts.name);
   const { logger, metrics } = pt;
@@ -58,9 +63,15 @@ export function sqsConsumer<S extends z.ZodType<{ key: string }>>(opts: {
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: Number(process.env[ENV.idempotencyTtlSeconds] ?? IDEMPOTENCY_DEFAULT_TTL_SECONDS),
   });
-  const processOnce = makeIdempotent(async (payload: z.output<S>) => opts.process(payload, pt), { persistenceStore, config });
   const processor = new BatchProcessor(EventType.SQS);
   const dlqUrl = requireEnv(ENV.dlqUrl(opts.queue));
+  const toDeadLetter = async (body: unknown, reason: string) => {
+    logger.error('Part of a message cannot be processed; sent to the dead-letter queue', { reason });
+    metrics.addMetric('DeadLettered', MetricUnit.Count, 1);
+    await sendToDeadLetter(aws().sqs, dlqUrl, JSON.stringify(body), { error: reason, source: opts.queue, messageId: 'part' });
+  };
+  const run = (payload: T) => opts.process(payload, { ...pt, deadLetter: toDeadLetter });
+  const processOnce = opts.idempotency === false ? run : makeIdempotent(run, { persistenceStore, config });
 
   const deadLetter = async (record: SQSRecord, error: string) => {
     logger.error('Message cannot be processed; sent to the dead-letter queue', { messageId: record.messageId, reason: error });
@@ -69,7 +80,7 @@ export function sqsConsumer<S extends z.ZodType<{ key: string }>>(opts: {
   };
 
   const recordHandler = async (record: SQSRecord) => {
-    let payload: z.output<S>;
+    let payload: T;
     try {
       payload = opts.schema.parse(JSON.parse(record.body));
     } catch (e) {

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -19,6 +20,8 @@ import type {
   CalendarSource,
   DirectiveStatusReader,
   DirectiveStore,
+  MailClaim,
+  MailClaimRequest,
   MailLog,
   ObligationChange,
   ObligationIndex,
@@ -43,7 +46,7 @@ import { batchDelete, batchGet, batchPut, keyOf } from './batch.ts';
 import { DUE_SHARDS, keys, MAIL_SHARDS, META, UPLOAD_SHARDS } from './keys.ts';
 import { itemOf } from './items.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
-import { mapLimit } from '../../retry.ts';
+import { backoffMs, chunk, mapLimit, sleep } from '../../retry.ts';
 
 type Item = Record<string, unknown>;
 
@@ -196,6 +199,33 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     }
   }
 
+
+  /**
+   * Conditional Puts, 100 to a TransactWriteItems: a duplicate or older version can never overwrite a newer one, and
+   * a fresh fan-out is one request per 100 units. A cancelled transaction names the items whose condition failed;
+   * the others are written again without them.
+   */
+  async putAssignmentsIfNewer(assignments: readonly Assignment[]): Promise<Set<string>> {
+    const written = new Set<string>();
+    let pending = [...assignments];
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= 8) throw new Error(`Could not write ${pending.length} assignments after ${round} rounds of conflicts`);
+      if (round > 0) await sleep(backoffMs(round, 50, 2_000));
+      const next: Assignment[] = [];
+      for (const group of chunk(pending, 100)) {
+        const answer = await this.transact(
+          group.map((a) => ({
+            Put: { TableName: this.tableName, Item: itemOf.assignment(a), ConditionExpression: 'attribute_not_exists(PK) OR version < :v', ExpressionAttributeValues: { ':v': a.version } },
+          })),
+        );
+        if (answer === 'ok') for (const a of group) written.add(a.unitId);
+        else if (answer === 'busy') next.push(...group);
+        else group.forEach((a, i) => !answer[i] && next.push(a));
+      }
+      pending = next;
+    }
+    return written;
+  }
 
   async putNewObligations(obligations: readonly Obligation[]): Promise<void> {
     if (obligations.length === 0) return;
@@ -393,32 +423,131 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
 
   // ---- mail log
 
-  async recordSent(message: MailMessage, messageId: string, at: Date): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.mailLog(message.key),
-          ...(message.directiveId
-            ? { GSI1PK: keys.mailLogOfDirective(message.directiveId, shardOf(message.unitId ?? message.key, MAIL_SHARDS)), GSI1SK: message.key }
-            : {}),
-          type: 'mail',
-          key: message.key,
-          kind: message.kind,
-          to: message.to,
-          subject: message.subject,
-          messageId,
-          sentAt: at.toISOString(),
-          directiveId: message.directiveId,
-          unitId: message.unitId,
-        },
-      }),
-    );
+  /**
+   * Claims the free keys with conditional Puts, up to 100 to a TransactWriteItems. Optimistic: a fresh batch is one
+   * request. When a transaction is cancelled, the keys whose condition failed are read (one BatchGetItem) to say what
+   * holds them, and the others are claimed again; a conflict with another transaction backs off and tries again.
+   */
+  async claimMails(mailKeys: readonly string[], request: MailClaimRequest): Promise<Map<string, MailClaim>> {
+    const out = new Map<string, MailClaim>();
+    let pending: { key: string; takeOver?: string }[] = [...new Set(mailKeys)].map((key) => ({ key }));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= 8) throw new Error(`Could not claim ${pending.length} mail keys after ${round} rounds of conflicts`);
+      if (round > 0) await sleep(backoffMs(round, 50, 2_000));
+      const next: typeof pending = [];
+      const contested: string[] = [];
+      for (const group of chunk(pending, 100)) {
+        const answer = await this.transact(group.map((g) => ({ Put: this.mailClaimPut(g.key, request, g.takeOver) })));
+        if (answer === 'ok') for (const g of group) out.set(g.key, { state: 'claimed' });
+        else if (answer === 'busy') next.push(...group);
+        else group.forEach((g, i) => (answer[i] ? contested.push(g.key) : next.push({ key: g.key })));
+      }
+      next.push(...(await this.whatHolds(contested, request, out)));
+      pending = next;
+    }
+    return out;
+  }
+
+  private mailClaimPut(key: string, request: MailClaimRequest, takeOver: string | undefined) {
+    return {
+      TableName: this.tableName,
+      Item: {
+        ...keys.mailLog(key),
+        type: 'mail-claim',
+        key,
+        status: 'sending',
+        attempt: request.attempt,
+        claimedAt: request.at.toISOString(),
+        leaseUntil: request.leaseUntil.toISOString(),
+      },
+      // A stale claim is taken over only from the dead sender that left it: two redrives cannot both win.
+      ConditionExpression: takeOver ? '#status IN (:sending, :parked) AND attempt = :was' : 'attribute_not_exists(PK)',
+      ...(takeOver
+        ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':sending': 'sending', ':parked': 'parked', ':was': takeOver } }
+        : {}),
+    };
+  }
+
+  /** Reads the keys another writer holds; settles what it can into `out` and returns those to claim again. */
+  private async whatHolds(contested: readonly string[], request: MailClaimRequest, out: Map<string, MailClaim>): Promise<{ key: string; takeOver?: string }[]> {
+    if (contested.length === 0) return [];
+    const found = await batchGet(this.doc, this.tableName, contested.map(keys.mailLog), { consistent: true });
+    const again: { key: string; takeOver?: string }[] = [];
+    for (const key of contested) {
+      const item = found.get(keyOf(keys.mailLog(key)));
+      if (!item) again.push({ key }); // released in the meantime
+      else if (item.status === undefined || item.status === 'sent') out.set(key, { state: 'sent', messageId: String(item.messageId ?? '') });
+      else if (request.takeOverStale && (item.status === 'parked' || String(item.leaseUntil) <= request.at.toISOString())) again.push({ key, takeOver: String(item.attempt) });
+      else if (item.status === 'parked') out.set(key, { state: 'parked', claimedAt: String(item.claimedAt) });
+      else if (String(item.leaseUntil) > request.at.toISOString()) out.set(key, { state: 'held', leaseUntil: String(item.leaseUntil) });
+      else out.set(key, { state: 'stale', claimedAt: String(item.claimedAt), attempt: String(item.attempt) });
+    }
+    return again;
+  }
+
+  /** The claims become the mail log's records (what `thidua status` counts), 25 to a BatchWriteItem. */
+  async recordSentMany(sent: readonly { message: MailMessage; messageId: string }[], at: Date): Promise<void> {
+    await batchPut(this.doc, this.tableName, sent.map(({ message, messageId }) => this.mailRecord(message, messageId, at)));
+  }
+
+  private mailRecord(message: MailMessage, messageId: string, at: Date): Item {
+    return {
+      ...keys.mailLog(message.key),
+      ...(message.directiveId
+        ? { GSI1PK: keys.mailLogOfDirective(message.directiveId, shardOf(message.unitId ?? message.key, MAIL_SHARDS)), GSI1SK: message.key }
+        : {}),
+      type: 'mail',
+      key: message.key,
+      status: 'sent',
+      kind: message.kind,
+      to: message.to,
+      subject: message.subject,
+      messageId,
+      sentAt: at.toISOString(),
+      directiveId: message.directiveId,
+      unitId: message.unitId,
+    };
+  }
+
+  /** Only this attempt's claim is given back: a record or another sender's claim stays. */
+  async releaseClaims(mailKeys: readonly string[], attempt: string): Promise<void> {
+    await mapLimit(mailKeys, 8, (key) => this.deleteIf(keys.mailLog(key), '#status = :sending AND attempt = :a', { ':sending': 'sending', ':a': attempt }));
+  }
+
+  async parkClaims(claims: readonly { key: string; attempt: string }[]): Promise<void> {
+    await mapLimit(claims, 8, async ({ key, attempt }) => {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.mailLog(key),
+            UpdateExpression: 'SET #status = :parked',
+            ConditionExpression: '#status = :sending AND attempt = :a',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':parked': 'parked', ':sending': 'sending', ':a': attempt },
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    });
+  }
+
+  private async deleteIf(Key: { PK: string; SK: string }, condition: string, values: Record<string, unknown>): Promise<void> {
+    try {
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key, ConditionExpression: condition, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values }));
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
   }
 
   async sentMessageId(key: string): Promise<string | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.mailLog(key), ConsistentRead: true, ProjectionExpression: 'messageId' }));
-    return out.Item ? String(out.Item.messageId ?? '') : undefined;
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.mailLog(key), ConsistentRead: true, ProjectionExpression: 'messageId, #status', ExpressionAttributeNames: { '#status': 'status' } }),
+    );
+    // A claim is not a sent mail; records written before claims existed have no status.
+    if (!out.Item || (out.Item.status !== undefined && out.Item.status !== 'sent')) return undefined;
+    return String(out.Item.messageId ?? '');
   }
 
   // ---- rate counters
