@@ -120,14 +120,15 @@ class Recording {
     return performance.now() - this.t0;
   }
 
-  request(actor: Actor, service: Service, command: string, failed?: string): void {
+  /** `mailsSent`: the mails SES took in this request (a SendBulkEmail takes up to 50). */
+  request(actor: Actor, service: Service, command: string, failed?: string, mailsSent?: number): void {
     const k = `${actor}\t${service}\t${command}`;
     this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
     if (failed) this.errors.set(`${k}\t${failed}`, (this.errors.get(`${k}\t${failed}`) ?? 0) + 1);
     const at = this.elapsedMs();
     if (!this.firstAt.has(actor)) this.firstAt.set(actor, at);
     this.lastAt.set(actor, at);
-    if (service === 'SES' && command === 'SendEmail' && !failed) this.emailsSent++;
+    if (service === 'SES' && !failed) this.emailsSent += mailsSent ?? (command === 'SendEmail' ? 1 : 0);
   }
 
   private touch(index: IndexName, key: string, wcu: number): void {
@@ -242,7 +243,8 @@ function instrument(client: Instrumentable, service: Service, fixedActor?: Actor
       try {
         const out = await next(args);
         const empty = command === 'ReceiveMessage' && !((out.output.Messages as unknown[] | undefined)?.length);
-        rec.request(actor, service, empty ? 'ReceiveMessage (empty)' : command);
+        const bulk = command === 'SendBulkEmail' ? ((out.output.BulkEmailEntryResults as { Status?: string }[] | undefined) ?? []) : undefined;
+        rec.request(actor, service, empty ? 'ReceiveMessage (empty)' : command, undefined, bulk?.filter((r) => r.Status === 'SUCCESS').length);
         if (service === 'DynamoDB') {
           recordWrites(rec, command, args.input, out.output);
           recordReads(rec, command, args.input, out.output);
@@ -265,6 +267,7 @@ function instrumentStack(stack: LocalStack): void {
   instrument(c.dynamo as unknown as Instrumentable, 'DynamoDB'); // the document client shares this stack
   instrument(c.sqs as unknown as Instrumentable, 'SQS');
   instrument(c.ses as unknown as Instrumentable, 'SES');
+  instrument(c.sesv2 as unknown as Instrumentable, 'SES');
   instrument(c.events as unknown as Instrumentable, 'EventBridge');
   // Not in the fan-out's path today (report uploads and attachments); counted so a new use shows up.
   instrument(c.s3 as unknown as Instrumentable, 'S3');
