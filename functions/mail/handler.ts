@@ -1,9 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { packMailBatches, unpackMailMessage } from '../../events/mail-batch.ts';
-import { sendMailBatch } from '../../shared/app/send-mail.ts';
+import { packMailBatches, unpackMailMessage, type UnpackedMails } from '../../events/mail-batch.ts';
+import type { MailMessage } from '../../events/schemas.ts';
+import { sendMailBatch, type MailBatchOutcome } from '../../shared/app/send-mail.ts';
 import { systemClock } from '../../shared/app/ports.ts';
 import { mailer, repository } from '../../shared/adapters/wiring.ts';
-import { sqsConsumer } from '../../shared/lambda/sqs-handler.ts';
+import { sqsBatchConsumer, type ParsedRecord } from '../../shared/lambda/sqs-handler.ts';
 import { ENV, functionSpecs } from '../../shared/contract/catalog.ts';
 
 const repo = repository();
@@ -11,31 +12,46 @@ const ses = mailer();
 /** A claim outlives any sender: the function's timeout and a margin. Tests shorten it to see a dead sender's claim. */
 const leaseSeconds = Number(process.env[ENV.mailClaimLeaseSeconds] ?? functionSpecs.mail.timeoutSeconds + 60);
 
-/** Some mails of the batch must come back later (another sender holds them, or SES asked to slow down). */
-class MailsToRetry extends Error {}
-
-export const handler = sqsConsumer({
+/**
+ * The mails of every record of the invocation are claimed and sent together (a record may be a batch of 50 or, from
+ * the notify function, one mail): one claim transaction per 100, one bulk send per 50, one record write per 25.
+ * A record is retried if one of its mails must be (another sender holds it, or SES asked to slow down).
+ */
+export const handler = sqsBatchConsumer({
   name: 'mail',
   queue: 'mail',
   schema: { parse: unpackMailMessage },
-  // The mail log's claims are this function's idempotency: one record per mail, no second record per message.
-  idempotency: false,
-  process: async (batch, { logger, metrics, deadLetter }) => {
-    const out = await sendMailBatch(batch.mails, { mailer: ses, log: repo, clock: systemClock, leaseSeconds }, { takeOverStale: batch.takeOverStale });
-    metrics.addMetric('EmailsSent', MetricUnit.Count, out.sent.length);
-    if (out.uncertain.length) {
-      // Never sent twice: an operator checks SES's sending log for these and redrives with takeOverStale if they did not go.
-      const since = out.uncertain.map((u) => u.claimedAt).sort()[0];
-      for (const parked of packMailBatches(out.uncertain.map((u) => u.mail))) {
-        await deadLetter(parked, `A sender died after claiming these ${parked.count} mails (first claim ${since}); SES may have sent them. Check SES's log, then redrive with takeOverStale: true for those it did not send.`);
-      }
-      await repo.parkClaims(out.uncertain.map((u) => ({ key: u.mail.key, attempt: u.attempt })));
+  process: async (records, { logger, metrics, deadLetter }) => {
+    const retry = new Set<string>();
+    // An operator's redrive (takeOverStale) is sent apart from ordinary messages.
+    for (const group of [records.filter((r) => !r.payload.takeOverStale), records.filter((r) => r.payload.takeOverStale)]) {
+      if (group.length === 0) continue;
+      const out = await sendMailBatch(mailsOf(group), { mailer: ses, log: repo, clock: systemClock, leaseSeconds }, { takeOverStale: group[0]!.payload.takeOverStale });
+      metrics.addMetric('EmailsSent', MetricUnit.Count, out.sent.length);
+      await putBeforeOperator(out, deadLetter);
+      const again = new Set(out.retry);
+      for (const r of group) if (r.payload.mails.some((m) => again.has(m.key))) retry.add(r.messageId);
+      logger.debug('Mails sent', { records: group.length, sent: out.sent.length, already: out.already.length, retry: out.retry.length });
     }
-    if (out.refused.length) {
-      for (const r of out.refused) await deadLetter(packMailBatches([r.mail])[0], `SES refused mail ${r.mail.key}: ${r.reason}`);
-    }
-    if (out.retry.length) throw new MailsToRetry(`${out.retry.length} of ${batch.mails.length} mails must be retried (held by another sender or throttled); ${out.sent.length} sent`);
-    logger.debug('Mail batch done', { key: batch.key, sent: out.sent.length, already: out.already.length });
-    return { key: batch.key, sent: out.sent.length, already: out.already.length };
+    return { retry: [...retry] };
   },
 });
+
+/** Every mail of the records once (a key in two records is claimed and sent once). */
+function mailsOf(records: ParsedRecord<UnpackedMails>[]): MailMessage[] {
+  const seen = new Set<string>();
+  return records.flatMap((r) => r.payload.mails).filter((m) => !seen.has(m.key) && seen.add(m.key));
+}
+
+/** Mails a dead sender claimed, and mails SES refused for good, go to the dead-letter queue with the reason. */
+async function putBeforeOperator(out: MailBatchOutcome, deadLetter: (body: unknown, reason: string) => Promise<void>): Promise<void> {
+  if (out.uncertain.length) {
+    // Never sent twice: an operator checks SES's sending log for these and redrives with takeOverStale those that did not go.
+    const since = out.uncertain.map((u) => u.claimedAt).sort()[0];
+    for (const parked of packMailBatches(out.uncertain.map((u) => u.mail))) {
+      await deadLetter(parked, `A sender died after claiming these ${parked.count} mails (first claim ${since}); SES may have sent them. Check SES's log, then redrive with takeOverStale: true for those it did not send.`);
+    }
+    await repo.parkClaims(out.uncertain.map((u) => ({ key: u.mail.key, attempt: u.attempt })));
+  }
+  for (const r of out.refused) await deadLetter(packMailBatches([r.mail])[0], `SES refused mail ${r.mail.key}: ${r.reason}`);
+}

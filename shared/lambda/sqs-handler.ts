@@ -43,12 +43,7 @@ export function sqsConsumer<T extends { key: string }>(opts: {
   queue: QueueId;
   /** A zod schema, or any parser that throws on a bad body: what cannot be parsed goes to the dead-letter queue. */
   schema: { parse(body: unknown): T };
-  process: (payload: T, pt: Powertools & { deadLetter: (body: unknown, reason: string) => Promise<void> }) => Promise<unknown>;
-  /**
-   * Powertools' idempotency record per message (the default). Off only where the process keeps its own exactly-once
-   * records (the mail sender's claims in the mail log) and a second record would only add requests.
-   */
-  idempotency?: boolean;
+  process: (payload: T, pt: Powertools) => Promise<unknown>;
 }) {
   const pt = powertools(opts.name);
   const { logger, metrics } = pt;
@@ -65,13 +60,7 @@ export function sqsConsumer<T extends { key: string }>(opts: {
   });
   const processor = new BatchProcessor(EventType.SQS);
   const dlqUrl = requireEnv(ENV.dlqUrl(opts.queue));
-  const toDeadLetter = async (body: unknown, reason: string) => {
-    logger.error('Part of a message cannot be processed; sent to the dead-letter queue', { reason });
-    metrics.addMetric('DeadLettered', MetricUnit.Count, 1);
-    await sendToDeadLetter(aws().sqs, dlqUrl, JSON.stringify(body), { error: reason, source: opts.queue, messageId: 'part' });
-  };
-  const run = (payload: T) => opts.process(payload, { ...pt, deadLetter: toDeadLetter });
-  const processOnce = opts.idempotency === false ? run : makeIdempotent(run, { persistenceStore, config });
+  const processOnce = makeIdempotent(async (payload: T) => opts.process(payload, pt), { persistenceStore, config });
 
   const deadLetter = async (record: SQSRecord, error: string) => {
     logger.error('Message cannot be processed; sent to the dead-letter queue', { messageId: record.messageId, reason: error });
@@ -104,6 +93,58 @@ export function sqsConsumer<T extends { key: string }>(opts: {
   const lambdaHandler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     config.registerLambdaContext(context);
     return processPartialResponse(event, recordHandler, processor, { context });
+  };
+  return wrap(lambdaHandler, pt);
+}
+
+/** A record of an SQS batch, parsed: its message id (what a partial failure names) and its payload. */
+export interface ParsedRecord<T> {
+  messageId: string;
+  payload: T;
+}
+
+/**
+ * An SQS consumer that handles the records of an invocation together (the mail sender claims and sends the mails
+ * of all its records at once). It keeps no idempotency record of its own: `process` must be idempotent by the
+ * payloads' own keys. A record that does not parse goes to the dead-letter queue with its reason; `process` names
+ * the records to retry, and what it cannot process it puts on the dead-letter queue itself (`deadLetter`).
+ */
+export function sqsBatchConsumer<T>(opts: {
+  name: string;
+  queue: QueueId;
+  schema: { parse(body: unknown): T };
+  process: (
+    records: ParsedRecord<T>[],
+    pt: Powertools & { deadLetter: (body: unknown, reason: string) => Promise<void> },
+  ) => Promise<{ retry: readonly string[] }>;
+}) {
+  const pt = powertools(opts.name);
+  const { logger, metrics } = pt;
+  const dlqUrl = requireEnv(ENV.dlqUrl(opts.queue));
+  const toDeadLetter = async (body: string, reason: string, messageId: string) => {
+    logger.error('Cannot be processed; sent to the dead-letter queue', { messageId, reason });
+    metrics.addMetric('DeadLettered', MetricUnit.Count, 1);
+    await sendToDeadLetter(aws().sqs, dlqUrl, body, { error: reason, source: opts.queue, messageId });
+  };
+
+  const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const records: ParsedRecord<T>[] = [];
+    for (const record of event.Records) {
+      try {
+        records.push({ messageId: record.messageId, payload: opts.schema.parse(JSON.parse(record.body)) });
+      } catch (e) {
+        await toDeadLetter(record.body, `invalid message: ${(e as Error).message}`, record.messageId);
+      }
+    }
+    if (records.length === 0) return { batchItemFailures: [] };
+    try {
+      const { retry } = await opts.process(records, { ...pt, deadLetter: (body, reason) => toDeadLetter(JSON.stringify(body), reason, 'part of a batch') });
+      metrics.addMetric('RecordsProcessed', MetricUnit.Count, records.length - retry.length);
+      return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
+    } catch (e) {
+      logger.warn('Batch failed; every record will be retried', { records: records.length, error: (e as Error).message });
+      return { batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) };
+    }
   };
   return wrap(lambdaHandler, pt);
 }
