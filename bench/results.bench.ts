@@ -30,6 +30,8 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { functionSpecs } from '../shared/contract/catalog.ts';
 import type { MailMessage } from '../events/schemas.ts';
+import { unpackMailMessage } from '../events/mail-batch.ts';
+import { measureMailStage, mailStageLines } from './mail-stage.ts';
 import { PROJECT_ROOT, startStack, TABLE_NAME, type LocalStack } from '../local/stack/stack.ts';
 import { aws } from '../shared/adapters/aws.ts';
 import { keys } from '../shared/adapters/dynamo/keys.ts';
@@ -899,10 +901,12 @@ async function scenarioA(stack: LocalStack) {
 
   // ---- digests: the real sendDigests on the stack (XLSX to S3, messages on the mail queue nobody consumes)
   progress(`A: sendDigests: one warm-up, then ${RUNS} measured runs…`);
-  const queued = () => {
+  /** The mail queue's messages (nobody consumes it here); each is a batch of up to 50 mails. */
+  const queuedBodies = () => {
     const q = stack.queues.server.inspectQueue(stack.queues.byId.mail.name);
-    return q ? q.messages.ready.length + q.messages.delayed.length + q.messages.inflight.length : 0;
+    return q ? [...q.messages.ready, ...q.messages.delayed, ...q.messages.inflight.map((i) => i.message)].map((m) => m.body) : [];
   };
+  const queued = () => queuedBodies().length;
   const digestRun = async () => {
     meter.reset();
     const spans = new Map<string, Span>();
@@ -910,7 +914,9 @@ async function scenarioA(stack: LocalStack) {
     const t0 = performance.now();
     const out = await sendDigests(r, directive, { units: timed(repo, spans, () => t0), storage: timed(reportStorage(), spans, () => t0), mail: timed(mailQueue(), spans, () => t0) });
     const wallMs = performance.now() - t0;
-    return { wallMs, out, queued: queued() - before, cost: meter.snapshot(), spans };
+    const messages = queuedBodies().slice(before);
+    const mails = messages.flatMap((b) => unpackMailMessage(JSON.parse(b)).mails);
+    return { wallMs, out, queued: messages.length, mails, cost: meter.snapshot(), spans };
   };
   const digestCold = await digestRun();
   const digests: Awaited<ReturnType<typeof digestRun>>[] = [];
@@ -918,7 +924,11 @@ async function scenarioA(stack: LocalStack) {
   const d = digests.at(-1)!;
   const leaders = nonLeaf(r);
   check('A: digests sent = non-leaf units', d.out.sent === 1 + A_COMMUNES && leaders === 1 + A_COMMUNES && d.out.withoutAddress.length === 0, `sent ${d.out.sent}, non-leaf ${leaders}, expected ${1 + A_COMMUNES}, without address ${d.out.withoutAddress.length}`);
-  check('A: digests on the mail queue', d.queued === d.out.sent && d.cost.sqs.messages === d.out.sent, `${d.queued} new messages on the queue, ${d.cost.sqs.messages} sent in ${d.cost.sqs.batches} SendMessageBatch`);
+  check('A: digests on the mail queue', d.mails.length === d.out.sent && new Set(d.mails.map((m) => m.key)).size === d.out.sent && d.cost.sqs.messages === d.queued, `${d.mails.length} mails in ${d.queued} new messages on the queue, ${d.cost.sqs.messages} sent in ${d.cost.sqs.batches} SendMessageBatch`);
+  // The digests' emails through the real mail function (attachments read from the bucket), beside the naive sender.
+  progress(`A: the ${d.mails.length} digests through the mail function, then the naive sender…`);
+  const digestMailStage = await measureMailStage(stack, d.mails, 'packed', 'digests');
+  check('A: every digest sent by both', digestMailStage.thidua.sent === d.out.sent && digestMailStage.naive.sent === d.out.sent, `thidua ${digestMailStage.thidua.sent}, naive ${digestMailStage.naive.sent}, expected ${d.out.sent}`);
   check('A: one XLSX per digest', d.cost.s3.xlsxPuts === d.out.sent, `${d.cost.s3.xlsxPuts} XLSX PutObject for ${d.out.sent} digests`);
   load.push(loadavg()[0]!);
 
@@ -956,7 +966,8 @@ async function scenarioA(stack: LocalStack) {
     sent: d.out.sent,
     withoutAddress: d.out.withoutAddress.length,
     queued: d.queued,
-    emails: d.queued,
+    emails: d.mails.length,
+    mailStage: digestMailStage,
     s3: d.cost.s3,
     sqs: d.cost.sqs,
     dynamo: d.cost.dynamo,
@@ -1111,7 +1122,8 @@ function table(): string {
   L.push('');
   const dg = A.digests;
   L.push(`   sendDigests: ${dg.sent} digests (province + ${A_COMMUNES} communes) in ${n(dg.wallMs, 1)} ms (${dg.perDigestMs} ms each; cold ${n(dg.coldMs, 1)} ms; runs ${dg.wallMsRuns.join(', ')})`);
-  L.push(`     emails queued ${dg.queued} (mail queue, nobody consuming) in ${dg.sqs.batches} SendMessageBatch; messages ${n(dg.sqs.bytes / 1024)} KiB, largest ${n(dg.sqs.maxMessageBytes / 1024, 1)} KiB, largest batch ${n(dg.sqs.maxBatchBytes / 1024, 1)} KiB (${dg.sqs.batchesOver256KiB} batches over 256 KiB)`);
+  L.push(`     emails queued ${dg.emails} in ${dg.queued} messages (mail queue, nobody consuming) in ${dg.sqs.batches} SendMessageBatch; messages ${n(dg.sqs.bytes / 1024)} KiB, largest ${n(dg.sqs.maxMessageBytes / 1024, 1)} KiB, largest batch ${n(dg.sqs.maxBatchBytes / 1024, 1)} KiB (${dg.sqs.batchesOver256KiB} batches over 256 KiB)`);
+  for (const line of mailStageLines(dg.mailStage, 'digests')) L.push(`     ${line}`);
   L.push(`     S3: ${dg.s3.xlsxPuts} XLSX PutObject, ${n(dg.s3.xlsxBytes / 1024)} KiB (${dg.putObjectMsEach} ms each, one after another); DynamoDB: ${Object.values(dg.dynamo).reduce((x, t) => x + t.requests, 0)} BatchGetItem, ${Object.values(dg.dynamo).reduce((x, t) => x + t.readUnits, 0)} RU (model ${A.model.digestsRead.readUnits})`);
   for (const [k, s] of Object.entries(dg.spans)) L.push(`     ${k.padEnd(24)} ${col(s.calls, 4)} calls  ${col(n(s.busyMs, 1), 8)} ms busy`);
   L.push(`     rendering alone, in memory: ${dg.inMemory.perDigestMs} ms a digest (email HTML+text and XLSX), ${n(dg.inMemory.fixedMs, 1)} ms fixed`);

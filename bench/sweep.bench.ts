@@ -7,11 +7,25 @@
  *
  * Both sides find the same reports and make the same announcements; the announcements themselves (PutEvents)
  * are counted, not sent, because they are identical for both and this measures how the sweep finds its work.
+ *
+ * Then the emails (issue #15): the first `--mails` reminders (default 2,000) go through the real notify use case
+ * (its reads and its one-mail message on the mail queue counted) and the real mail function, as notify queues them
+ * (one mail a message, ten messages to an invocation), beside the naive sender (one SendEmail and one PutItem a
+ * mail): requests per email for each.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startStack, TABLE_NAME } from '../local/stack/stack.ts';
+import { PROJECT_ROOT, startStack, TABLE_NAME } from '../local/stack/stack.ts';
+import { mailQueue } from '../shared/adapters/wiring.ts';
+import { notifyUnit, type NotificationEvent } from '../shared/app/notify.ts';
+import { contentHash } from '../shared/app/directives.ts';
+import { DirectiveInput } from '../shared/domain/directive.ts';
+import type { Unit } from '../shared/domain/units.ts';
+import type { MailMessage } from '../events/schemas.ts';
+import { measured, measureMailStage, mailStageLines, type MailStageFigures } from './mail-stage.ts';
 import { aws } from '../shared/adapters/aws.ts';
 import { DynamoRepository } from '../shared/adapters/dynamo/repository.ts';
 import { dailySweep, DEFAULT_REMINDER_POLICY } from '../shared/app/reminders.ts';
@@ -21,8 +35,9 @@ import { addDays, addWorkingDays, subtractWorkingDays } from '../shared/domain/c
 import type { Directive } from '../shared/domain/directive.ts';
 import { chunk, mapLimit } from '../shared/retry.ts';
 
-const { values } = parseArgs({ options: { obligations: { type: 'string', default: '100000' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { obligations: { type: 'string', default: '100000' }, mails: { type: 'string', default: '2000' }, json: { type: 'boolean', default: false } } });
 const N = Number(values.obligations);
+const MAILS = Number(values.mails);
 const progress = (m: string) => process.stderr.write(`${m}\n`);
 
 /** Counts DynamoDB requests and the read units the service says they consumed. */
@@ -46,14 +61,17 @@ function meter(client: DynamoDBClient) {
   };
 }
 
-const counting = (): EventPublisher & { events: number } => {
+/** Counts the announcements and keeps the first `keep` of them (the reminders whose emails are measured). */
+const counting = (keep = 0): EventPublisher & { events: number; kept: NotificationEvent[] } => {
   const p = {
     events: 0,
+    kept: [] as NotificationEvent[],
     async publish() {
       p.events++;
     },
     async publishAll(events: readonly unknown[]) {
       p.events += events.length;
+      for (const e of events) if (p.kept.length < keep) p.kept.push(e as NotificationEvent);
     },
   };
   return p;
@@ -63,15 +81,20 @@ const stack = await startStack({ logLevel: 'SILENT', runFunctions: false, consol
 try {
   const repo = new DynamoRepository(aws().doc, TABLE_NAME);
   // One directive, N villages, quarterly: the sweep day is the working day before the first quarter's deadline.
-  const directive = {
+  // The sample directive 23-CT/TU, quarterly only (its emails render the real wording).
+  const input = DirectiveInput.parse({
+    ...(JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'local/sample/directive-23-ct-tu-2027.json'), 'utf8')) as object),
     id: 'bench-sweep',
+    issuerId: 'bench-p',
     year: 2027,
     cadences: ['quarterly'],
     cutoff: 'decree09',
     deadline: { kind: 'workingDaysAfterCutoff', days: 5 },
-    shardCount: Math.ceil(N / 1000),
-    version: 1,
-  } as unknown as Directive;
+    targetUnits: { scope: 'level', level: 'village' },
+    unitTargets: {},
+  });
+  const directive: Directive = { ...input, version: 1, status: 'issued', shardCount: Math.ceil(N / 1000), contentHash: contentHash(input), updatedAt: new Date().toISOString() };
+  await repo.putDirectiveVersion(directive, 0);
   const periods = reportingPeriods(directive);
   const q1Due = periods[0]!.due;
   const today = subtractWorkingDays(q1Due, 1);
@@ -94,7 +117,7 @@ try {
 
   // The sweep as it runs in production: Queries on the sparse open-by-due-date index.
   metered.reset();
-  const sweepEvents = counting();
+  const sweepEvents = counting(MAILS);
   const ts = performance.now();
   const sweep = await dailySweep(scheduledTime, { obligations: repo, events: sweepEvents });
   const sweepMs = performance.now() - ts;
@@ -129,7 +152,30 @@ try {
   if (sweep.reminders !== expected || scanUnits !== expected) {
     throw new Error(`Count check failed: sweep announced ${sweep.reminders}, scan found ${scanUnits}, expected ${expected}`);
   }
+  // ---- the reminders' emails: notify (real reads, one message each on the mail queue), then the mail function.
+  progress(`Emails: ${sweepEvents.kept.length.toLocaleString('en')} reminders through notify and the mail function, then the naive sender…`);
+  const recipients = [...new Set(sweepEvents.kept.map((e) => e.detail.recipientUnitId))];
+  const villages: Unit[] = recipients.map((id) => {
+    const commune = `bench-x${Math.floor(Number(id.slice('bench-t'.length)) / 20)}`;
+    return { id, name: `Thôn ${id.slice('bench-t'.length)}`, level: 'village', parentId: commune, emails: [`${id}@sweep.thidua.local`], leaderEmails: [], path: ['bench-p', commune, id] };
+  });
+  await repo.putUnits(villages);
+  const captured: MailMessage[] = [];
+  const queue = mailQueue();
+  const capture = { sendAll: async (mails: readonly MailMessage[]) => void (captured.push(...mails), await queue.sendAll(mails)) };
+  const notify = await measured(() => mapLimit(sweepEvents.kept, 8, (e) => notifyUnit(e, { obligations: repo, units: repo, directives: repo, mail: capture })));
+  const mailStage: MailStageFigures | undefined = captured.length ? await measureMailStage(stack, captured, 'each', 'sweep') : undefined;
+  if (mailStage && (mailStage.thidua.sent !== captured.length || mailStage.naive.sent !== captured.length)) {
+    throw new Error(`Email check failed: ${captured.length} reminders, thidua sent ${mailStage.thidua.sent}, naive ${mailStage.naive.sent}`);
+  }
+
   const result = {
+    emails: {
+      reminders: captured.length,
+      notifyDynamoRequestsPerEmail: captured.length ? +(notify.counts.requests.DynamoDB / captured.length).toFixed(3) : 0,
+      notifySqsRequestsPerEmail: captured.length ? +(notify.counts.requests.SQS / captured.length).toFixed(3) : 0,
+      mailStage,
+    },
     obligationsInTable: N * periods.length,
     openDueOnSweepDates: expected,
     sweep: { wallMs: Math.round(sweepMs), requests: sweepCost.requests, readUnits: sweepCost.readUnits, announcements: sweepEvents.events },
@@ -152,6 +198,9 @@ try {
         row('baseline (Scan + filter)', result.scanBaseline),
         `ratio sweep / baseline: wall ${result.ratio.wall}, read units ${result.ratio.readUnits}`,
         `peak RSS ${result.peakRssMiB} MiB`,
+        '',
+        `Reminders' emails: notify makes ${result.emails.notifyDynamoRequestsPerEmail} DynamoDB and ${result.emails.notifySqsRequestsPerEmail} SQS requests per email (its reads; each email its own message).`,
+        ...(mailStage ? mailStageLines(mailStage, 'reminders') : ['  (no reminder to send)']),
       ].join('\n') + '\n',
     );
   }
