@@ -56,6 +56,7 @@ if (flag('help') || flag('h')) {
       '  --load-runs          cold imports per bundle for the module load time (default 5)',
       '  --naive-concurrency  units in flight in the naive baseline (default 8)',
       '  --no-bundles         skip bundle sizes and load times',
+      '  --no-baselines       thidua only, no naive loops and no ratios (the 100,000-village manual run)',
       '',
     ].join('\n'),
   );
@@ -69,6 +70,8 @@ if (UNITS.some((n) => !Number.isInteger(n) || n < 1 || n > 200_000)) {
 const JSON_OUT = flag('json');
 const LOAD_RUNS = Number(option('load-runs') ?? 5);
 const NAIVE_CONCURRENCY = Number(option('naive-concurrency') ?? 8);
+/** The 100,000-village manual run: thidua alone (the two naive loops would take most of an hour); no ratios. */
+const BASELINES = !flag('no-baselines');
 const BUNDLES = !flag('no-bundles');
 
 const BENCH_DIR = resolve(PROJECT_ROOT, 'bench');
@@ -598,15 +601,20 @@ async function runScenario(stack: LocalStack, units: number, index: number): Pro
   });
   const load: ScenarioResult['loadAverage1m'] = { beforeNaiveOld: loadavg()[0] ?? 0, beforeNaive: 0, beforeThidua: 0, afterThidua: 0 };
   progress(`${tag} old naive baseline (email queued, not sent): ${villages.length} units, ${NAIVE_CONCURRENCY} in flight…`);
-  const naiveOld = await runNaive(stack, naiveDirective('naive-old'), villages, `bench-naive-old-${index}`, false);
-  checks.push(check('old naive: assignments written', villages.length, naiveOld.rec.itemsByType.get('assignment') ?? 0));
-  checks.push(check('old naive: messages queued', villages.length, naiveOld.queued));
+  const skipped = () => Promise.resolve({ rec: new Recording(), wall: Number.NaN, queued: 0 });
+  const naiveOld = BASELINES ? await runNaive(stack, naiveDirective('naive-old'), villages, `bench-naive-old-${index}`, false) : await skipped();
+  if (BASELINES) {
+    checks.push(check('old naive: assignments written', villages.length, naiveOld.rec.itemsByType.get('assignment') ?? 0));
+    checks.push(check('old naive: messages queued', villages.length, naiveOld.queued));
+  }
   load.beforeNaive = loadavg()[0] ?? 0;
   progress(`${tag} naive baseline (email sent): ${villages.length} units, ${NAIVE_CONCURRENCY} in flight…`);
-  const naive = await runNaive(stack, naiveDirective('naive'), villages, `bench-naive-${index}`, true);
-  checks.push(check('naive: assignments written', villages.length, naive.rec.itemsByType.get('assignment') ?? 0));
-  checks.push(check('naive: obligations written', villages.length * periods.length, naive.rec.itemsByType.get('obligation') ?? 0));
-  checks.push(check('naive: emails sent', villages.length, naive.rec.emailsSent));
+  const naive = BASELINES ? await runNaive(stack, naiveDirective('naive'), villages, `bench-naive-${index}`, true) : await skipped();
+  if (BASELINES) {
+    checks.push(check('naive: assignments written', villages.length, naive.rec.itemsByType.get('assignment') ?? 0));
+    checks.push(check('naive: obligations written', villages.length * periods.length, naive.rec.itemsByType.get('obligation') ?? 0));
+    checks.push(check('naive: emails sent', villages.length, naive.rec.emailsSent));
+  }
   // The naive emails went to the same villages: thidua's must be counted alone.
   await clearSesStore(stack);
   progress(`${tag} naive baselines done in ${naiveOld.wall.toFixed(1)} s (old) and ${naive.wall.toFixed(1)} s`);
