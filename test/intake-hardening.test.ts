@@ -3,6 +3,7 @@
  * flood a unit's inbox with rejections, a process that dies between two writes, two files accepted at once, and a
  * file whose message was lost.
  */
+import { unpackMailMessage } from '../events/mail-batch.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aws } from '../shared/adapters/aws.ts';
@@ -181,12 +182,27 @@ describe('a crash between two writes', () => {
 });
 
 /** Fails, once, the first SQS send whose body mentions `marker` (the process dies right after its transaction). */
+type SendInput = { MessageBody?: string; Entries?: { MessageBody?: string }[] };
+
+/** Whether a SendMessage(Batch) carries `marker`, in a body or in a mail packed (gzip-compressed) into a batch. */
+function carries(input: SendInput | undefined, marker: string): boolean {
+  return [input?.MessageBody, ...(input?.Entries ?? []).map((e) => e.MessageBody)].some((body) => {
+    if (!body) return false;
+    if (body.includes(marker)) return true;
+    try {
+      return unpackMailMessage(JSON.parse(body)).mails.some((m) => m.key.includes(marker));
+    } catch {
+      return false;
+    }
+  });
+}
+
 function failOnceSending(marker: string, name: string): { failed: () => boolean; heal: () => void } {
   const sqs = aws().sqs;
   let failed = false;
   sqs.middlewareStack.add(
     (next) => async (args) => {
-      if (!failed && JSON.stringify(args.input ?? {}).includes(marker)) {
+      if (!failed && carries(args.input as SendInput, marker)) {
         failed = true;
         throw Object.assign(new Error('Injected: the process died before sending'), { name: 'InternalError' });
       }
