@@ -7,8 +7,7 @@ import { mailer, repository } from '../shared/adapters/wiring.ts';
 import { sendMailBatch, type SendMailDeps } from '../shared/app/send-mail.ts';
 import { packMailBatches, unpackMailMessage } from '../events/mail-batch.ts';
 import type { MailMessage } from '../events/schemas.ts';
-import type { StoredEmail } from '../local/stack/ses.ts';
-import { eventually, startFlow, type Flow } from './support/flow.ts';
+import { eventually, mailsAt, startFlow, type Flow } from './support/flow.ts';
 
 // The mail path of issue #15 through the real local parts: DynamoDB Local holds the claims and records, the local
 // SES takes the bulk sends. Failures the local services never produce (throttling, a sender dying between SES and
@@ -23,8 +22,7 @@ afterAll(async () => {
   await flow?.stack.stop();
 });
 
-const mailsTo = async (domain: string): Promise<StoredEmail[]> =>
-  (await flow.stack.inbox()).filter((m) => m.destination.to.some((to) => to.endsWith(`@${domain}`)));
+const mailsTo = (domain: string) => mailsAt(flow, domain);
 
 function letters(domain: string, count: number): MailMessage[] {
   return Array.from({ length: count }, (_, i) => ({

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startStack, PROJECT_ROOT, type LocalStack } from '../../local/stack/stack.ts';
+import type { StoredEmail } from '../../local/stack/ses.ts';
 import { eventPublisher, repository } from '../../shared/adapters/wiring.ts';
 import { systemClock } from '../../shared/app/ports.ts';
 import { buildPaths, type UnitRow } from '../../shared/domain/units.ts';
@@ -19,6 +20,11 @@ export async function startFlow(opts: { now?: () => Date; rejectionMailWindowSec
   const stack = await startStack({ logLevel: 'SILENT', retryDelaySeconds: () => 1, log: () => undefined, console: false, ...opts });
   const repo = repository();
   return { stack, repo, deps: () => ({ directives: repo, units: repo, events: eventPublisher(), clock: systemClock }) };
+}
+
+/** The mails in the local inbox with a recipient at `domain`. */
+export async function mailsAt(flow: Flow, domain: string): Promise<StoredEmail[]> {
+  return (await flow.stack.inbox()).filter((m) => m.destination.to.some((to) => to.endsWith(`@${domain}`)));
 }
 
 /** Polls until `check` returns a value that is not undefined, or fails with the last observation at the deadline. */
