@@ -6,9 +6,16 @@ import { functionSpecs, type FunctionId } from '../../shared/contract/catalog.ts
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** A function as Lambda would run it: its handler module, a context with a deadline, its timeout enforced. */
+/**
+ * A function as Lambda would run it: its handler module, a context with a deadline, its timeout enforced.
+ *
+ * A queue-triggered function runs in as many execution environments as its concurrency allows, each with its own
+ * module state (the mail sender's token bucket is one environment's share of the SES rate). Locally each environment
+ * is its own instance of the handler module (imported again under its own URL); the modules it imports are shared.
+ */
 export class LocalFunction {
-  private handler?: Handler;
+  private environments?: { handler: Handler; busy: boolean }[];
+  private loading?: Promise<void>;
   invocations = 0;
   errors = 0;
   constructor(
@@ -17,13 +24,32 @@ export class LocalFunction {
   ) {}
 
   async load(): Promise<void> {
-    const mod = (await import(pathToFileURL(resolve(this.root, functionSpecs[this.id].entry)).href)) as { handler: Handler };
-    this.handler = mod.handler;
+    this.loading ??= this.loadEnvironments();
+    await this.loading;
+  }
+
+  private async loadEnvironments(): Promise<void> {
+    const spec = functionSpecs[this.id];
+    const count = spec.trigger.kind === 'queue' ? spec.trigger.maxConcurrency : 1;
+    const url = pathToFileURL(resolve(this.root, spec.entry)).href;
+    const environments = [];
+    for (let i = 0; i < count; i++) {
+      const mod = (await import(i === 0 ? url : `${url}?environment=${i}`)) as { handler: Handler };
+      environments.push({ handler: mod.handler, busy: false });
+    }
+    this.environments = environments;
+  }
+
+  /** A free environment, as Lambda picks one; the first if all are busy (the poller never asks for more). */
+  private environment(): { handler: Handler; busy: boolean } {
+    const all = this.environments as { handler: Handler; busy: boolean }[];
+    return all.find((e) => !e.busy) ?? (all[0] as { handler: Handler; busy: boolean });
   }
 
   async invoke(event: unknown): Promise<unknown> {
-    if (!this.handler) await this.load();
+    await this.load();
     const spec = functionSpecs[this.id];
+    const env = this.environment();
     const deadline = Date.now() + spec.timeoutSeconds * 1000;
     const context: Context = {
       callbackWaitsForEmptyEventLoop: false,
@@ -41,9 +67,11 @@ export class LocalFunction {
     };
     this.invocations++;
     let timer: NodeJS.Timeout | undefined;
+    const wasBusy = env.busy;
+    env.busy = true;
     try {
       return await Promise.race([
-        (this.handler as Handler)(event, context),
+        env.handler(event, context),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`Task timed out after ${spec.timeoutSeconds} seconds`)), spec.timeoutSeconds * 1000);
         }),
@@ -53,6 +81,7 @@ export class LocalFunction {
       throw e;
     } finally {
       clearTimeout(timer);
+      env.busy = wasBusy;
     }
   }
 }
