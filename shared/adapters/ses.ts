@@ -4,7 +4,7 @@ import { buildMime } from '../mail/mime.ts';
 import type { ReportStorage } from '../app/ports.ts';
 import type { Mailer, SendOutcome } from '../app/ports.ts';
 import type { MailMessage } from '../../events/schemas.ts';
-import { backoffMs, chunk, sleep } from '../retry.ts';
+import { backoffMs, chunk, mapLimit, sleep } from '../retry.ts';
 
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 
@@ -53,10 +53,12 @@ export class SesMailer implements Mailer {
   async sendMany(messages: readonly MailMessage[]): Promise<SendOutcome[]> {
     const outcomes: SendOutcome[] = new Array(messages.length);
     const plain: number[] = [];
-    for (const [i, m] of messages.entries()) {
-      if (m.attachments?.length || !this.sesv2) outcomes[i] = await this.sendOne(m);
-      else plain.push(i);
-    }
+    const single: number[] = [];
+    for (const [i, m] of messages.entries()) (m.attachments?.length || !this.sesv2 ? single : plain).push(i);
+    // One call each, a few at a time (the token bucket still paces them): reading the attachment is most of the wait.
+    await mapLimit(single, SINGLE_SENDS_IN_FLIGHT, async (i) => {
+      outcomes[i] = await this.sendOne(messages[i] as MailMessage);
+    });
     for (const group of chunk(plain, BULK_MAX)) {
       const answers = await this.sendBulk(group.map((i) => messages[i] as MailMessage));
       group.forEach((i, j) => (outcomes[i] = answers[j] as SendOutcome));
@@ -138,6 +140,8 @@ export class SesMailer implements Mailer {
   }
 }
 
+/** Mails with attachments sent at once by one sender. */
+const SINGLE_SENDS_IN_FLIGHT = 4;
 /** SendBulkEmail's most destinations per call. */
 const BULK_MAX = 50;
 /** The whole mail is the replacement data: triple braces, so SES inserts it as it is (it was escaped when rendered). */
