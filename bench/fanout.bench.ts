@@ -57,6 +57,7 @@ if (flag('help') || flag('h')) {
       '  --naive-concurrency  units in flight in the naive baseline (default 8)',
       '  --no-bundles         skip bundle sizes and load times',
       '  --no-baselines       thidua only, no naive loops and no ratios (the 100,000-village manual run)',
+      '  --data-dir DIR       keep the stack\'s data on disk in DIR (emptied first): DynamoDB Local\'s file and the inbox',
       '',
     ].join('\n'),
   );
@@ -72,6 +73,8 @@ const LOAD_RUNS = Number(option('load-runs') ?? 5);
 const NAIVE_CONCURRENCY = Number(option('naive-concurrency') ?? 8);
 /** The 100,000-village manual run: thidua alone (the two naive loops would take most of an hour); no ratios. */
 const BASELINES = !flag('no-baselines');
+/** Where the stack keeps its data (DynamoDB Local's file, the inbox); in memory without it. The 100,000-village run uses one. */
+const DATA_DIR = option('data-dir');
 const BUNDLES = !flag('no-bundles');
 
 const BENCH_DIR = resolve(PROJECT_ROOT, 'bench');
@@ -1086,7 +1089,8 @@ async function main(): Promise<number> {
 
   progress('starting the embedded stack…');
   const tStack = performance.now();
-  const stack = await startStack({ logLevel: 'SILENT', console: false, log: (m) => progress(`stack: ${m}`) });
+  if (DATA_DIR) rmSync(DATA_DIR, { recursive: true, force: true });
+  const stack = await startStack({ logLevel: 'SILENT', console: false, log: (m) => progress(`stack: ${m}`), ...(DATA_DIR ? { dataDir: resolve(DATA_DIR) } : {}) });
   result.stackStartSeconds = (performance.now() - tStack) / 1000;
   try {
     instrumentStack(stack);
