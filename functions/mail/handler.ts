@@ -3,7 +3,7 @@ import { packMailBatches, unpackMailMessage, type UnpackedMails } from '../../ev
 import type { MailMessage } from '../../events/schemas.ts';
 import { sendMailBatch, type MailBatchOutcome } from '../../shared/app/send-mail.ts';
 import { systemClock } from '../../shared/app/ports.ts';
-import { mailer, repository } from '../../shared/adapters/wiring.ts';
+import { mailer, repository, sesRatePerSender } from '../../shared/adapters/wiring.ts';
 import { sqsBatchConsumer, type ParsedRecord } from '../../shared/lambda/sqs-handler.ts';
 import { ENV, functionSpecs } from '../../shared/contract/catalog.ts';
 
@@ -21,10 +21,11 @@ export const handler = sqsBatchConsumer({
   name: 'mail',
   queue: 'mail',
   schema: { parse: unpackMailMessage },
-  process: async (records, { logger, metrics, deadLetter }) => {
-    const retry = new Set<string>();
+  process: async (records, { logger, metrics, deadLetter, remainingMs }) => {
+    const { now, later } = withinTime(records, remainingMs());
+    const retry = new Set<string>(later.map((r) => r.messageId));
     // An operator's redrive (takeOverStale) is sent apart from ordinary messages.
-    for (const group of [records.filter((r) => !r.payload.takeOverStale), records.filter((r) => r.payload.takeOverStale)]) {
+    for (const group of [now.filter((r) => !r.payload.takeOverStale), now.filter((r) => r.payload.takeOverStale)]) {
       if (group.length === 0) continue;
       const out = await sendMailBatch(mailsOf(group), { mailer: ses, log: repo, clock: systemClock, leaseSeconds }, { takeOverStale: group[0]!.payload.takeOverStale });
       metrics.addMetric('EmailsSent', MetricUnit.Count, out.sent.length);
@@ -36,6 +37,27 @@ export const handler = sqsBatchConsumer({
     return { retry: [...retry] };
   },
 });
+
+/** Time kept for the claims and the records around the sends. */
+const SAFETY_MS = 30_000;
+
+/**
+ * The records whose mails this invocation can send before its deadline at its share of the SES rate (at least one);
+ * the others are handed back unclaimed. A 14/s account sends ten 50-mail records well within the timeout.
+ */
+function withinTime(records: ParsedRecord<UnpackedMails>[], remainingMs: number): { now: ParsedRecord<UnpackedMails>[]; later: ParsedRecord<UnpackedMails>[] } {
+  const perSecond = sesRatePerSender();
+  if (!(perSecond > 0)) return { now: records, later: [] };
+  const budget = Math.floor(((remainingMs - SAFETY_MS) / 1000) * perSecond);
+  const now: ParsedRecord<UnpackedMails>[] = [];
+  let mails = 0;
+  for (const r of records) {
+    if (now.length > 0 && mails + r.payload.mails.length > budget) break;
+    now.push(r);
+    mails += r.payload.mails.length;
+  }
+  return { now, later: records.slice(now.length) };
+}
 
 /** Every mail of the records once (a key in two records is claimed and sent once). */
 function mailsOf(records: ParsedRecord<UnpackedMails>[]): MailMessage[] {

@@ -21,11 +21,12 @@ export const mailQueue = () => new SqsMailQueue(aws().sqs, requireEnv(ENV.queueU
 export const intakeQueue = () => new SqsWorkQueue<RejectionMailDue>(aws().sqs, requireEnv(ENV.queueUrl('intake')));
 export const eventPublisher = () => new EventBridgePublisher(aws().events, requireEnv(ENV.eventBus));
 
+/** Each concurrent sender's share of the account's SES rate (emails a second). */
+export const sesRatePerSender = (): number => Number(process.env[ENV.sesMaxSendRate] ?? 14) / functionSpecs.mail.trigger.maxConcurrency;
+
 /** Each concurrent sender takes its share of the account's SES rate. */
 export function mailer(): SesMailer {
-  const rate = Number(process.env[ENV.sesMaxSendRate] ?? 14);
-  const senders = functionSpecs.mail.trigger.maxConcurrency;
-  return new SesMailer(aws().ses, requireEnv(ENV.mailFrom), new RateLimiter(rate / senders), process.env[ENV.reportsBucket] ? reportStorage() : undefined, 6, aws().sesv2);
+  return new SesMailer(aws().ses, requireEnv(ENV.mailFrom), new RateLimiter(sesRatePerSender()), process.env[ENV.reportsBucket] ? reportStorage() : undefined, 6, aws().sesv2);
 }
 
 export const resultsStore = () => new S3ResultsStore(reportStorage(), repository());

@@ -4,6 +4,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { powertools, wrap, type Powertools } from './powertools.ts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { aws, requireEnv } from '../adapters/aws.ts';
@@ -38,12 +39,11 @@ class ShardedIdempotencyLayer extends DynamoDBPersistenceLayer {
  * (Powertools idempotency in the single table), failures reported per record so only they come back.
  * A record no retry can fix goes straight to the dead-letter queue with its reason.
  */
-export function sqsConsumer<T extends { key: string }>(opts: {
+export function sqsConsumer<S extends z.ZodType<{ key: string }>>(opts: {
   name: string;
   queue: QueueId;
-  /** A zod schema, or any parser that throws on a bad body: what cannot be parsed goes to the dead-letter queue. */
-  schema: { parse(body: unknown): T };
-  process: (payload: T, pt: Powertools) => Promise<unknown>;
+  schema: S;
+  process: (payload: z.output<S>, pt: Powertools) => Promise<unknown>;
 }) {
   const pt = powertools(opts.name);
   const { logger, metrics } = pt;
@@ -58,9 +58,9 @@ export function sqsConsumer<T extends { key: string }>(opts: {
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: Number(process.env[ENV.idempotencyTtlSeconds] ?? IDEMPOTENCY_DEFAULT_TTL_SECONDS),
   });
+  const processOnce = makeIdempotent(async (payload: z.output<S>) => opts.process(payload, pt), { persistenceStore, config });
   const processor = new BatchProcessor(EventType.SQS);
   const dlqUrl = requireEnv(ENV.dlqUrl(opts.queue));
-  const processOnce = makeIdempotent(async (payload: T) => opts.process(payload, pt), { persistenceStore, config });
 
   const deadLetter = async (record: SQSRecord, error: string) => {
     logger.error('Message cannot be processed; sent to the dead-letter queue', { messageId: record.messageId, reason: error });
@@ -69,7 +69,7 @@ export function sqsConsumer<T extends { key: string }>(opts: {
   };
 
   const recordHandler = async (record: SQSRecord) => {
-    let payload: T;
+    let payload: z.output<S>;
     try {
       payload = opts.schema.parse(JSON.parse(record.body));
     } catch (e) {
@@ -115,7 +115,7 @@ export function sqsBatchConsumer<T>(opts: {
   schema: { parse(body: unknown): T };
   process: (
     records: ParsedRecord<T>[],
-    pt: Powertools & { deadLetter: (body: unknown, reason: string) => Promise<void> },
+    pt: Powertools & { deadLetter: (body: unknown, reason: string) => Promise<void>; remainingMs: () => number },
   ) => Promise<{ retry: readonly string[] }>;
 }) {
   const pt = powertools(opts.name);
@@ -127,7 +127,7 @@ export function sqsBatchConsumer<T>(opts: {
     await sendToDeadLetter(aws().sqs, dlqUrl, body, { error: reason, source: opts.queue, messageId });
   };
 
-  const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const lambdaHandler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const records: ParsedRecord<T>[] = [];
     for (const record of event.Records) {
       try {
@@ -138,7 +138,11 @@ export function sqsBatchConsumer<T>(opts: {
     }
     if (records.length === 0) return { batchItemFailures: [] };
     try {
-      const { retry } = await opts.process(records, { ...pt, deadLetter: (body, reason) => toDeadLetter(JSON.stringify(body), reason, 'part of a batch') });
+      const { retry } = await opts.process(records, {
+        ...pt,
+        deadLetter: (body, reason) => toDeadLetter(JSON.stringify(body), reason, 'part of a batch'),
+        remainingMs: () => context.getRemainingTimeInMillis(),
+      });
       metrics.addMetric('RecordsProcessed', MetricUnit.Count, records.length - retry.length);
       return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
     } catch (e) {
