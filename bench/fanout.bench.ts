@@ -537,7 +537,9 @@ async function countEmails(stack: LocalStack, domain: string): Promise<{ mails: 
       }
       last = pattern.lastIndex;
     }
-    carry = final ? '' : text.slice(Math.max(last, text.length - 400));
+    // A copy, not a slice: V8's sliced string would keep the whole chunk alive, and each chunk's text (carry + chunk)
+    // the one before, so 100,000 mails (1.6 GB of JSON) would stay in memory as one chain.
+    carry = final ? '' : Buffer.from(text.slice(Math.max(last, text.length - 400)), 'utf8').toString('utf8');
   };
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) scan(carry + decoder.decode(chunk, { stream: true }), false);
   scan(carry + decoder.decode(), true);
