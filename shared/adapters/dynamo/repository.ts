@@ -183,15 +183,20 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   }
 
   async putAssignmentIfNewer(a: Assignment): Promise<boolean> {
+    return this.conditionally(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: itemOf.assignment(a),
+        ConditionExpression: 'attribute_not_exists(PK) OR version < :v',
+        ExpressionAttributeValues: { ':v': a.version },
+      }),
+    );
+  }
+
+  /** One conditional write: whether its condition held (and it was written). */
+  private async conditionally(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: itemOf.assignment(a),
-          ConditionExpression: 'attribute_not_exists(PK) OR version < :v',
-          ExpressionAttributeValues: { ':v': a.version },
-        }),
-      );
+      await this.doc.send(command as PutCommand);
       return true;
     } catch (e) {
       if (isConditionFailure(e)) return false;
@@ -515,31 +520,24 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   }
 
   async parkClaims(claims: readonly { key: string; attempt: string }[]): Promise<void> {
-    await mapLimit(claims, 8, async ({ key, attempt }) => {
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.mailLog(key),
-            UpdateExpression: 'SET #status = :parked',
-            ConditionExpression: '#status = :sending AND attempt = :a',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':parked': 'parked', ':sending': 'sending', ':a': attempt },
-          }),
-        );
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
-    });
+    await mapLimit(claims, 8, ({ key, attempt }) =>
+      this.conditionally(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.mailLog(key),
+          UpdateExpression: 'SET #status = :parked',
+          ConditionExpression: '#status = :sending AND attempt = :a',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':parked': 'parked', ':sending': 'sending', ':a': attempt },
+        }),
+      ),
+    );
   }
 
   private async deleteIf(Key: { PK: string; SK: string }, condition: string, values: Record<string, unknown>): Promise<void> {
-    try {
-      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key, ConditionExpression: condition, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values }));
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await this.conditionally(new DeleteCommand({ TableName: this.tableName, Key, ConditionExpression: condition, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values }));
   }
+
 
   async sentMessageId(key: string): Promise<string | undefined> {
     const out = await this.doc.send(
