@@ -203,6 +203,13 @@ function recordWrites(rec: Recording, command: string, input: Record<string, unk
         else rec.keyWrite(r.DeleteRequest?.Key, undefined);
       }
     }
+  } else if (command === 'BatchExecuteStatement') {
+    // PartiQL INSERTs (batch.ts batchInsert): one plain Put each; a duplicate refused still consumed its write.
+    for (const st of input.Statements as { Statement: string; Parameters?: AVItem[keyof AVItem][] }[]) {
+      const names = [...st.Statement.matchAll(/'((?:[^']|'')*)': \?/g)].map((m) => (m[1] as string).replaceAll("''", "'"));
+      if (!/^INSERT /.test(st.Statement) || names.length !== st.Parameters?.length) throw new Error(`bench cannot size statement: ${st.Statement}`);
+      rec.putItem(Object.fromEntries(names.map((n, i) => [n, st.Parameters?.[i]])) as AVItem);
+    }
   } else if (command === 'TransactWriteItems') {
     // Transactional writes cost two write units per KB.
     for (const t of input.TransactItems as { Put?: { Item: AVItem }; Update?: { Key: AVItem; ExpressionAttributeValues?: AVItem }; Delete?: { Key: AVItem } }[]) {

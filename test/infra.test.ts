@@ -1103,7 +1103,7 @@ describe('stateless stack: schedules', () => {
 
 describe('stateless stack: least privilege', () => {
   const READ = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query'];
-  const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const WRITE = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
   /** Every action named anywhere in either template: identity policies, roles' inline policies, resource policies. */
   function allActions(template: Template): string[] {

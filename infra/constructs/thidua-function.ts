@@ -27,7 +27,8 @@ const REQUIRE_SHIM = "import { createRequire as __thiduaCreateRequire } from 'no
  * function scans; every access pattern is a GetItem, a BatchGetItem or a Query (shared/adapters/dynamo/keys.ts).
  * Write covers the repository's writes and Powertools idempotency (conditional PutItem, GetItem, UpdateItem,
  * DeleteItem). A TransactWriteItems call (intake's accepted report, a directive version) is authorised item by item
- * against these same actions: IAM has no action of its own for it.
+ * against these same actions: IAM has no action of its own for it. A BatchExecuteStatement (the fan-out's new
+ * assignments and the mail log's claims, as PartiQL INSERTs) is authorised statement by statement: PartiQLInsert.
  */
 export const DYNAMO_READ_ACTIONS = [
   'dynamodb:GetItem',
@@ -36,7 +37,7 @@ export const DYNAMO_READ_ACTIONS = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ] as const;
-export const DYNAMO_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+export const DYNAMO_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert'] as const;
 /** A GSI only accepts Query (and Scan, which nothing needs). */
 export const DYNAMO_INDEX_ACTIONS = ['dynamodb:Query'] as const;
 

@@ -168,8 +168,10 @@ export async function assignUnits(item: AssignmentWorkItem, deps: AssignDeps): P
       }
       toWrite.push({ unit, assignment: assignmentFor(directive, unit, deps.clock.now(), notice) });
     });
-    // One conditional write per unit, together: a newer version already stored is never overwritten.
-    const written = await deps.assignments.putAssignmentsIfNewer(toWrite.map((w) => w.assignment));
+    // One conditional write per unit, together: a newer version already stored is never overwritten, and a unit that
+    // had none is inserted (half a transaction's write units) unless one appeared since it was read.
+    const absent = new Set(toWrite.filter((w) => !existing.has(w.unit.id)).map((w) => w.unit.id));
+    const written = await deps.assignments.putAssignmentsIfNewer(toWrite.map((w) => w.assignment), absent);
     for (const { unit, assignment } of toWrite) {
       if (written.has(unit.id)) result.written++;
       else result.alreadyDone++;

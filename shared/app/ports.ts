@@ -33,8 +33,11 @@ export interface AssignmentStore {
   getAssignments(directiveId: string, unitIds: readonly string[]): Promise<Map<string, Assignment>>;
   /** Conditional: only an absent assignment or one of an older version is replaced. Returns whether it was written. */
   putAssignmentIfNewer(assignment: Assignment): Promise<boolean>;
-  /** The same condition for many, up to 100 to a transaction. Returns the unit ids whose assignment was written. */
-  putAssignmentsIfNewer(assignments: readonly Assignment[]): Promise<Set<string>>;
+  /**
+   * The same condition for many. `absent`: units read as having no assignment, written as plain inserts that fail if
+   * one appeared meanwhile (then checked like the rest). Returns the unit ids whose assignment was written.
+   */
+  putAssignmentsIfNewer(assignments: readonly Assignment[], absent?: ReadonlySet<string>): Promise<Set<string>>;
   /** Creates obligations that do not exist yet (a submitted report is never reopened by a duplicate). */
   putNewObligations(obligations: readonly Obligation[]): Promise<void>;
   /** Obligations of units that had no assignment until now: nothing to check first. */

@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchExecuteStatementCommand, BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backoffMs, chunk, sleep } from '../../retry.ts';
 
 type Item = Record<string, unknown>;
@@ -17,6 +17,44 @@ export async function batchPut(doc: DynamoDBDocumentClient, table: string, items
       pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
     }
   }
+}
+
+/** A statement's error worth another try: capacity, a moment's conflict with a transaction, a server fault. */
+const RETRYABLE_STATEMENT_ERRORS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'TransactionConflict', 'InternalServerError']);
+
+/**
+ * Puts items that must not exist yet, 25 to a BatchExecuteStatement of PartiQL INSERTs, and returns the keys (PK|SK)
+ * that already existed. An INSERT is the one conditional write DynamoDB batches outside a transaction: each is
+ * billed as a plain Put (a transaction bills two), and each succeeds or fails alone. Throttled statements are sent
+ * again with backoff; any other error is thrown.
+ */
+export async function batchInsert(doc: DynamoDBDocumentClient, table: string, items: readonly (Item & Key)[]): Promise<Set<string>> {
+  const existed = new Set<string>();
+  for (const group of chunk(items, 25)) {
+    let pending = group;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchExecuteStatement left ${pending.length} inserts throttled after ${MAX_ATTEMPTS} attempts`);
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await doc.send(new BatchExecuteStatementCommand({ Statements: pending.map((item) => insertStatement(table, item)) }));
+      const again: (Item & Key)[] = [];
+      pending.forEach((item, i) => {
+        const code = out.Responses?.[i]?.Error?.Code;
+        if (code === undefined) return;
+        if (code === 'DuplicateItem') existed.add(keyOf(item));
+        else if (RETRYABLE_STATEMENT_ERRORS.has(code)) again.push(item);
+        else throw new Error(`INSERT of ${keyOf(item)} failed: ${code} ${out.Responses?.[i]?.Error?.Message ?? ''}`);
+      });
+      pending = again;
+    }
+  }
+  return existed;
+}
+
+/** `INSERT INTO "t" VALUE {'PK': ?, …}`: the names are ours (item builders), the values all go as parameters. */
+function insertStatement(table: string, item: Item): { Statement: string; Parameters: unknown[] } {
+  const entries = Object.entries(item).filter(([, v]) => v !== undefined);
+  const tuple = entries.map(([name]) => `'${name.replaceAll("'", "''")}': ?`).join(', ');
+  return { Statement: `INSERT INTO "${table}" VALUE {${tuple}}`, Parameters: entries.map(([, v]) => v) };
 }
 
 /** BatchWriteItem deletes in requests of 25, retrying UnprocessedItems with backoff. */

@@ -42,7 +42,7 @@ import type {
 } from '../../app/ports.ts';
 import type { Person, Role } from '../../domain/access.ts';
 import { shardOf } from '../../domain/assignment.ts';
-import { batchDelete, batchGet, batchPut, keyOf } from './batch.ts';
+import { batchDelete, batchGet, batchInsert, batchPut, keyOf } from './batch.ts';
 import { DUE_SHARDS, keys, MAIL_SHARDS, META, UPLOAD_SHARDS } from './keys.ts';
 import { itemOf } from './items.ts';
 import { TTL_ATTRIBUTE } from './table-definition.ts';
@@ -206,13 +206,17 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
 
 
   /**
-   * Conditional Puts, 100 to a TransactWriteItems: a duplicate or older version can never overwrite a newer one, and
-   * a fresh fan-out is one request per 100 units. A cancelled transaction names the items whose condition failed;
-   * the others are written again without them.
+   * Writes each assignment unless a newer (or the same) version is stored. The units read as having none (`absent`,
+   * a fresh fan-out's every unit) go as PartiQL INSERTs, 25 to a request and billed as plain Puts; one that appeared
+   * meanwhile (another delivery) joins the rest: conditional Puts, 100 to a TransactWriteItems, whose cancellation
+   * names the items whose condition failed so the others are written again without them.
    */
-  async putAssignmentsIfNewer(assignments: readonly Assignment[]): Promise<Set<string>> {
+  async putAssignmentsIfNewer(assignments: readonly Assignment[], absent: ReadonlySet<string> = new Set()): Promise<Set<string>> {
     const written = new Set<string>();
-    let pending = [...assignments];
+    const inserts = assignments.filter((a) => absent.has(a.unitId));
+    const existed = await batchInsert(this.doc, this.tableName, inserts.map((a) => itemOf.assignment(a)));
+    for (const a of inserts) if (!existed.has(keyOf(keys.assignment(a.unitId, a.directiveId)))) written.add(a.unitId);
+    let pending = assignments.filter((a) => !absent.has(a.unitId) || existed.has(keyOf(keys.assignment(a.unitId, a.directiveId))));
     for (let round = 0; pending.length > 0; round++) {
       if (round >= 8) throw new Error(`Could not write ${pending.length} assignments after ${round} rounds of conflicts`);
       if (round > 0) await sleep(backoffMs(round, 50, 2_000));
@@ -429,9 +433,10 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
   // ---- mail log
 
   /**
-   * Claims the free keys with conditional Puts, up to 100 to a TransactWriteItems. Optimistic: a fresh batch is one
-   * request. When a transaction is cancelled, the keys whose condition failed are read (one BatchGetItem) to say what
-   * holds them, and the others are claimed again; a conflict with another transaction backs off and tries again.
+   * Claims the free keys as PartiQL INSERTs, 25 to a BatchExecuteStatement: each fails alone if the key is taken, and
+   * is billed as a plain Put (a transaction bills two). The keys found taken are read (one consistent BatchGetItem) to
+   * say what holds them; a released one is claimed again. A stale claim an operator's redrive takes over is a
+   * conditional Put on the dead sender's attempt, in a transaction of up to 100 (rare: only after a DLQ report).
    */
   async claimMails(mailKeys: readonly string[], request: MailClaimRequest): Promise<Map<string, MailClaim>> {
     const out = new Map<string, MailClaim>();
@@ -441,11 +446,17 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
       if (round > 0) await sleep(backoffMs(round, 50, 2_000));
       const next: typeof pending = [];
       const contested: string[] = [];
-      for (const group of chunk(pending, 100)) {
-        const answer = await this.transact(group.map((g) => ({ Put: this.mailClaimPut(g.key, request, g.takeOver) })));
+      const fresh = pending.filter((p) => p.takeOver === undefined).map((p) => p.key);
+      const taken = await batchInsert(this.doc, this.tableName, fresh.map((key) => this.mailClaim(key, request)));
+      for (const key of fresh) {
+        if (taken.has(keyOf(keys.mailLog(key)))) contested.push(key);
+        else out.set(key, { state: 'claimed' });
+      }
+      for (const group of chunk(pending.filter((p) => p.takeOver !== undefined), 100)) {
+        const answer = await this.transact(group.map((g) => ({ Put: this.mailTakeOver(g.key, request, g.takeOver as string) })));
         if (answer === 'ok') for (const g of group) out.set(g.key, { state: 'claimed' });
         else if (answer === 'busy') next.push(...group);
-        else group.forEach((g, i) => (answer[i] ? contested.push(g.key) : next.push({ key: g.key })));
+        else group.forEach((g, i) => (answer[i] ? contested.push(g.key) : next.push(g)));
       }
       next.push(...(await this.whatHolds(contested, request, out)));
       pending = next;
@@ -453,23 +464,26 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     return out;
   }
 
-  private mailClaimPut(key: string, request: MailClaimRequest, takeOver: string | undefined) {
+  private mailClaim(key: string, request: MailClaimRequest) {
+    return {
+      ...keys.mailLog(key),
+      type: 'mail-claim',
+      key,
+      status: 'sending',
+      attempt: request.attempt,
+      claimedAt: request.at.toISOString(),
+      leaseUntil: request.leaseUntil.toISOString(),
+    };
+  }
+
+  /** A stale claim is taken over only from the dead sender that left it: two redrives cannot both win. */
+  private mailTakeOver(key: string, request: MailClaimRequest, deadAttempt: string) {
     return {
       TableName: this.tableName,
-      Item: {
-        ...keys.mailLog(key),
-        type: 'mail-claim',
-        key,
-        status: 'sending',
-        attempt: request.attempt,
-        claimedAt: request.at.toISOString(),
-        leaseUntil: request.leaseUntil.toISOString(),
-      },
-      // A stale claim is taken over only from the dead sender that left it: two redrives cannot both win.
-      ConditionExpression: takeOver ? '#status IN (:sending, :parked) AND attempt = :was' : 'attribute_not_exists(PK)',
-      ...(takeOver
-        ? { ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':sending': 'sending', ':parked': 'parked', ':was': takeOver } }
-        : {}),
+      Item: this.mailClaim(key, request),
+      ConditionExpression: '#status IN (:sending, :parked) AND attempt = :was',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sending': 'sending', ':parked': 'parked', ':was': deadAttempt },
     };
   }
 
