@@ -118,6 +118,8 @@ class Recording {
   readonly lastAt = new Map<Actor, number>();
   readonly writesByKey: Record<IndexName, Map<string, KeyStat>> = { base: new Map(), GSI1: new Map(), GSI2: new Map() };
   readonly itemsByType = new Map<string, number>();
+  /** Write units by the item type written (an update or delete: by its key's prefix), where the cost goes. */
+  readonly wcuByType = new Map<string, number>();
   wcu = 0;
   rcu = 0;
   emailsSent = 0;
@@ -137,7 +139,8 @@ class Recording {
     if (service === 'SES' && !failed) this.emailsSent += mailsSent ?? (command === 'SendEmail' ? 1 : 0);
   }
 
-  private touch(index: IndexName, key: string, wcu: number): void {
+  private touch(index: IndexName, key: string, wcu: number, type: string): void {
+    this.wcuByType.set(type, (this.wcuByType.get(type) ?? 0) + wcu);
     const map = this.writesByKey[index];
     let stat = map.get(key);
     if (!stat) map.set(key, (stat = { writes: 0, wcu: 0, perSecond: new Map() }));
@@ -152,10 +155,10 @@ class Recording {
   putItem(item: AVItem, factor = 1): void {
     const wcu = wcuOf(itemSize(item)) * factor;
     const pk = item.PK?.S;
-    if (pk) this.touch('base', pk, wcu);
-    if (item.GSI1PK?.S && item.GSI1SK?.S) this.touch('GSI1', item.GSI1PK.S, wcu);
-    if (item.GSI2PK?.S && item.GSI2SK?.S) this.touch('GSI2', item.GSI2PK.S, wcu);
     const type = item.type?.S ?? (pk?.startsWith('IDEMPOTENCY#') ? 'idempotency' : 'other');
+    if (pk) this.touch('base', pk, wcu, type);
+    if (item.GSI1PK?.S && item.GSI1SK?.S) this.touch('GSI1', item.GSI1PK.S, wcu, type);
+    if (item.GSI2PK?.S && item.GSI2SK?.S) this.touch('GSI2', item.GSI2PK.S, wcu, type);
     this.itemsByType.set(type, (this.itemsByType.get(type) ?? 0) + 1);
   }
 
@@ -163,7 +166,8 @@ class Recording {
   keyWrite(key: AVItem | undefined, extra: AVItem | undefined, factor = 1): void {
     const pk = key?.PK?.S;
     if (!pk) return;
-    this.touch('base', pk, wcuOf(itemSize(key ?? {}) + itemSize(extra ?? {})) * factor);
+    const type = `${pk.startsWith('IDEMPOTENCY#') ? 'idempotency' : pk.split('#')[0]} (update/delete)`;
+    this.touch('base', pk, wcuOf(itemSize(key ?? {}) + itemSize(extra ?? {})) * factor, type);
   }
 }
 
@@ -325,6 +329,8 @@ interface RunSummary {
   estimatedWcu: number;
   estimatedRcu: number;
   itemsWritten: Record<string, number>;
+  /** write units per assignment, by the item type written */
+  wcuPerAssignmentByItem: Record<string, number>;
   hottestKeys: Record<IndexName, KeyRow[]>;
 }
 
@@ -373,6 +379,7 @@ function summarize(rec: Recording, wallSeconds: number, assignments: number): Ru
     estimatedWcu: rec.wcu,
     estimatedRcu: rec.rcu,
     itemsWritten: Object.fromEntries(rec.itemsByType),
+    wcuPerAssignmentByItem: Object.fromEntries([...rec.wcuByType].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, per(v)])),
     hottestKeys,
   };
 }
@@ -1016,6 +1023,9 @@ function table(result: BenchResult): string {
         ` · bus deliveries ${t.bus.delivered}, dead-lettered ${t.bus.deadLettered}`,
     );
     out.push(`  Items written (thidua): ${Object.entries(t.itemsWritten).map(([k, v]) => `${k} ${n0(v)}`).join(', ')}`);
+    for (const [who, run] of [['thidua', t], ['naive', b]] as const) {
+      out.push(`  Write units≈ / assignment by item (${who}): ${Object.entries(run.wcuPerAssignmentByItem).map(([k, v]) => `${k} ${n2(v)}`).join(', ')}`);
+    }
     out.push('  Requests by caller and command (thidua; every HTTP attempt):');
     out.push(...requestLines(t));
     out.push('  Requests by command (naive):');
