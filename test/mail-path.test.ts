@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aws } from '../shared/adapters/aws.ts';
-import { mailer, repository } from '../shared/adapters/wiring.ts';
+import { mailer, repository, sesRatePerSender } from '../shared/adapters/wiring.ts';
 import { sendMailBatch, type SendMailDeps } from '../shared/app/send-mail.ts';
 import { packMailBatches, unpackMailMessage } from '../events/mail-batch.ts';
 import type { MailMessage } from '../events/schemas.ts';
@@ -44,6 +44,24 @@ function movableClock(start = new Date('2027-01-05T01:00:00Z')) {
 }
 
 const deps = (clock: { now: () => Date }): SendMailDeps => ({ mailer: mailer(), log: repository(), clock, leaseSeconds: 180 });
+
+/** A Lambda context with the time left the test chooses. */
+function lambdaContext(remainingMs: number) {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'thidua-mail',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:ap-southeast-1:000000000000:function:thidua-mail',
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: '/aws/lambda/thidua-mail',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
 
 /** Runs `act` with an SDK middleware on `client` that sees each command first; removed afterwards. */
 async function withMiddleware<T>(
@@ -226,6 +244,34 @@ describe('the mail path: batches, one claim, one bulk send, one record', () => {
     await aws().sqs.send(new SendMessageCommand({ QueueUrl: flow.stack.queues.byId.mail.url, MessageBody: JSON.stringify(batch) }));
     await flow.stack.settle();
     expect(flow.stack.deadLetters('mail').length - dlqBefore).toBe(1);
+  });
+
+  it('claims only the records it can send before its deadline, and hands the others back unclaimed', async () => {
+    // Prepare: ten 50-mail records; 31 s left, of which the sender keeps 30 s for claims and records, so one second
+    // of sending at its share of the local SES rate (500/s for two senders: 250 mails, five records).
+    const { handler } = await import('../functions/mail/handler.ts');
+    expect(sesRatePerSender()).toBe(250);
+    const records = packMailBatches(letters('deadline.test.vn', 500)).map((b, i) => ({
+      messageId: `deadline-${i}`,
+      body: JSON.stringify(b),
+      attributes: { ApproximateReceiveCount: '1' },
+    }));
+    const invoke = (recs: typeof records, remainingMs: number) =>
+      handler({ Records: recs } as never, lambdaContext(remainingMs)) as Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+
+    // Act
+    const first = await invoke(records, 31_000);
+    const handedBack = first.batchItemFailures.map((f) => f.itemIdentifier);
+    const afterFirst = (await mailsTo('deadline.test.vn')).length;
+    const second = await invoke(records.filter((r) => handedBack.includes(r.messageId)), 120_000);
+
+    // Assess: the second invocation finds the handed-back mails unclaimed (not held) and sends them.
+    expect(handedBack).toEqual(records.slice(5).map((r) => r.messageId));
+    expect(afterFirst).toBe(250);
+    expect(second.batchItemFailures).toEqual([]);
+    const inbox = await mailsTo('deadline.test.vn');
+    expect(inbox).toHaveLength(500);
+    expect(new Set(inbox.map((m) => m.destination.to[0])).size).toBe(500);
   });
 
   it('refuses a forged batch that unpacks beyond its cap or lies about its count, and takes a single mail as before', () => {

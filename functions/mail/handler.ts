@@ -14,7 +14,7 @@ const leaseSeconds = Number(process.env[ENV.mailClaimLeaseSeconds] ?? functionSp
 
 /**
  * The mails of every record of the invocation are claimed and sent together (a record may be a batch of 50 or, from
- * the notify function, one mail): one claim transaction per 100, one bulk send per 50, one record write per 25.
+ * the notify function, one mail): one claim request per 25, one bulk send per 50, one record write per 25.
  * A record is retried if one of its mails must be (another sender holds it, or SES asked to slow down).
  */
 export const handler = sqsBatchConsumer({

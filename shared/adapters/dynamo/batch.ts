@@ -37,13 +37,13 @@ export async function batchInsert(doc: DynamoDBDocumentClient, table: string, it
       if (attempt > 0) await sleep(backoffMs(attempt));
       const out = await doc.send(new BatchExecuteStatementCommand({ Statements: pending.map((item) => insertStatement(table, item)) }));
       const again: (Item & Key)[] = [];
-      pending.forEach((item, i) => {
-        const code = out.Responses?.[i]?.Error?.Code;
-        if (code === undefined) return;
-        if (code === 'DuplicateItem') existed.add(keyOf(item));
-        else if (RETRYABLE_STATEMENT_ERRORS.has(code)) again.push(item);
-        else throw new Error(`INSERT of ${keyOf(item)} failed: ${code} ${out.Responses?.[i]?.Error?.Message ?? ''}`);
-      });
+      for (const [i, item] of pending.entries()) {
+        const error = out.Responses?.[i]?.Error;
+        if (!error?.Code) continue;
+        if (error.Code === 'DuplicateItem') existed.add(keyOf(item));
+        else if (RETRYABLE_STATEMENT_ERRORS.has(error.Code)) again.push(item);
+        else throw new Error(`INSERT of ${keyOf(item)} failed: ${error.Code} ${error.Message ?? ''}`);
+      }
       pending = again;
     }
   }

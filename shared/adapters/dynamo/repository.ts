@@ -215,8 +215,9 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     const written = new Set<string>();
     const inserts = assignments.filter((a) => absent.has(a.unitId));
     const existed = await batchInsert(this.doc, this.tableName, inserts.map((a) => itemOf.assignment(a)));
-    for (const a of inserts) if (!existed.has(keyOf(keys.assignment(a.unitId, a.directiveId)))) written.add(a.unitId);
-    let pending = assignments.filter((a) => !absent.has(a.unitId) || existed.has(keyOf(keys.assignment(a.unitId, a.directiveId))));
+    const appeared = (a: Assignment) => existed.has(keyOf(keys.assignment(a.unitId, a.directiveId)));
+    for (const a of inserts) if (!appeared(a)) written.add(a.unitId);
+    let pending = assignments.filter((a) => !absent.has(a.unitId) || appeared(a));
     for (let round = 0; pending.length > 0; round++) {
       if (round >= 8) throw new Error(`Could not write ${pending.length} assignments after ${round} rounds of conflicts`);
       if (round > 0) await sleep(backoffMs(round, 50, 2_000));
