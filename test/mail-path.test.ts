@@ -7,6 +7,7 @@ import { mailer, repository, sesRatePerSender } from '../shared/adapters/wiring.
 import { sendMailBatch, type SendMailDeps } from '../shared/app/send-mail.ts';
 import { packMailBatches, unpackMailMessage } from '../events/mail-batch.ts';
 import type { MailMessage } from '../events/schemas.ts';
+import { lambdaContext } from '../local/stack/lambda.ts';
 import { eventually, mailsAt, startFlow, type Flow } from './support/flow.ts';
 
 // The mail path of issue #15 through the real local parts: DynamoDB Local holds the claims and records, the local
@@ -44,24 +45,6 @@ function movableClock(start = new Date('2027-01-05T01:00:00Z')) {
 }
 
 const deps = (clock: { now: () => Date }): SendMailDeps => ({ mailer: mailer(), log: repository(), clock, leaseSeconds: 180 });
-
-/** A Lambda context with the time left the test chooses. */
-function lambdaContext(remainingMs: number) {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'thidua-mail',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:ap-southeast-1:000000000000:function:thidua-mail',
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/thidua-mail',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** Runs `act` with an SDK middleware on `client` that sees each command first; removed afterwards. */
 async function withMiddleware<T>(
@@ -257,7 +240,7 @@ describe('the mail path: batches, one claim, one bulk send, one record', () => {
       attributes: { ApproximateReceiveCount: '1' },
     }));
     const invoke = (recs: typeof records, remainingMs: number) =>
-      handler({ Records: recs } as never, lambdaContext(remainingMs)) as Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+      handler({ Records: recs } as never, lambdaContext('mail', () => remainingMs)) as Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
     // Act
     const first = await invoke(records, 31_000);

@@ -6,6 +6,24 @@ import { functionSpecs, type FunctionId } from '../../shared/contract/catalog.ts
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
+/** The context Lambda hands a function's invocation; the time left is the caller's to say (tests choose it). */
+export function lambdaContext(id: FunctionId, remainingMs: () => number): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `thidua-${id}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:ap-southeast-1:000000000000:function:thidua-${id}`,
+    memoryLimitInMB: String(functionSpecs[id].memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/thidua-${id}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
 /**
  * A function as Lambda would run it: its handler module, a context with a deadline, its timeout enforced.
  *
@@ -51,20 +69,7 @@ export class LocalFunction {
     const spec = functionSpecs[this.id];
     const env = this.environment();
     const deadline = Date.now() + spec.timeoutSeconds * 1000;
-    const context: Context = {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName: `thidua-${this.id}`,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:ap-southeast-1:000000000000:function:thidua-${this.id}`,
-      memoryLimitInMB: String(spec.memoryMb),
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/thidua-${this.id}`,
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    };
+    const context = lambdaContext(this.id, () => Math.max(0, deadline - Date.now()));
     this.invocations++;
     let timer: NodeJS.Timeout | undefined;
     const wasBusy = env.busy;

@@ -553,7 +553,6 @@ export class DynamoRepository implements UnitDirectory, DirectiveStore, Assignme
     await this.conditionally(new DeleteCommand({ TableName: this.tableName, Key, ConditionExpression: condition, ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: values }));
   }
 
-
   async sentMessageId(key: string): Promise<string | undefined> {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.tableName, Key: keys.mailLog(key), ConsistentRead: true, ProjectionExpression: 'messageId, #status', ExpressionAttributeNames: { '#status': 'status' } }),
