@@ -143,6 +143,40 @@ describe('the mail path: batches, one claim, one bulk send, one record', () => {
     expect(await repository().sentMessageId(mails[0]!.key)).toBeUndefined();
   });
 
+  it('leaves uncertain only the 50s in flight when a sender dies mid-batch; the next delivery sends the rest once', async () => {
+    // Prepare: 400 mails, eight 50s. The first record write of the batch never arrives (the process died there).
+    const mails = letters('midway.test.vn', 400);
+    const clock = movableClock();
+    let records = 0;
+    const died = await withMiddleware(
+      aws().doc as never,
+      async (command, args, next) => {
+        const items = (args.input.RequestItems as Record<string, { PutRequest?: { Item: { type?: unknown } } }[]> | undefined) ?? {};
+        const isRecord = (t: unknown) => t === 'mail' || (t as { S?: string } | undefined)?.S === 'mail';
+        if (/^BatchWrite/.test(command) && Object.values(items).flat().some((r) => isRecord(r.PutRequest?.Item.type)) && records++ === 0) throw new Error('process died');
+        return next(args);
+      },
+      () => sendMailBatch(mails, deps(clock)).then(() => 'lived', (e: Error) => e.message),
+    );
+    const sentBeforeDeath = (await mailsTo('midway.test.vn')).length;
+
+    // Act: the message comes back after the dead sender's lease ran out.
+    clock.advance(181);
+    const next = await sendMailBatch(mails, deps(clock));
+
+    // Assess: no 50 started after the death (three at most were in flight); those SES took but nobody recorded are
+    // uncertain, never sent again; the others were recorded before, or go now, once.
+    expect(died).toBe('process died');
+    expect(sentBeforeDeath).toBeGreaterThanOrEqual(50);
+    expect(sentBeforeDeath).toBeLessThanOrEqual(150);
+    expect(next.uncertain).toHaveLength(50);
+    expect(next.already).toHaveLength(sentBeforeDeath - 50);
+    expect(next.sent).toHaveLength(400 - sentBeforeDeath);
+    const inbox = await mailsTo('midway.test.vn');
+    expect(inbox).toHaveLength(400);
+    expect(new Set(inbox.map((m) => m.destination.to.join())).size).toBe(400);
+  });
+
   it('sends once what a sender claimed and died before sending, when an operator redrives it; a parked claim is not reported twice', async () => {
     // Prepare: claims taken by an attempt that died before calling SES.
     const mails = letters('before.test.vn', 12);

@@ -13,8 +13,8 @@ const ses = mailer();
 const leaseSeconds = Number(process.env[ENV.mailClaimLeaseSeconds] ?? functionSpecs.mail.timeoutSeconds + 60);
 
 /**
- * The mails of every record of the invocation are claimed and sent together (a record may be a batch of 50 or, from
- * the notify function, one mail): one claim request per 25, one bulk send per 50, one record write per 25.
+ * The mails of every record of the invocation (a record may be a batch of 50 or, from the notify function, one mail)
+ * go through one pipeline, 50 at a time: one claim request per 25, one bulk send per 50, one record write per 25.
  * A record is retried if one of its mails must be (another sender holds it, or SES asked to slow down).
  */
 export const handler = sqsBatchConsumer({

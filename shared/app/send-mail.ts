@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MailMessage } from '../../events/schemas.ts';
 import type { Clock, MailClaim, Mailer, MailLog } from './ports.ts';
+import { chunk, mapLimit } from '../retry.ts';
 
 export interface SendMailDeps {
   mailer: Mailer;
@@ -23,24 +24,46 @@ export interface MailBatchOutcome {
   refused: { mail: MailMessage; reason: string }[];
 }
 
+/** One SES bulk call's worth: the unit the pipeline claims, sends and records. */
+const CHUNK = 50;
+/** Chunks in flight: one claiming, one at SES, one recording, so the mail log's requests hide behind SES's pace. */
+const CHUNKS_IN_FLIGHT = 3;
+
 /**
- * Sends a batch of rendered mails exactly once each, whatever the deliveries:
- * 1. claim every key in the mail log (conditional writes, one transaction for the batch);
- * 2. send the claimed mails (one SES bulk call for up to 50);
+ * Sends a batch of rendered mails exactly once each, whatever the deliveries, 50 at a time, each 50:
+ * 1. claim every key in the mail log (conditional writes: a key another sender holds is not sent);
+ * 2. send the claimed mails (one SES bulk call);
  * 3. record what SES took (one batch write); give back the claims of what it did not take.
  * A crash between 2 and 3 leaves claims whose lease runs out: those are never sent again by a retry (SES may have
- * taken them) but reported as uncertain, for an operator to check SES's log and redrive.
+ * taken them) but reported as uncertain, for an operator to check SES's log and redrive. Claiming each 50 just before
+ * its send, not the whole batch first, keeps that set to the chunks in flight when the sender died.
+ * After a failure no further chunk starts; those in flight finish, then the failure is thrown.
  */
 export async function sendMailBatch(mails: readonly MailMessage[], deps: SendMailDeps, opts: { takeOverStale?: boolean } = {}): Promise<MailBatchOutcome> {
   const outcome: MailBatchOutcome = { sent: [], already: [], retry: [], uncertain: [], refused: [] };
   const attempt = randomUUID();
+  let failure: { error: unknown } | undefined;
+  await mapLimit(chunk(mails, CHUNK), CHUNKS_IN_FLIGHT, async (part) => {
+    if (failure) return;
+    try {
+      await sendChunk(part, attempt, deps, opts.takeOverStale === true, outcome);
+    } catch (error) {
+      failure ??= { error };
+    }
+  });
+  if (failure) throw failure.error;
+  return outcome;
+}
+
+/** Claims, sends and records up to 50 mails, adding what became of each to the outcome. */
+async function sendChunk(mails: readonly MailMessage[], attempt: string, deps: SendMailDeps, takeOverStale: boolean, outcome: MailBatchOutcome): Promise<void> {
   const at = deps.clock.now();
   const claims = await deps.log.claimMails(
     mails.map((m) => m.key),
-    { attempt, at, leaseUntil: new Date(at.getTime() + deps.leaseSeconds * 1000), takeOverStale: opts.takeOverStale === true },
+    { attempt, at, leaseUntil: new Date(at.getTime() + deps.leaseSeconds * 1000), takeOverStale },
   );
   const claimed = sortClaims(mails, claims, outcome);
-  if (claimed.length === 0) return outcome;
+  if (claimed.length === 0) return;
 
   const answers = await deps.mailer.sendMany(claimed);
   const taken: { message: MailMessage; messageId: string }[] = [];
@@ -57,7 +80,6 @@ export async function sendMailBatch(mails: readonly MailMessage[], deps: SendMai
   await deps.log.recordSentMany(taken, deps.clock.now());
   outcome.sent.push(...taken.map((t) => ({ key: t.message.key, messageId: t.messageId })));
   await deps.log.releaseClaims(giveBack, attempt);
-  return outcome;
 }
 
 /** The mails this attempt claimed; what holds the others goes into the outcome. */

@@ -19,10 +19,7 @@ export async function batchPut(doc: DynamoDBDocumentClient, table: string, items
   }
 }
 
-/**
- * Requests of 25 in flight at once: a mail sender claims ten 50-mail records in 20 of them, which one after another
- * would stand in front of its bulk sends.
- */
+/** Requests of 25 in flight at once: the two that claim a bulk send's 50 mails go together, not one after the other. */
 const INSERTS_IN_FLIGHT = 4;
 
 /** A statement's error worth another try: capacity, a moment's conflict with a transaction, a server fault. */
