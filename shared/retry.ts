@@ -24,3 +24,24 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(workers);
   return results;
 }
+
+/**
+ * A gate that lets at most `limit` calls run at once, shared by everyone who holds it (where `mapLimit` bounds one
+ * list): `const gate = concurrencyLimit(4); await gate(() => work())`.
+ */
+export function concurrencyLimit(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next waiter, so `running` counts it still.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

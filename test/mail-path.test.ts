@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aws } from '../shared/adapters/aws.ts';
-import { mailer, repository, sesRatePerSender } from '../shared/adapters/wiring.ts';
+import { mailer, reportStorage, repository, sesRatePerSender } from '../shared/adapters/wiring.ts';
 import { sendMailBatch, type SendMailDeps } from '../shared/app/send-mail.ts';
 import { packMailBatches, unpackMailMessage } from '../events/mail-batch.ts';
 import type { MailMessage } from '../events/schemas.ts';
@@ -175,6 +175,36 @@ describe('the mail path: batches, one claim, one bulk send, one record', () => {
     const inbox = await mailsTo('midway.test.vn');
     expect(inbox).toHaveLength(400);
     expect(new Set(inbox.map((m) => m.destination.to.join())).size).toBe(400);
+  });
+
+  it('holds at most four mails with attachments at once, however many 50s are in flight', async () => {
+    // Prepare: 150 mails that each carry the same small file, so each goes by SendRawEmail after reading it.
+    await reportStorage().put('templates/mail-path/mau.csv', Buffer.from('chi_tieu,gia_tri\nquy,2340000\n'), 'text/csv');
+    const mails = letters('attached.test.vn', 150).map((m) => ({ ...m, attachments: [{ fileName: 'mẫu.csv', contentType: 'text/csv', s3Key: 'templates/mail-path/mau.csv' }] }));
+    let inFlight = 0;
+    let most = 0;
+
+    // Act
+    const out = await withMiddleware(
+      aws().ses as never,
+      async (command, args, next) => {
+        if (!/^SendRawEmail/.test(command)) return next(args);
+        most = Math.max(most, ++inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      () => sendMailBatch(mails, deps(movableClock())),
+    );
+
+    // Assess: the three 50s in flight share the mailer's four slots.
+    expect(out.sent).toHaveLength(150);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    expect(await mailsTo('attached.test.vn')).toHaveLength(150);
   });
 
   it('sends once what a sender claimed and died before sending, when an operator redrives it; a parked claim is not reported twice', async () => {

@@ -4,7 +4,7 @@ import { buildMime } from '../mail/mime.ts';
 import type { ReportStorage } from '../app/ports.ts';
 import type { Mailer, SendOutcome } from '../app/ports.ts';
 import type { MailMessage } from '../../events/schemas.ts';
-import { backoffMs, chunk, mapLimit, sleep } from '../retry.ts';
+import { backoffMs, chunk, concurrencyLimit, sleep } from '../retry.ts';
 
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 
@@ -45,6 +45,8 @@ export class SesMailer implements Mailer {
     private readonly sesv2?: SESv2Client,
   ) {}
 
+  private readonly attachmentSends = concurrencyLimit(SINGLE_SENDS_IN_FLIGHT);
+
   /**
    * Mails without attachments go 50 to a SES v2 SendBulkEmail: an inline template that is nothing but the mail
    * (`{{{subject}}}`, `{{{html}}}`, `{{{text}}}`, unescaped) and each mail's own rendering as its replacement data.
@@ -55,10 +57,9 @@ export class SesMailer implements Mailer {
     const plain: number[] = [];
     const single: number[] = [];
     for (const [i, m] of messages.entries()) (m.attachments?.length || !this.sesv2 ? single : plain).push(i);
-    // One call each, a few at a time (the token bucket still paces them): reading the attachment is most of the wait.
-    await mapLimit(single, SINGLE_SENDS_IN_FLIGHT, async (i) => {
-      outcomes[i] = await this.sendOne(messages[i] as MailMessage);
-    });
+    // One call each, a few at a time across every sendMany in flight (the token bucket still paces them): reading
+    // the attachment is most of the wait, and each one read is held in memory until its call is done.
+    await Promise.all(single.map(async (i) => (outcomes[i] = await this.attachmentSends(() => this.sendOne(messages[i] as MailMessage)))));
     for (const group of chunk(plain, BULK_MAX)) {
       const answers = await this.sendBulk(group.map((i) => messages[i] as MailMessage));
       group.forEach((i, j) => (outcomes[i] = answers[j] as SendOutcome));
@@ -140,7 +141,7 @@ export class SesMailer implements Mailer {
   }
 }
 
-/** Mails with attachments sent at once by one sender. */
+/** Mails with attachments sent at once by one sender (one mailer), however many sendMany calls are in flight. */
 const SINGLE_SENDS_IN_FLIGHT = 4;
 /** SendBulkEmail's most destinations per call. */
 const BULK_MAX = 50;
