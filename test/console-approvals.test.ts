@@ -79,7 +79,7 @@ beforeAll(async () => {
   await issueDirective(sampleDirective({ id: DIRECTIVE, issuerId: 'ap', issuerName: 'UBND tỉnh Bình Thuận', approval: 'parent' }), flow.deps());
   await flow.stack.settle();
   directive = (await flow.repo.getDirective(DIRECTIVE))!;
-  session = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  session = { embedded: flow.stack, inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
   browser = await launchBrowser();
 }, 180_000);
 

@@ -197,7 +197,7 @@ async function issueAndReport(flow: Flow, scope: Scope): Promise<void> {
   await flow.stack.settle();
   const directive = (await flow.repo.getDirective(directiveOf(scope))) as Directive;
   const bytes = await fillTemplate(await templateFor(reportOf(scope)), directive, goodValue);
-  const session = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  const session = { embedded: flow.stack, inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
   expect((await uploadReport(reportOf(scope), { name: 'bao-cao.xlsx', bytes }, session)).status).toBe('accepted');
   const [accepted] = (await flow.repo.reportsOf(reportOf(scope))).filter((r) => r.status === 'accepted');
   originals.set(scope, `key=${encodeURIComponent(accepted!.reportKey)}&version=${encodeURIComponent(accepted!.versionId)}`);

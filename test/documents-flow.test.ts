@@ -48,7 +48,7 @@ function districtRows(): UnitRow[] {
 
 beforeAll(async () => {
   flow = await startFlow();
-  session = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  session = { embedded: flow.stack, inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
   drafts = draftStore();
   await flow.repo.putUnits(buildPaths(districtRows()));
 });
