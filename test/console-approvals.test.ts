@@ -17,7 +17,7 @@ import { reportKey } from '../shared/contract/bucket.ts';
 import { buildPaths, type UnitRow } from '../shared/domain/units.ts';
 import type { Directive } from '../shared/domain/directive.ts';
 import { templateFor, uploadReport } from '../local/cli/report.ts';
-import type { Session } from '../local/cli/connect.ts';
+import { embeddedSession, type Session } from '../local/cli/connect.ts';
 import { fillTemplate, goodValue } from '../local/sample/reports.ts';
 import { eventually, sampleDirective, startFlow, type Flow } from './support/flow.ts';
 import { ConsoleClient, launchBrowser, seedPeople, signedIn } from './support/console.ts';
@@ -79,7 +79,7 @@ beforeAll(async () => {
   await issueDirective(sampleDirective({ id: DIRECTIVE, issuerId: 'ap', issuerName: 'UBND tỉnh Bình Thuận', approval: 'parent' }), flow.deps());
   await flow.stack.settle();
   directive = (await flow.repo.getDirective(DIRECTIVE))!;
-  session = { embedded: flow.stack, inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  session = embeddedSession(flow.stack);
   browser = await launchBrowser();
 }, 180_000);
 

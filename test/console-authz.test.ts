@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { DOCX_CONTENT_TYPE, minutesKey } from '../shared/contract/bucket.ts';
 import { loadProvince, sampleDirective, startFlow, type Flow } from './support/flow.ts';
 import { ConsoleClient, seedPeople } from './support/console.ts';
+import { embeddedSession } from '../local/cli/connect.ts';
 
 type Scope = 'inside' | 'outside';
 interface Ask {
@@ -197,7 +198,7 @@ async function issueAndReport(flow: Flow, scope: Scope): Promise<void> {
   await flow.stack.settle();
   const directive = (await flow.repo.getDirective(directiveOf(scope))) as Directive;
   const bytes = await fillTemplate(await templateFor(reportOf(scope)), directive, goodValue);
-  const session = { embedded: flow.stack, inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  const session = embeddedSession(flow.stack);
   expect((await uploadReport(reportOf(scope), { name: 'bao-cao.xlsx', bytes }, session)).status).toBe('accepted');
   const [accepted] = (await flow.repo.reportsOf(reportOf(scope))).filter((r) => r.status === 'accepted');
   originals.set(scope, `key=${encodeURIComponent(accepted!.reportKey)}&version=${encodeURIComponent(accepted!.versionId)}`);

@@ -12,7 +12,7 @@ import { periodById } from '../shared/domain/calendar/index.ts';
 import { buildPaths, type UnitRow } from '../shared/domain/units.ts';
 import { digestModel } from '../shared/mail/digest-email.ts';
 import { templateFor, uploadReport } from '../local/cli/report.ts';
-import type { Session } from '../local/cli/connect.ts';
+import { embeddedSession, type Session } from '../local/cli/connect.ts';
 import { fillTemplate, goodValue } from '../local/sample/reports.ts';
 import { eventually, sampleDirective, startFlow, type Flow } from './support/flow.ts';
 import { ConsoleClient, launchBrowser, seedPeople, signedIn } from './support/console.ts';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   await issueDirective(sampleDirective({ id: D, issuerId: 'cs', issuerName: 'Ủy ban nhân dân tỉnh Cà Sơn' }), flow.deps());
   await flow.stack.settle();
   const directive = (await flow.repo.getDirective(D))!;
-  const session: Session = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  const session: Session = embeddedSession(flow.stack);
   const ref = (unitId: string) => ({ directiveId: D, periodId: P, unitId });
   const upload = async (unitId: string, at: Date, good = true) => {
     simulated = at;

@@ -14,7 +14,7 @@ import { InputError } from '../shared/domain/errors.ts';
 import { buildPaths, type UnitRow } from '../shared/domain/units.ts';
 import { encodeTcvn3 } from '../shared/domain/document/index.ts';
 import { uploadDocument } from '../local/cli/drafts.ts';
-import type { Session } from '../local/cli/connect.ts';
+import { embeddedSession, type Session } from '../local/cli/connect.ts';
 import { broken, ocr, ocrNoise, stripMarks } from './support/degrade.ts';
 import { eventually, startFlow, type Flow } from './support/flow.ts';
 
@@ -48,7 +48,7 @@ function districtRows(): UnitRow[] {
 
 beforeAll(async () => {
   flow = await startFlow();
-  session = { embedded: flow.stack, inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  session = embeddedSession(flow.stack);
   drafts = draftStore();
   await flow.repo.putUnits(buildPaths(districtRows()));
 });

@@ -22,7 +22,7 @@ import { emulationStore, eventPublisher, repository, resultsStore } from '../sha
 import { buildPaths, type UnitRow } from '../shared/domain/units.ts';
 import type { DirectiveInput } from '../shared/domain/directive.ts';
 import { templateFor, uploadReport } from '../local/cli/report.ts';
-import type { Session } from '../local/cli/connect.ts';
+import { embeddedSession, type Session } from '../local/cli/connect.ts';
 import { fillTemplate } from '../local/sample/reports.ts';
 import { fire, firingsBetween } from '../local/stack/scheduler.ts';
 import { eventually, startFlow, type Flow } from './support/flow.ts';
@@ -177,7 +177,7 @@ beforeAll(async () => {
     { email: LEADER, name: 'Phạm Văn Lãnh Đạo', grants: [{ role: 'leader', unitId: P }] },
     ...[A, B, C, D].map((u) => ({ email: officer(u), name: `Cán bộ ${u}`, grants: [{ role: 'officer' as const, unitId: u }] })),
   ]);
-  uploads = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  uploads = embeddedSession(flow.stack);
   browser = await launchBrowser();
   // Two years already behind: 2025 and 2026 reported and closed.
   for (const year of [2025, 2026]) {

@@ -7,7 +7,7 @@ import { systemClock } from '../shared/app/ports.ts';
 import { presignUpload, uploadLink } from '../shared/app/uploads.ts';
 import { reportStorage, uploadSecret } from '../shared/adapters/wiring.ts';
 import { uploadReport } from '../local/cli/report.ts';
-import type { Session } from '../local/cli/connect.ts';
+import { embeddedSession, type Session } from '../local/cli/connect.ts';
 import { templateFor } from '../local/cli/report.ts';
 import type { Directive } from '../shared/domain/directive.ts';
 import { corpus } from './support/corpus.ts';
@@ -21,7 +21,7 @@ const ref = (unit: string) => ({ directiveId: 'in-2027', periodId: '2027-Q1', un
 
 beforeAll(async () => {
   flow = await startFlow();
-  session = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+  session = embeddedSession(flow.stack);
   await loadProvince(flow, 'in', 5);
   await issueDirective(sampleDirective({ id: 'in-2027', issuerId: 'in', targetUnits: { scope: 'children' } }), flow.deps());
   await flow.stack.settle();

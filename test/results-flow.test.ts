@@ -3,7 +3,7 @@ import { issueDirective } from '../shared/app/directives.ts';
 import { eventPublisher, resultsStore } from '../shared/adapters/wiring.ts';
 import { fire, firingsBetween } from '../local/stack/scheduler.ts';
 import { templateFor, uploadReport } from '../local/cli/report.ts';
-import type { Session } from '../local/cli/connect.ts';
+import { embeddedSession, type Session } from '../local/cli/connect.ts';
 import { fillTemplate, goodValue } from '../local/sample/reports.ts';
 import { loadProvince, sampleDirective, startFlow, type Flow } from './support/flow.ts';
 
@@ -27,7 +27,7 @@ describe('period results through the embedded stack', () => {
     await issueDirective(sampleDirective({ id: 'rs-2027', issuerId: 'rs', targetUnits: { scope: 'children' } }), flow.deps());
     await flow.stack.settle();
     const directive = (await flow.repo.getDirective('rs-2027'))!;
-    const session: Session = { inboxUrl: flow.stack.inboxUrl, settle: () => flow.stack.settle(), close: async () => undefined };
+    const session: Session = embeddedSession(flow.stack);
     const ref = (unitId: string) => ({ directiveId: 'rs-2027', periodId: '2027-Q1', unitId });
     const upload = async (unitId: string, at: Date) => {
       simulated = at;

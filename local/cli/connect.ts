@@ -34,6 +34,14 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/**
+ * A session on a stack this process runs: commands settle it rather than poll, as `thidua` does for a one-off
+ * command. `close` leaves the stack running unless told otherwise (a demo or a test owns it).
+ */
+export function embeddedSession(stack: LocalStack, close: () => Promise<void> = async () => undefined): Session {
+  return { embedded: stack, inboxUrl: stack.inboxUrl, settle: () => stack.settle(), close };
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -112,5 +120,5 @@ export async function connect(opts: Pick<StackOptions, 'logLevel' | 'log'> & { a
   const clock = new LocalClock(STATE_DIR);
   // A one-off command needs no console: `thidua up` serves it.
   const embedded = await startStack({ dataDir: resolve(STATE_DIR, 'data'), now: () => clock.now(), console: false, ...opts });
-  return { embedded, inboxUrl: embedded.inboxUrl, settle: () => embedded.settle(), close: () => embedded.stop() };
+  return embeddedSession(embedded, () => embedded.stop());
 }

@@ -8,7 +8,7 @@ import { eventPublisher, repository } from '../../shared/adapters/wiring.ts';
 import type { DirectiveInput } from '../../shared/domain/directive.ts';
 import { formatDateVi } from '../../shared/domain/calendar/index.ts';
 import { PROJECT_ROOT, startStack } from '../stack/stack.ts';
-import { STATE_DIR } from './connect.ts';
+import { embeddedSession, STATE_DIR } from './connect.ts';
 import { EXIT, type Out } from './output.ts';
 import { sleep } from '../../shared/retry.ts';
 import { addWorkingDays, vietnamDate } from '../../shared/domain/calendar/index.ts';
@@ -98,7 +98,7 @@ async function simulate(
   window: { from: Date; to: Date; plan: Submission[]; narrate: boolean },
 ) {
   const directive = (await repo.getDirective('bt-23-ct-tu-2027'))!;
-  const session = { inboxUrl: stack.inboxUrl, settle: () => stack.settle(), close: async () => undefined };
+  const session = embeddedSession(stack);
   const plan = [...window.plan].sort((a, b) => a.at.getTime() - b.at.getTime());
   const tally = { onTime: 0, late: 0, rejectedFirst: 0, emails: {} as Record<string, number> };
   for (const firing of firingsBetween(window.from, window.to)) {
@@ -319,7 +319,7 @@ export async function runDemo(out: Out, opts: { verbose: boolean; keep?: boolean
 
     // A directive as offices really have it: a PDF of the district's 2020 letter relaying Chỉ thị 23-CT/TU, then
     // the same letter as DOCX. The first becomes a draft to complete; the second is recognised, not drafted again.
-    const session = { embedded: stack, inboxUrl: stack.inboxUrl, settle: () => stack.settle(), close: async () => undefined };
+    const session = embeddedSession(stack);
     const pdf = await uploadDocument({ path: SAMPLE_DOCUMENT_PDF, bytes: readFileSync(SAMPLE_DOCUMENT_PDF) }, 'bt-htb', session);
     const docx = await uploadDocument({ path: SAMPLE_DOCUMENT_DOCX, bytes: readFileSync(SAMPLE_DOCUMENT_DOCX) }, 'bt-htb', session);
     const draft = 'draftId' in pdf ? await draftStore().getDraft(pdf.draftId) : undefined;
